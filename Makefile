@@ -1,0 +1,60 @@
+# gupsync - see README.md.  `make run` and `make test` are the two set-up
+# commands; both install missing Debian packages first.
+
+CC      ?= cc
+PKGS    := hwloc jansson gsl liburing
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 -Wall -Wextra -Werror=implicit-function-declaration \
+           -D_GNU_SOURCE -Ilib -MMD -MP
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LDLIBS  += -lpthread -lm
+
+# Debian packages gupsync needs (build, tests, plots).
+DEB_PKGS := build-essential pkg-config libhwloc-dev libjansson-dev libgsl-dev \
+            liburing-dev libcmocka-dev gnuplot-nox perl
+
+B := build
+LIB_SRC   := $(wildcard lib/*.c)
+BENCH_SRC := $(wildcard bench/*.c)
+TEST_SRC  := $(wildcard tests/test_*.c)
+LIB_OBJ   := $(LIB_SRC:%.c=$(B)/%.o)
+BENCH_OBJ := $(BENCH_SRC:%.c=$(B)/%.o)
+TEST_BIN  := $(TEST_SRC:tests/%.c=$(B)/tests/%)
+GIT_REV   := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+
+# Default sweep of `make run`: short, built-in defaults.
+RUN_ARGS ?=
+
+.PHONY: all deps run test clean
+all: gupsync
+
+deps:
+	@./tools/deps.sh $(DEB_PKGS)
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -DGUPSYNC_VERSION='"$(GIT_REV)"' -c -o $@ $<
+
+# Every bench/*.c registers itself (BENCH_REGISTER puts a pointer into the
+# gupsync_bench section); linking the object is all it takes.
+gupsync: $(B)/gupsync.o $(LIB_OBJ) $(BENCH_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
+
+$(B)/tests/%: tests/%.c $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka $(LDLIBS)
+
+run: deps
+	@$(MAKE) --no-print-directory gupsync
+	./gupsync default $(RUN_ARGS)
+
+test: deps
+	@$(MAKE) --no-print-directory gupsync $(TEST_BIN)
+	CMOCKA_MESSAGE_OUTPUT=TAP GUPSYNC=$(CURDIR)/gupsync \
+	    prove --exec '' $(TEST_BIN) $(wildcard tests/*.t)
+
+clean:
+	rm -rf $(B) gupsync
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gupsync - measure what protecting GUP-fast costs: GUP-fast throughput,
+ * IPI/TLB-shootdown cost, RCU-wait latency, protected page replacement.
+ *
+ *   gupsync list                 the benchmarks and the kernel path of each
+ *   gupsync run BENCH [opts]     run one benchmark (--help for its options)
+ *   gupsync default              the short default set (`make run`)
+ *   gupsync info                 what this machine offers
+ *   gupsync restore              put back knobs a crashed run left changed
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/personality.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "counters.h"
+#include "knobs.h"
+#include "placement.h"
+#include "run.h"
+#include "sysinfo.h"
+
+/* The default set: short, built-in defaults; %N is the number of PUs. */
+static const struct {
+	const char *bench;
+	const char *args;
+} default_set[] = {
+	{ "gup-fast", "--threads=1-%N --page-size=4K,2M --duration=300ms --warmup=50ms" },
+	{ "pin-fast", "--threads=1-%N --page-size=4K,2M --duration=300ms --warmup=50ms" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: gupsync COMMAND [ARGS]\n\n"
+		"  list                 the benchmarks and the kernel path each drives\n"
+		"  run BENCH [OPTIONS]  run one benchmark; gupsync run BENCH --help\n"
+		"  default              the short default set that `make run` runs\n"
+		"  info [--json]        kernel, config, CPU, topology, knobs, counters\n"
+		"  restore              restore knobs a crashed run left changed\n"
+		"  help                 this text\n\n"
+		"Results go to results/<bench>-<date>/ (summary.csv, trials.csv,\n"
+		"evidence.csv, meta.json); the table goes to stdout, progress to stderr.\n");
+}
+
+static int cmd_list(void)
+{
+	const struct bench **all;
+	size_t n = bench_all(&all);
+
+	for (size_t i = 0; i < n; i++)
+		printf("%-16s %s\n%-16s   path: %s\n", all[i]->name,
+		       all[i]->summary, "", all[i]->kernel_path);
+	return 0;
+}
+
+static int cmd_info(int argc, char **argv)
+{
+	json_t *info;
+
+	if (argc > 1 && strcmp(argv[1], "--json")) {
+		fprintf(stderr, "gupsync info: unknown argument '%s'; allowed: --json\n",
+			argv[1]);
+		return EXIT_USAGE;
+	}
+	info = sysinfo_collect();
+	if (argc > 1) {
+		json_dumpf(info, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+		printf("\n");
+	} else {
+		sysinfo_print(stdout, info);
+	}
+	json_decref(info);
+	return 0;
+}
+
+static int cmd_restore(void)
+{
+	char msg[4096] = "";
+	int n = knobs_recover(msg, sizeof(msg));
+
+	if (n < 0) {
+		fprintf(stderr, "gupsync restore: %s\n", msg);
+		return 1;
+	}
+	printf("%s\n", n ? msg : msg[0] ? msg : "nothing to restore");
+	return 0;
+}
+
+static char *join_args(int argc, char **argv)
+{
+	size_t len = 1;
+	char *s;
+
+	for (int i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	s = calloc(1, len);
+	for (int i = 0; s && i < argc; i++) {
+		strcat(s, argv[i]);
+		if (i + 1 < argc)
+			strcat(s, " ");
+	}
+	return s;
+}
+
+static int cmd_run(int argc, char **argv, const char *cmdline)
+{
+	const struct bench *b;
+
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		fprintf(argc < 2 ? stderr : stdout,
+			"usage: gupsync run BENCH [OPTIONS]; BENCH is one of:\n");
+		cmd_list();
+		return argc < 2 ? EXIT_USAGE : 0;
+	}
+	b = bench_find(argv[1]);
+	if (!b) {
+		fprintf(stderr, "gupsync run: unknown benchmark '%s'; see gupsync list\n",
+			argv[1]);
+		return EXIT_USAGE;
+	}
+	return run_bench(b, argc - 2, argv + 2, cmdline);
+}
+
+static int cmd_default(int argc, char **argv)
+{
+	struct topo *t;
+	char err[256], npu[16];
+	int worst = EXIT_SKIP, ran = 0;
+
+	if (argc > 1) {
+		fprintf(stderr, "gupsync default: takes no arguments (got '%s')\n",
+			argv[1]);
+		return EXIT_USAGE;
+	}
+	if (topo_open(NULL, &t, err, sizeof(err)) < 0) {
+		fprintf(stderr, "gupsync default: %s\n", err);
+		return 1;
+	}
+	snprintf(npu, sizeof(npu), "%u", topo_count(t, PLACE_UNIT_PU));
+	topo_close(t);
+	for (size_t i = 0; i < sizeof(default_set) / sizeof(default_set[0]); i++) {
+		char *args[32], buf[512], line[600], *save, *tok;
+		int n = 0, rc;
+		const struct bench *b = bench_find(default_set[i].bench);
+
+		if (!b)
+			continue;
+		snprintf(buf, sizeof(buf), "%s", default_set[i].args);
+		for (char *p; (p = strstr(buf, "%N"));) {
+			memmove(p + strlen(npu), p + 2, strlen(p + 2) + 1);
+			memcpy(p, npu, strlen(npu));
+		}
+		snprintf(line, sizeof(line), "gupsync run %s %s", b->name, buf);
+		for (tok = strtok_r(buf, " ", &save); tok && n < 31;
+		     tok = strtok_r(NULL, " ", &save))
+			args[n++] = tok;
+		args[n] = NULL;
+		fprintf(stderr, "gupsync: default set: %s\n", line);
+		rc = run_bench(b, n, args, line);
+		printf("\n");
+		ran++;
+		if (rc != EXIT_SKIP && (worst == EXIT_SKIP || rc > worst))
+			worst = rc;
+	}
+	return ran ? worst : EXIT_SKIP;
+}
+
+/* will-it-scale runs under `setarch -R`: page-table layout changes results
+ * from run to run.  Re-execute once with ASLR off unless told not to. */
+static void no_aslr(int argc, char **argv)
+{
+	int pers = personality(0xffffffff);
+
+	for (int i = 0; i < argc; i++)
+		if (!strcmp(argv[i], "--keep-aslr") || !strcmp(argv[i], "--dry-run") ||
+		    !strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return;
+	if (pers < 0 || (pers & ADDR_NO_RANDOMIZE))
+		return;
+	if (personality(pers | ADDR_NO_RANDOMIZE) < 0)
+		return;
+	execv("/proc/self/exe", argv);
+	personality(pers);	/* exec failed: go on with ASLR, meta says so */
+}
+
+int main(int argc, char **argv)
+{
+	char err[256], msg[4096] = "", *cmdline;
+	const char *cmd = argc > 1 ? argv[1] : "help";
+	int measuring = !strcmp(cmd, "run") || !strcmp(cmd, "default");
+
+	if (measuring)
+		no_aslr(argc, argv);
+	if (knobs_init("", NULL, err, sizeof(err)) < 0) {
+		fprintf(stderr, "gupsync: %s\n", err);
+		return 1;
+	}
+	/* A run that crashed may have left knobs changed: put them back. */
+	if (strcmp(cmd, "restore") && knobs_recover(msg, sizeof(msg)) > 0)
+		fprintf(stderr, "gupsync: restored knobs a crashed run left:\n%s\n", msg);
+	/* Tracepoint ids need tracefs; mounting it privately must happen
+	 * before any thread exists. */
+	if (measuring || !strcmp(cmd, "info"))
+		counters_tracefs(err, sizeof(err));
+	cmdline = join_args(argc, argv);
+	if (!strcmp(cmd, "list"))
+		return cmd_list();
+	if (!strcmp(cmd, "run"))
+		return cmd_run(argc - 1, argv + 1, cmdline);
+	if (!strcmp(cmd, "default"))
+		return cmd_default(argc - 1, argv + 1);
+	if (!strcmp(cmd, "info"))
+		return cmd_info(argc - 1, argv + 1);
+	if (!strcmp(cmd, "restore"))
+		return cmd_restore();
+	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+		usage(stdout);
+		return 0;
+	}
+	fprintf(stderr, "gupsync: unknown command '%s'\n", cmd);
+	usage(stderr);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * bench.h - the contract between one bench/ file and the harness.
+ *
+ * A benchmark fills in a struct bench and registers it with
+ * BENCH_REGISTER(); the build links every bench/ file and the driver finds
+ * them through the gupsync_bench section, so adding a benchmark is adding
+ * one file.  The benchmark says what to do; the harness does everything
+ * else: parses options, places and pins workers, runs the start barrier,
+ * warm-up and timed window, reads clocks and counters, repeats trials,
+ * computes statistics and writes results.  A bench file never parses argv,
+ * pins threads, reads clocks for reporting or formats output.
+ *
+ * Kinds:
+ *   BENCH_THROUGHPUT  loop() runs the operation until worker_running() is
+ *                     false, calling worker_tick() once per operation; the
+ *                     harness samples the per-worker counters (will-it-scale
+ *                     style) around the timed window.
+ *   BENCH_LATENCY     op() does one operation; the harness times every call
+ *                     and keeps every raw sample of the timed window.
+ *
+ * Modes: each trial runs every mode once (alternating the order from trial
+ * to trial so drift does not favour one), e.g. gup-fast's "private"
+ * (baseline, no GUP) and "shared" (GUP-fast).  A mode with .proof_only runs
+ * only in the proof pass: before its trials, each data point runs every
+ * mode once with all counters, and verify() judges from those counts
+ * whether the intended kernel path ran.
+ */
+#ifndef GUPSYNC_BENCH_H
+#define GUPSYNC_BENCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "options.h"
+
+#define BENCH_MAX_MODES 4
+#define BENCH_MAX_COUNTERS 16
+#define BENCH_MAX_METRICS 96
+#define CACHELINE 64
+
+/* setup() and worker_setup() return one of these. */
+enum { BENCH_OK = 0, BENCH_FAIL = -1, BENCH_SKIP = -2 };
+
+enum bench_kind { BENCH_THROUGHPUT, BENCH_LATENCY };
+enum better { BETTER_HIGHER, BETTER_LOWER, BETTER_NONE };
+
+struct bench_mode {
+	const char *name;
+	const char *what;	/* one line for --help and meta.json */
+	bool proof_only;
+};
+
+struct point;
+
+struct worker {
+	/* The hot counter first, alone in its cache line (no false sharing). */
+	_Alignas(CACHELINE) volatile uint64_t count;
+	char pad_[CACHELINE - sizeof(uint64_t)];
+	const volatile int *stop;
+	unsigned id;		/* 0 .. nthreads-1 */
+	int pu;			/* OS PU index it is bound to; -1 unbound */
+	unsigned mode;		/* index into bench->modes for this window */
+	struct point *pt;
+	void *priv;		/* the benchmark's per-worker state */
+	/* harness-private */
+	double *samples;
+	size_t nsamples, cap, dropped;
+	volatile int measuring;
+	int cpu_seen[2];	/* sched_getcpu() at start/end of a window */
+};
+
+static inline bool worker_running(const struct worker *w)
+{
+	return !__atomic_load_n(w->stop, __ATOMIC_RELAXED);
+}
+
+/* One operation done: only the owning thread writes its counter. */
+static inline void worker_tick(struct worker *w)
+{
+	__atomic_store_n(&w->count, w->count + 1, __ATOMIC_RELAXED);
+}
+
+/* A derived metric: per trial, from the modes' results. */
+struct metric {
+	const char *name;	/* with its unit: "gup_fast_ns" */
+	const char *unit;	/* "ns", "ops/s", "1" */
+	enum better better;
+	bool headline;		/* shown in the summary table */
+	double value;
+};
+
+/* What one mode measured in one window. */
+struct mode_result {
+	uint64_t ops;		/* all workers together */
+	uint64_t elapsed_ns;
+	double ops_per_s;	/* all workers together */
+	double ns_per_op;	/* per worker: elapsed * nthreads / ops */
+	uint64_t delta[BENCH_MAX_COUNTERS]; /* counter deltas over the window */
+	double lat_p50_ns;	/* BENCH_LATENCY only: median of the window */
+};
+
+struct bench {
+	const char *name;
+	const char *summary;	 /* one line for `gupsync list` */
+	const char *kernel_path; /* "FUTEX_WAKE shared -> get_futex_key() -> ..." */
+	enum bench_kind kind;
+	const struct opt_spec *opts; /* its own options, or NULL */
+	size_t conf_size;	     /* sizeof its config struct */
+	struct bench_mode modes[BENCH_MAX_MODES];
+	const char *counters[BENCH_MAX_COUNTERS]; /* extra counter specs */
+	size_t priv_size;	/* per-point state, zeroed, at pt->priv */
+
+	/* Reject a bad combination of option values before anything runs
+	 * (exit 2): write what is wrong and what is allowed into err. */
+	int (*check)(const void *conf, char *err, size_t len);
+	int (*setup)(struct point *pt);		/* main thread, per point */
+	int (*worker_setup)(struct point *pt, struct worker *w); /* on its PU */
+	void (*loop)(struct worker *w);		/* BENCH_THROUGHPUT */
+	int (*op)(struct worker *w);		/* BENCH_LATENCY; <0 = error */
+	void (*worker_teardown)(struct point *pt, struct worker *w);
+	void (*teardown)(struct point *pt);
+	/* Derived metrics of one trial; res[] indexed by mode. */
+	size_t (*derive)(struct point *pt, const struct mode_result *res,
+			 struct metric *out, size_t cap);
+	/* Proof pass verdict: write a one-line verdict, return true if the
+	 * intended path is proven. */
+	bool (*verify)(struct point *pt, const struct mode_result *res,
+		       char *verdict, size_t len);
+};
+
+/* What a benchmark sees of the data point being measured. */
+struct point {
+	const struct bench *bench;
+	const void *conf;	/* the bench's config struct for this point */
+	unsigned nthreads;
+	const int *pus;		/* OS PU of each worker; -1 = unbound */
+	void *priv;		/* priv_size bytes, zeroed */
+	struct counters *ctr;	/* for counter_index() */
+	char skip_reason[256];
+	struct note *notes;	/* provenance notes for meta.json */
+};
+
+struct note {
+	char key[48];
+	char val[208];
+	struct note *next;
+};
+
+/* Record a provenance fact for this point ("thp", "yes: AnonHugePages ..."). */
+void point_note(struct point *pt, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Say why this point is skipped; setup() then returns BENCH_SKIP. */
+int point_skip(struct point *pt, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Index of a counter (by spec) in mode_result.delta, -1 if unsupported. */
+int point_counter(const struct point *pt, const char *spec);
+
+#define BENCH_REGISTER(b)                                                   \
+	static const struct bench *const bench_ptr_##b                      \
+		__attribute__((used, section("gupsync_bench"))) = &b
+
+/* All registered benchmarks, sorted by name. */
+size_t bench_all(const struct bench ***out);
+const struct bench *bench_find(const char *name);
+
+#endif

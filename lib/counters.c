@@ -1,0 +1,605 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * counters.c - perf_event_open(2) counters (system-wide, one fd per online
+ * CPU, summed) and /proc/interrupts rows.  See counters.h.
+ */
+#include "counters.h"
+
+#include "options.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <linux/perf_event.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define CTR_SPEC_LEN 128
+#define CTR_NAME_LEN 64
+#define CTR_PATH_LEN 512
+#define CTR_CPULIST_LEN 4096
+#define CPU_ONLINE_PATH "/sys/devices/system/cpu/online"
+#define INTERRUPTS_PATH "/proc/interrupts"
+#define TRACEFS_MOUNT "/sys/kernel/tracing"
+#define TRACEFS_DEBUGFS "/sys/kernel/debug/tracing"
+
+enum ctr_kind { CTR_PERF, CTR_IRQ };
+
+struct ctr {
+	char spec[CTR_SPEC_LEN];
+	char name[CTR_NAME_LEN];
+	char why[COUNTER_WHY_LEN];
+	enum ctr_kind kind;
+	bool ok;
+	const char *irq_row; /* points into spec after "irq:" */
+	int *fds;            /* one per online CPU, CTR_PERF only */
+};
+
+struct counters {
+	size_t n;
+	struct ctr *v;
+	size_t ncpus;
+	int *cpus; /* online CPU numbers */
+};
+
+struct ctr_named {
+	const char *name;
+	uint64_t config;
+};
+
+static const struct ctr_named ctr_hw[] = {
+	{ "cycles", PERF_COUNT_HW_CPU_CYCLES },
+	{ "instructions", PERF_COUNT_HW_INSTRUCTIONS },
+	{ "cache-misses", PERF_COUNT_HW_CACHE_MISSES },
+	{ "branch-misses", PERF_COUNT_HW_BRANCH_MISSES },
+};
+
+static const struct ctr_named ctr_sw[] = {
+	{ "context-switches", PERF_COUNT_SW_CONTEXT_SWITCHES },
+	{ "cpu-migrations", PERF_COUNT_SW_CPU_MIGRATIONS },
+	{ "page-faults", PERF_COUNT_SW_PAGE_FAULTS },
+	{ "task-clock", PERF_COUNT_SW_TASK_CLOCK },
+	{ "cpu-clock", PERF_COUNT_SW_CPU_CLOCK },
+};
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Set c->why; truncating is fine (the start says what failed). */
+__attribute__((format(printf, 2, 3)))
+static void ctr_setwhy(struct ctr *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->why, sizeof(c->why), fmt, ap);
+	va_end(ap);
+}
+
+/* ---- tracefs ---------------------------------------------------------- */
+
+static const char *ctr_tracefs_path;          /* NULL until found */
+static bool ctr_tracefs_tried;
+static char ctr_tracefs_why[COUNTER_WHY_LEN]; /* why it failed, if it did */
+
+static const char *ctr_tracefs_find(void)
+{
+	if (access(TRACEFS_MOUNT "/events", F_OK) == 0)
+		return TRACEFS_MOUNT;
+	if (access(TRACEFS_DEBUGFS "/events", F_OK) == 0)
+		return TRACEFS_DEBUGFS;
+	return NULL;
+}
+
+/* Mount tracefs in a mount namespace of our own: the machine's mount table
+ * is untouched, and the mount disappears with the process. */
+static const char *ctr_tracefs_mount(char *why, size_t len)
+{
+	if (unshare(CLONE_NEWNS) != 0) {
+		snprintf(why, len, "unshare(CLONE_NEWNS): %s", strerror(errno));
+		return NULL;
+	}
+	/* Without this, a shared / would propagate our mount back out. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) {
+		snprintf(why, len, "mount(/, MS_REC|MS_PRIVATE): %s",
+			 strerror(errno));
+		return NULL;
+	}
+	if (mount("nodev", TRACEFS_MOUNT, "tracefs", 0, NULL) != 0) {
+		snprintf(why, len, "mount(tracefs, %s): %s", TRACEFS_MOUNT,
+			 strerror(errno));
+		return NULL;
+	}
+	return TRACEFS_MOUNT;
+}
+
+const char *counters_tracefs(char *why, size_t len)
+{
+	if (!ctr_tracefs_tried) {
+		ctr_tracefs_tried = true;
+		ctr_tracefs_path = ctr_tracefs_find();
+		if (!ctr_tracefs_path)
+			ctr_tracefs_path = ctr_tracefs_mount(
+				ctr_tracefs_why, sizeof(ctr_tracefs_why));
+	}
+	if (!ctr_tracefs_path && why && len)
+		snprintf(why, len, "%s", ctr_tracefs_why);
+	return ctr_tracefs_path;
+}
+
+/* ---- online CPUs ------------------------------------------------------ */
+
+/* Online CPU numbers from sysfs (they may have holes), else 0..ONLN-1. */
+static size_t ctr_online_cpus(int **out)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_CONF);
+	char line[CTR_CPULIST_LEN], err[COUNTER_WHY_LEN];
+	size_t n = 0;
+	FILE *f;
+	int *cpus;
+
+	if (ncpu < 1)
+		ncpu = 1;
+	cpus = calloc((size_t)ncpu, sizeof(*cpus));
+	if (!cpus)
+		return 0;
+	f = fopen(CPU_ONLINE_PATH, "r");
+	if (f && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (parse_cpulist(line, (unsigned)INT_MAX, cpus, (size_t)ncpu, &n,
+				  err, sizeof(err)) != 0) {
+			fprintf(stderr, "counters: %s: %s\n", CPU_ONLINE_PATH, err);
+			n = 0;
+		}
+	}
+	if (f)
+		fclose(f);
+	if (n == 0) {
+		long on = sysconf(_SC_NPROCESSORS_ONLN);
+
+		for (n = 0; n < (size_t)ncpu && (long)n < on; n++)
+			cpus[n] = (int)n;
+	}
+	*out = cpus;
+	return n;
+}
+
+/* ---- spec parsing ----------------------------------------------------- */
+
+/* Column-friendly: anything but [A-Za-z0-9] becomes one '_'. */
+static void ctr_column_name(char *dst, size_t len, const char *src)
+{
+	size_t j = 0;
+	bool sep = false;
+
+	for (; *src && j + 1 < len; src++) {
+		if (isalnum((unsigned char)*src)) {
+			if (sep && j > 0 && j + 2 < len)
+				dst[j++] = '_';
+			dst[j++] = *src;
+			sep = false;
+		} else {
+			sep = true;
+		}
+	}
+	dst[j] = '\0';
+}
+
+static int ctr_lookup(const struct ctr_named *t, size_t n, const char *name,
+		      __u64 *config)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(t[i].name, name) == 0) {
+			*config = t[i].config;
+			return 0;
+		}
+	return -1;
+}
+
+static void ctr_list_names(const struct ctr_named *t, size_t n, char *buf,
+			   size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s",
+					i ? ", " : "", t[i].name);
+}
+
+static int ctr_named_attr(struct ctr *c, const char *kind, const char *name,
+			  struct perf_event_attr *attr)
+{
+	bool hw = strcmp(kind, "hw") == 0;
+	const struct ctr_named *t = hw ? ctr_hw : ctr_sw;
+	size_t n = hw ? ARRAY_LEN(ctr_hw) : ARRAY_LEN(ctr_sw);
+	char allowed[COUNTER_WHY_LEN];
+
+	if (ctr_lookup(t, n, name, &attr->config) != 0) {
+		ctr_list_names(t, n, allowed, sizeof(allowed));
+		ctr_setwhy(c, "unknown %s counter \"%s\": allowed %s", kind,
+			   name, allowed);
+		return -1;
+	}
+	attr->type = hw ? PERF_TYPE_HARDWARE : PERF_TYPE_SOFTWARE;
+	ctr_column_name(c->name, sizeof(c->name), name);
+	return 0;
+}
+
+/* "tp:SYS:EVENT[:FILTER]": id from tracefs; *filter points into c->spec. */
+static int ctr_tp_attr(struct ctr *c, struct perf_event_attr *attr,
+		       const char **filter)
+{
+	char sys[CTR_NAME_LEN], ev[CTR_NAME_LEN], path[CTR_PATH_LEN];
+	char tfwhy[COUNTER_WHY_LEN];
+	const char *rest = c->spec + 3, *tracefs;
+	int used = 0;
+	uint64_t id;
+	FILE *f;
+
+	if (sscanf(rest, "%63[^:]:%63[^:]%n", sys, ev, &used) != 2) {
+		ctr_setwhy(c, "bad tracepoint spec \"%s\": expected "
+			   "tp:SUBSYSTEM:EVENT[:FILTER]", c->spec);
+		return -1;
+	}
+	*filter = rest[used] == ':' ? rest + used + 1 : NULL;
+	ctr_column_name(c->name, sizeof(c->name), rest + strlen(sys) + 1);
+	tracefs = counters_tracefs(tfwhy, sizeof(tfwhy));
+	if (!tracefs) {
+		ctr_setwhy(c, "tracepoint %s:%s: tracefs: %s", sys, ev, tfwhy);
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/events/%s/%s/id", tracefs, sys, ev);
+	f = fopen(path, "r");
+	if (!f || fscanf(f, "%" SCNu64, &id) != 1) {
+		ctr_setwhy(c, "tracepoint %s:%s: %s: %s", sys, ev, path,
+			   f ? "no id" : strerror(errno));
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	fclose(f);
+	attr->type = PERF_TYPE_TRACEPOINT;
+	attr->config = id;
+	return 0;
+}
+
+/* ---- opening ---------------------------------------------------------- */
+
+static int ctr_perf_open(struct perf_event_attr *attr, int cpu)
+{
+	return (int)syscall(SYS_perf_event_open, attr, -1, cpu, -1,
+			    PERF_FLAG_FD_CLOEXEC);
+}
+
+static void ctr_close_fds(struct ctr *c, size_t ncpus)
+{
+	if (!c->fds)
+		return;
+	for (size_t i = 0; i < ncpus; i++)
+		if (c->fds[i] >= 0)
+			close(c->fds[i]);
+	free(c->fds);
+	c->fds = NULL;
+}
+
+/* One fd per online CPU; any failure makes the whole counter unsupported
+ * (a partial sum would be silently wrong). */
+static int ctr_open_fds(struct ctr *c, struct perf_event_attr *attr,
+			const char *filter, const struct counters *cs)
+{
+	c->fds = malloc(cs->ncpus * sizeof(*c->fds));
+	if (!c->fds) {
+		ctr_setwhy(c, "malloc: %s", strerror(errno));
+		return -1;
+	}
+	for (size_t i = 0; i < cs->ncpus; i++)
+		c->fds[i] = -1;
+	for (size_t i = 0; i < cs->ncpus; i++) {
+		c->fds[i] = ctr_perf_open(attr, cs->cpus[i]);
+		if (c->fds[i] < 0) {
+			ctr_setwhy(c, "perf_event_open(%s, cpu %d): %s",
+				   c->spec, cs->cpus[i], strerror(errno));
+			return -1;
+		}
+		if (filter &&
+		    ioctl(c->fds[i], PERF_EVENT_IOC_SET_FILTER, filter) != 0) {
+			ctr_setwhy(c, "ioctl(PERF_EVENT_IOC_SET_FILTER, \"%s\"): %s",
+				   filter, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int ctr_open_irq(struct ctr *c)
+{
+	uint64_t v;
+
+	c->kind = CTR_IRQ;
+	c->irq_row = c->spec + 4;
+	ctr_column_name(c->name, sizeof(c->name), c->spec); /* "irq_CAL" */
+	if (interrupts_row(NULL, c->irq_row, &v) != 0) {
+		int err = errno;
+		bool no_row = err == ENOENT && access(INTERRUPTS_PATH, R_OK) == 0;
+
+		ctr_setwhy(c, "%s: row %s: %s", INTERRUPTS_PATH, c->irq_row,
+			   no_row ? "no such row" : strerror(err));
+		return -1;
+	}
+	return 0;
+}
+
+static int ctr_open_one(struct ctr *c, const struct counters *cs)
+{
+	struct perf_event_attr attr;
+	const char *filter = NULL;
+	int rc;
+
+	if (strncmp(c->spec, "irq:", 4) == 0 && c->spec[4])
+		return ctr_open_irq(c);
+	memset(&attr, 0, sizeof(attr));
+	attr.size = sizeof(attr);
+	c->kind = CTR_PERF;
+	if (strncmp(c->spec, "hw:", 3) == 0 || strncmp(c->spec, "sw:", 3) == 0)
+		rc = ctr_named_attr(c, c->spec[0] == 'h' ? "hw" : "sw",
+				    c->spec + 3, &attr);
+	else if (strncmp(c->spec, "tp:", 3) == 0)
+		rc = ctr_tp_attr(c, &attr, &filter);
+	else {
+		ctr_setwhy(c, "bad counter spec \"%s\": expected hw:NAME, "
+			   "sw:NAME, tp:SYS:EVENT[:FILTER] or irq:ROW", c->spec);
+		rc = -1;
+	}
+	if (rc != 0)
+		return rc;
+	/* Counting from open; callers difference two reads. */
+	if (ctr_open_fds(c, &attr, filter, cs) != 0) {
+		ctr_close_fds(c, cs->ncpus);
+		return -1;
+	}
+	return 0;
+}
+
+struct counters *counters_open(const char *const *specs, size_t n)
+{
+	struct counters *cs = calloc(1, sizeof(*cs));
+
+	if (!cs)
+		return NULL;
+	cs->v = calloc(n ? n : 1, sizeof(*cs->v));
+	cs->ncpus = ctr_online_cpus(&cs->cpus);
+	if (!cs->v || cs->ncpus == 0) {
+		free(cs->v);
+		free(cs->cpus);
+		free(cs);
+		return NULL;
+	}
+	cs->n = n;
+	for (size_t i = 0; i < n; i++) {
+		struct ctr *c = &cs->v[i];
+
+		snprintf(c->spec, sizeof(c->spec), "%s", specs[i] ? specs[i] : "");
+		ctr_column_name(c->name, sizeof(c->name), c->spec);
+		c->ok = ctr_open_one(c, cs) == 0;
+		if (c->ok)
+			c->why[0] = '\0';
+	}
+	return cs;
+}
+
+void counters_close(struct counters *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->n; i++)
+		ctr_close_fds(&c->v[i], c->ncpus);
+	free(c->v);
+	free(c->cpus);
+	free(c);
+}
+
+size_t counters_n(const struct counters *c)
+{
+	return c ? c->n : 0;
+}
+
+const char *counter_spec(const struct counters *c, size_t i)
+{
+	return c->v[i].spec;
+}
+
+const char *counter_name(const struct counters *c, size_t i)
+{
+	return c->v[i].name;
+}
+
+bool counter_ok(const struct counters *c, size_t i)
+{
+	return c->v[i].ok;
+}
+
+const char *counter_why(const struct counters *c, size_t i)
+{
+	return c->v[i].ok ? "" : c->v[i].why;
+}
+
+/* ---- reading ---------------------------------------------------------- */
+
+static int ctr_read_perf(const struct ctr *c, size_t ncpus, uint64_t *sum)
+{
+	*sum = 0;
+	for (size_t i = 0; i < ncpus; i++) {
+		uint64_t v;
+		ssize_t r = read(c->fds[i], &v, sizeof(v));
+
+		if (r != (ssize_t)sizeof(v)) {
+			if (r >= 0)
+				errno = EIO; /* short read */
+			return -1;
+		}
+		*sum += v;
+	}
+	return 0;
+}
+
+int counters_read(struct counters *c, uint64_t *vals)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < c->n; i++) {
+		const struct ctr *x = &c->v[i];
+		int r = 0;
+
+		vals[i] = 0;
+		if (!x->ok)
+			continue;
+		if (x->kind == CTR_IRQ)
+			r = interrupts_row(NULL, x->irq_row, &vals[i]);
+		else
+			r = ctr_read_perf(x, c->ncpus, &vals[i]);
+		if (r != 0) {
+			fprintf(stderr, "counters: read %s: %s\n", x->spec,
+				strerror(errno));
+			rc = -1;
+		}
+	}
+	return rc;
+}
+
+int counter_probe(const char *spec, char *why, size_t len)
+{
+	struct counters *c = counters_open(&spec, 1);
+	int ok;
+
+	if (!c) {
+		snprintf(why, len, "counters_open(%s): out of memory", spec);
+		return 0;
+	}
+	ok = counter_ok(c, 0);
+	if (why && len)
+		snprintf(why, len, "%s", counter_why(c, 0));
+	counters_close(c);
+	return ok;
+}
+
+/* ---- /proc/interrupts ------------------------------------------------- */
+
+/* Header line "           CPU0       CPU1": number of CPU columns. */
+static size_t irq_header_cpus(const char *line)
+{
+	size_t n = 0;
+
+	for (const char *p = line; (p = strstr(p, "CPU")) != NULL; p += 3)
+		n++;
+	return n;
+}
+
+/*
+ * Values after "ROW:" up to the first token that is not a plain number
+ * (the chip/description), at most max (the header's CPU count, so a
+ * numeric-looking description cannot be taken for a CPU).  Rows such as
+ * "ERR:   0" carry a single total: they yield one value.
+ */
+static size_t irq_parse_values(const char *p, uint64_t *vals, size_t cap,
+			       size_t max, uint64_t *sum)
+{
+	size_t n = 0;
+
+	*sum = 0;
+	while (n < max) {
+		char *end;
+		unsigned long long v;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!isdigit((unsigned char)*p))
+			break;
+		errno = 0;
+		v = strtoull(p, &end, 10);
+		if (errno || (*end && !isspace((unsigned char)*end)))
+			break;
+		if (n < cap)
+			vals[n] = v;
+		*sum += v;
+		n++;
+		p = end;
+	}
+	return n;
+}
+
+/* The line's label ("CAL", "24") matches row? Returns the text after ':'. */
+static const char *irq_match(const char *line, const char *row)
+{
+	size_t rl = strlen(row);
+
+	while (*line == ' ' || *line == '\t')
+		line++;
+	if (strncmp(line, row, rl) == 0 && line[rl] == ':')
+		return line + rl + 1;
+	return NULL;
+}
+
+static int irq_scan(const char *path, const char *row, uint64_t *vals,
+		    size_t cap, size_t *n, uint64_t *total)
+{
+	FILE *f = fopen(path ? path : INTERRUPTS_PATH, "r");
+	char *line = NULL;
+	size_t sz = 0, max = SIZE_MAX;
+	int rc = -1, err = ENOENT;
+	bool first = true;
+
+	if (!f)
+		return -1;
+	while (getline(&line, &sz, f) > 0) {
+		const char *rest;
+
+		if (first && !strchr(line, ':')) {
+			size_t h = irq_header_cpus(line);
+
+			if (h)
+				max = h;
+			first = false;
+			continue;
+		}
+		first = false;
+		rest = irq_match(line, row);
+		if (!rest)
+			continue;
+		*n = irq_parse_values(rest, vals, cap, max, total);
+		if (*n == 0)
+			err = EINVAL; /* "ROW:" with no numbers: malformed */
+		else
+			rc = 0;
+		break;
+	}
+	free(line);
+	fclose(f);
+	if (rc != 0)
+		errno = err;
+	return rc;
+}
+
+int interrupts_row(const char *path, const char *row, uint64_t *total)
+{
+	size_t n;
+
+	return irq_scan(path, row, NULL, 0, &n, total);
+}
+
+/* *n is the number of values on the row: the CPU count for per-CPU rows. */
+int interrupts_row_percpu(const char *path, const char *row, uint64_t *vals,
+			  size_t cap, size_t *n)
+{
+	uint64_t total;
+
+	return irq_scan(path, row, vals, cap, n, &total);
+}

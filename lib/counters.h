@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * counters.h - perf_event_open(2) counters and /proc/interrupts rows, read
+ * around each timed window and reported per operation.
+ *
+ * libperf is not packaged for Debian 12, so this is a thin wrapper around
+ * the system call.  A counter is named by a spec:
+ *   "hw:cycles", "hw:instructions"          hardware (often not supported
+ *                                            in VMs: then it says so)
+ *   "sw:context-switches", "sw:cpu-migrations", "sw:page-faults",
+ *   "sw:task-clock"
+ *   "tp:ipi:ipi_send_cpu"                   tracepoint subsystem:event
+ *   "tp:tlb:tlb_flush:reason==1"            ... with a tracepoint filter
+ *   "irq:CAL", "irq:TLB"                    a /proc/interrupts row
+ * perf counters are opened system-wide, one per online CPU (pid -1), and
+ * summed; this needs root or perf_event_paranoid <= 0.  Tracepoint ids come
+ * from tracefs (counters_tracefs() finds or mounts it; see below).
+ *
+ * A counter that cannot be had is "not supported" with the reason (the
+ * errno of perf_event_open, a missing tracepoint, ...), never a zero.
+ */
+#ifndef GUPSYNC_COUNTERS_H
+#define GUPSYNC_COUNTERS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define COUNTER_WHY_LEN 160
+
+struct counters; /* opaque */
+
+/*
+ * Make tracefs reachable.  If it is not mounted, mount it at
+ * /sys/kernel/tracing inside a private mount namespace of this process
+ * (unshare(CLONE_NEWNS) + MS_PRIVATE), so the machine's mounts are never
+ * changed.  Must run before any thread is created (unshare fails in a
+ * multi-threaded process).  Returns the tracefs path or NULL (why filled).
+ */
+const char *counters_tracefs(char *why, size_t len);
+
+/* Open the specs; never fails as a whole: unsupported ones are marked. */
+struct counters *counters_open(const char *const *specs, size_t n);
+void counters_close(struct counters *c);
+size_t counters_n(const struct counters *c);
+const char *counter_spec(const struct counters *c, size_t i);
+/* Column-friendly name: "ipi_send_cpu", "tlb_flush_reason_1", "irq_CAL", "cycles" */
+const char *counter_name(const struct counters *c, size_t i);
+bool counter_ok(const struct counters *c, size_t i);
+const char *counter_why(const struct counters *c, size_t i); /* "" if ok */
+
+/* Current totals (summed over CPUs) into vals[counters_n]; 0 for
+ * unsupported ones (check counter_ok). */
+int counters_read(struct counters *c, uint64_t *vals);
+
+/* One-shot probe for `gupsync info`: 1 supported, 0 not (why filled). */
+int counter_probe(const char *spec, char *why, size_t len);
+
+/* Sum of a /proc/interrupts row over all CPUs ("CAL", "TLB", "LOC").
+ * path NULL = /proc/interrupts (tests pass a fixture). */
+int interrupts_row(const char *path, const char *row, uint64_t *total);
+/* Per-CPU values of a row: fills up to cap entries, *n = CPUs in file. */
+int interrupts_row_percpu(const char *path, const char *row, uint64_t *vals,
+			  size_t cap, size_t *n);
+
+#endif

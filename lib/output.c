@@ -1,0 +1,412 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * output.c - what a run leaves behind: meta.json (provenance), trials.csv
+ * (one row per trial and data point), evidence.csv (the proof pass: per-op
+ * counts per mode), summary.csv (statistics per metric and point), and the
+ * table on stdout, sized for an email (72 columns).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/personality.h>
+#include <time.h>
+
+#include "run.h"
+#include "stats.h"
+#include "sysinfo.h"
+
+#ifndef GUPSYNC_VERSION
+#define GUPSYNC_VERSION "unknown"
+#endif
+
+#define METRIC_CELL 20	/* "52.10 [51.80,52.50]" */
+
+static void iso_now(char *buf, size_t len)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Compact number for the table: 3-4 significant digits, k/M/G suffix. */
+static void fmt_num(double v, char *buf, size_t len)
+{
+	double a = fabs(v);
+
+	if (isnan(v))
+		snprintf(buf, len, "NA");
+	else if (a >= 1e9)
+		snprintf(buf, len, "%.2fG", v / 1e9);
+	else if (a >= 1e6)
+		snprintf(buf, len, "%.2fM", v / 1e6);
+	else if (a >= 1e4)
+		snprintf(buf, len, "%.1fk", v / 1e3);
+	else if (a >= 100)
+		snprintf(buf, len, "%.1f", v);
+	else
+		snprintf(buf, len, "%.2f", v);
+}
+
+static bool is_param(const struct opt_val *v)
+{
+	return v->spec->list;
+}
+
+static void csv_param_header(const struct run *r, FILE *f)
+{
+	int first = 1;
+
+	for (size_t k = 0; k < r->opts.n; k++)
+		if (is_param(&r->opts.vals[k])) {
+			csv_field(f, r->opts.vals[k].spec->name, first);
+			first = 0;
+		}
+}
+
+static void csv_params(const struct run *r, FILE *f, size_t i)
+{
+	char v[64];
+	int first = 1;
+
+	for (size_t k = 0; k < r->opts.n; k++)
+		if (is_param(&r->opts.vals[k])) {
+			opt_point_value(&r->opts, i, r->opts.vals[k].spec->name,
+					v, sizeof(v));
+			csv_field(f, v, first);
+			first = 0;
+		}
+}
+
+static json_t *options_json(const struct run *r)
+{
+	json_t *o = json_object();
+	char buf[64];
+
+	for (size_t k = 0; k < r->opts.n; k++) {
+		const struct opt_val *v = &r->opts.vals[k];
+		json_t *a = json_array();
+
+		for (size_t j = 0; j < v->n; j++) {
+			opt_format(v->spec, v->v[j], buf, sizeof(buf));
+			json_array_append_new(a, json_string(buf));
+		}
+		json_object_set_new(o, v->spec->name,
+				    v->spec->list ? a : json_incref(json_array_get(a, 0)));
+		if (!v->spec->list)
+			json_decref(a);
+	}
+	return o;
+}
+
+static json_t *bench_json(const struct bench *b, unsigned nmodes)
+{
+	json_t *modes = json_array();
+
+	for (unsigned m = 0; m < nmodes; m++)
+		json_array_append_new(modes, json_pack("{s:s, s:s, s:b}",
+			"name", b->modes[m].name, "what", b->modes[m].what,
+			"proof_only", b->modes[m].proof_only));
+	return json_pack("{s:s, s:s, s:s, s:s, s:o}", "name", b->name,
+			 "summary", b->summary, "kernel_path", b->kernel_path,
+			 "kind", b->kind == BENCH_LATENCY ? "latency" : "throughput",
+			 "modes", modes);
+}
+
+static json_t *counters_json(const struct run *r)
+{
+	json_t *a = json_array();
+
+	for (size_t c = 0; c < counters_n(r->ctr); c++)
+		json_array_append_new(a, json_pack("{s:s, s:s, s:b, s:s, s:b}",
+			"spec", counter_spec(r->ctr, c),
+			"name", counter_name(r->ctr, c),
+			"supported", counter_ok(r->ctr, c),
+			"why", counter_why(r->ctr, c),
+			"in_timed_windows", !r->rc.no_counters));
+	return a;
+}
+
+static json_t *method_json(const struct run *r)
+{
+	char topo[256];
+
+	topo_describe(r->topo, topo, sizeof(topo));
+	return json_pack("{s:I, s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s}",
+		"trials", (json_int_t)r->trials,
+		"duration_ns", (json_int_t)r->rc.duration_ns,
+		"warmup_ns", (json_int_t)r->rc.warmup_ns,
+		"mode_order", "all modes every trial; order reversed on odd trials",
+		"statistic", "median over trials; 95% CI of the median by order statistics (binomial)",
+		"placement", place_policy_name(r->place.policy),
+		"unit", r->place.unit == PLACE_UNIT_CORE ? "core" : "pu",
+		"topology", topo,
+		"aslr", personality(0xffffffff) & ADDR_NO_RANDOMIZE ?
+			"off for this process (personality ADDR_NO_RANDOMIZE)" :
+			"on (--keep-aslr)");
+}
+
+int run_meta_init(struct run *r)
+{
+	FILE *f;
+
+	iso_now(r->start, sizeof(r->start));
+	r->meta = json_object();
+	json_object_set_new(r->meta, "gupsync", json_pack("{s:s, s:s, s:s}",
+		"version", GUPSYNC_VERSION, "command", r->cmdline,
+		"start", r->start));
+	json_object_set_new(r->meta, "bench", bench_json(r->b, r->nmodes));
+	json_object_set_new(r->meta, "options", options_json(r));
+	json_object_set_new(r->meta, "method", method_json(r));
+	json_object_set_new(r->meta, "machine", sysinfo_collect());
+	json_object_set_new(r->meta, "counters", counters_json(r));
+	if (textbuf_open(&r->trials_csv) < 0 || textbuf_open(&r->evidence_csv) < 0)
+		return -1;
+	f = r->evidence_csv.f;
+	csv_param_header(r, f);
+	fputs(",mode,ops,elapsed_ns,ns_per_op", f);
+	for (size_t c = 0; c < counters_n(r->ctr); c++)
+		fprintf(f, ",%s_per_op", counter_name(r->ctr, c));
+	fputc('\n', f);
+	return 0;
+}
+
+void run_evidence_row(struct run *r, size_t i, unsigned mode,
+		      const struct mode_result *res)
+{
+	FILE *f = r->evidence_csv.f;
+
+	csv_params(r, f, i);
+	fprintf(f, ",%s,%llu,%llu,", r->b->modes[mode].name,
+		(unsigned long long)res->ops, (unsigned long long)res->elapsed_ns);
+	csv_num(f, res->ns_per_op);
+	for (size_t c = 0; c < counters_n(r->ctr); c++) {
+		fputc(',', f);
+		csv_num(f, counter_ok(r->ctr, c) && res->ops ?
+			   (double)res->delta[c] / res->ops : NAN);
+	}
+	fputc('\n', f);
+}
+
+void run_trial_row(struct run *r, size_t i, uint64_t t)
+{
+	const struct run_point *rp = &r->points[i];
+	FILE *f = r->trials_csv.f;
+
+	if (!r->trials_csv.len && !ftell(f)) {
+		csv_param_header(r, f);
+		fputs(",trial,cpus", f);
+		for (size_t k = 0; k < r->ncols; k++)
+			fprintf(f, ",%s", r->cols[k].name);
+		fputc('\n', f);
+	}
+	csv_params(r, f, i);
+	fprintf(f, ",%llu,", (unsigned long long)t);
+	csv_field(f, rp->cpus_seen, 1);
+	for (size_t k = 0; k < r->ncols; k++) {
+		fputc(',', f);
+		csv_num(f, rp->vals[t * r->ncols + k]);
+	}
+	fputc('\n', f);
+}
+
+/* Statistics of column k of point rp over its trials, NaNs left out. */
+static int col_stats(const struct run *r, const struct run_point *rp,
+		     size_t k, struct stats *st)
+{
+	double x[rp->ntrials ? rp->ntrials : 1];
+	size_t n = 0;
+
+	for (size_t t = 0; t < rp->ntrials; t++)
+		if (!isnan(rp->vals[t * r->ncols + k]))
+			x[n++] = rp->vals[t * r->ncols + k];
+	return n ? stats_compute(x, n, st) : -1;
+}
+
+static const char *better_name(enum better b)
+{
+	return b == BETTER_HIGHER ? "higher" : b == BETTER_LOWER ? "lower" : "";
+}
+
+static void summary_csv(const struct run *r, struct textbuf *t)
+{
+	FILE *f = t->f;
+
+	csv_param_header(r, f);
+	fputs(",metric,unit,better,n,median,ci_lo,ci_hi,ci_level,mean,stddev,"
+	      "min,max,p10,p90,p99\n", f);
+	for (size_t i = 0; i < r->npoints; i++) {
+		const struct run_point *rp = &r->points[i];
+
+		for (size_t k = 0; rp->status == BENCH_OK && k < r->ncols; k++) {
+			struct stats st;
+			double v[13];
+
+			if (col_stats(r, rp, k, &st) < 0)
+				continue;
+			csv_params(r, f, i);
+			fprintf(f, ",%s,%s,%s,%zu", r->cols[k].name,
+				r->cols[k].unit, better_name(r->cols[k].better),
+				st.n);
+			memcpy(v, (double[]){ st.median, st.ci_lo, st.ci_hi,
+				st.ci_level, st.mean, st.stddev, st.min, st.max,
+				st.p10, st.p90, st.p99 }, 11 * sizeof(double));
+			for (int j = 0; j < 11; j++) {
+				fputc(',', f);
+				csv_num(f, v[j]);
+			}
+			fputc('\n', f);
+		}
+	}
+}
+
+static const char *status_name(int s)
+{
+	return s == BENCH_OK ? "done" : s == BENCH_SKIP ? "skipped" :
+	       s == BENCH_FAIL ? "failed" : "not run";
+}
+
+static json_t *point_json(const struct run *r, size_t i)
+{
+	const struct run_point *rp = &r->points[i];
+	json_t *params = json_object(), *pus = json_array(), *notes = json_object();
+	char v[64];
+
+	for (size_t k = 0; k < r->opts.n; k++)
+		if (is_param(&r->opts.vals[k])) {
+			opt_point_value(&r->opts, i, r->opts.vals[k].spec->name,
+					v, sizeof(v));
+			json_object_set_new(params, r->opts.vals[k].spec->name,
+					    json_string(v));
+		}
+	for (unsigned k = 0; k < rp->rc.threads; k++)
+		json_array_append_new(pus, json_integer(rp->pus[k]));
+	for (const struct note *n = rp->notes; n; n = n->next)
+		json_object_set_new(notes, n->key, json_string(n->val));
+	return json_pack("{s:o, s:o, s:s, s:s, s:s, s:s, s:b, s:I, s:o}",
+		"params", params, "pus", pus, "cpus_seen", rp->cpus_seen,
+		"status", status_name(rp->status), "reason", rp->reason,
+		"proof", rp->verdict, "proven", rp->proven,
+		"trials", (json_int_t)rp->ntrials, "notes", notes);
+}
+
+int run_save(struct run *r, bool final)
+{
+	json_t *points = json_array();
+	struct textbuf sum;
+	char err[512], now[40];
+	int rc = 0;
+
+	for (size_t i = 0; i < r->npoints; i++)
+		if (r->points[i].status != 1)
+			json_array_append_new(points, point_json(r, i));
+	json_object_set_new(r->meta, "points", points);
+	iso_now(now, sizeof(now));
+	json_object_set_new(json_object_get(r->meta, "gupsync"),
+			    final ? "end" : "last_update", json_string(now));
+	if (textbuf_open(&sum) < 0)
+		return -1;
+	summary_csv(r, &sum);
+	if (results_write_json(r->dir, "meta.json", r->meta, err, sizeof(err)) < 0 ||
+	    textbuf_flush_to(&r->trials_csv, r->dir, "trials.csv", err, sizeof(err)) < 0 ||
+	    textbuf_flush_to(&r->evidence_csv, r->dir, "evidence.csv", err, sizeof(err)) < 0 ||
+	    textbuf_flush_to(&sum, r->dir, "summary.csv", err, sizeof(err)) < 0) {
+		fprintf(stderr, "gupsync: writing results: %s\n", err);
+		rc = -1;
+	}
+	textbuf_close(&sum);
+	return rc;
+}
+
+void run_print_header(struct run *r)
+{
+	char line[512];
+	int nbad = 0;
+
+	printf("# gupsync %s: %s\n# kernel path: %s\n", r->b->name,
+	       r->b->summary, r->b->kernel_path);
+	sysinfo_oneline(json_object_get(r->meta, "machine"), line, sizeof(line));
+	printf("# machine: %s\n", line);
+	printf("# method: %llu trials x %u mode%s x %llu ms (+%llu ms warm-up);\n"
+	       "#   median [95%% CI of the median] over trials\n",
+	       (unsigned long long)r->trials, r->nmeasured,
+	       r->nmeasured > 1 ? "s, order alternating," : "",
+	       (unsigned long long)(r->rc.duration_ns / 1000000),
+	       (unsigned long long)(r->rc.warmup_ns / 1000000));
+	for (size_t c = 0; c < counters_n(r->ctr); c++)
+		if (!counter_ok(r->ctr, c))
+			printf("%s %s", nbad++ ? "," : "# not supported here:",
+			       counter_spec(r->ctr, c));
+	if (nbad)
+		printf("\n");
+	printf("# results: %s/\n", r->dir);
+	fflush(stdout);
+}
+
+static void print_table_header(struct run *r)
+{
+	for (size_t k = 0; k < r->opts.n; k++)
+		if (is_param(&r->opts.vals[k]))
+			printf("%9s ", r->opts.vals[k].spec->name);
+	for (size_t k = 0; k < r->ncols; k++)
+		if (r->cols[k].headline)
+			printf("%*s ", METRIC_CELL, r->cols[k].name);
+	printf("proof\n");
+}
+
+void run_print_row(struct run *r, size_t i)
+{
+	const struct run_point *rp = &r->points[i];
+	char v[96], a[24], b[24], c[24];
+
+	if (!r->table_header && r->ncols) {
+		print_table_header(r);
+		r->table_header = true;
+	}
+	for (size_t k = 0; k < r->opts.n; k++)
+		if (is_param(&r->opts.vals[k])) {
+			opt_point_value(&r->opts, i, r->opts.vals[k].spec->name,
+					v, sizeof(v));
+			printf("%9s ", v);
+		}
+	if (rp->status != BENCH_OK) {
+		printf("%s: %s\n", status_name(rp->status), rp->reason);
+		fflush(stdout);
+		return;
+	}
+	for (size_t k = 0; k < r->ncols; k++) {
+		struct stats st;
+
+		if (!r->cols[k].headline)
+			continue;
+		if (col_stats(r, rp, k, &st) < 0) {
+			printf("%*s ", METRIC_CELL, "NA");
+			continue;
+		}
+		fmt_num(st.median, a, sizeof(a));
+		fmt_num(st.ci_lo, b, sizeof(b));
+		fmt_num(st.ci_hi, c, sizeof(c));
+		snprintf(v, sizeof(v), "%s [%s,%s]", a, b, c);
+		printf("%*s ", METRIC_CELL, v);
+	}
+	printf("%s\n", rp->proven ? "yes" : "NO");
+	fflush(stdout);
+}
+
+void run_print_footer(struct run *r)
+{
+	char label[256];
+
+	for (size_t i = 0; i < r->npoints; i++) {
+		const struct run_point *rp = &r->points[i];
+
+		if (rp->status != BENCH_OK)
+			continue;
+		run_point_label(r, i, label, sizeof(label));
+		printf("# proof %s: %s\n", label, rp->verdict);
+		for (const struct note *n = rp->notes; n; n = n->next)
+			printf("#   %s: %s\n", n->key, n->val);
+	}
+	printf("# files: %s/{summary,trials,evidence}.csv, meta.json\n", r->dir);
+}

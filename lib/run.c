@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: GPL-2.0
+/* run.c - see run.h. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "counters.h"
+#include "placement.h"
+#include "results.h"
+#include "run.h"
+#include "stats.h"
+#include "sysinfo.h"
+#include "workers.h"
+
+#define IDLE_BASELINE_NS 200000000ull	/* background counts before the run */
+#define MIN_TARGET_TRIALS 3
+#define MAX_TRIALS 10000
+
+const char *const run_default_counters[] = {
+	"sw:context-switches", "sw:cpu-migrations", "hw:cycles",
+	"hw:instructions", "tp:ipi:ipi_send_cpu", "tp:ipi:ipi_send_cpumask",
+	"tp:tlb:tlb_flush:reason==1", "irq:CAL", "irq:TLB", NULL,
+};
+
+static const char *const unit_names[] = { "pu", "core", NULL };
+
+static const struct opt_spec harness_opts[] = {
+	{ "threads", OPT_U64, "workers, one per PU/core; a list or range is swept",
+	  "1", 1, PLACE_MAX_CPUS, NULL, true, offsetof(struct run_conf, threads) },
+	{ "placement", OPT_STR, "compact | scatter | none | list:CPULIST",
+	  "compact", 0, 0, NULL, false, offsetof(struct run_conf, placement) },
+	{ "unit", OPT_ENUM, "what one worker gets: a PU, or a whole core",
+	  "pu", 0, 0, unit_names, false, offsetof(struct run_conf, unit) },
+	{ "trials", OPT_U64, "trials per data point (each runs every mode)",
+	  "10", 1, MAX_TRIALS, NULL, false, offsetof(struct run_conf, trials) },
+	{ "target-time", OPT_DURATION,
+	  "instead of --trials: as many trials as fit in this time per point",
+	  "0", 0, 24 * 3600 * 1000000000ull, NULL, false,
+	  offsetof(struct run_conf, target_ns) },
+	{ "duration", OPT_DURATION, "timed window per mode and trial",
+	  "500ms", 1000000, 3600 * 1000000000ull, NULL, false,
+	  offsetof(struct run_conf, duration_ns) },
+	{ "warmup", OPT_DURATION, "run before each timed window, not counted",
+	  "100ms", 0, 3600 * 1000000000ull, NULL, false,
+	  offsetof(struct run_conf, warmup_ns) },
+	{ "topology", OPT_STR,
+	  "\"machine\" (this one) or an hwloc synthetic topology such as "
+	  "\"package:2 core:4 pu:2\" (then only --dry-run)",
+	  "machine", 0, 0, NULL, false, offsetof(struct run_conf, topology) },
+	{ "output", OPT_STR, "directory that receives the run directory",
+	  "results", 0, 0, NULL, false, offsetof(struct run_conf, output) },
+	{ "dry-run", OPT_FLAG, "print the data points and placement, run nothing",
+	  NULL, 0, 0, NULL, false, offsetof(struct run_conf, dry_run) },
+	{ "no-counters", OPT_FLAG,
+	  "read no perf counters in the timed windows (the proof pass still does)",
+	  NULL, 0, 0, NULL, false, offsetof(struct run_conf, no_counters) },
+	{ "keep-aslr", OPT_FLAG,
+	  "leave ASLR on (by default gupsync re-executes itself with it off)",
+	  NULL, 0, 0, NULL, false, offsetof(struct run_conf, keep_aslr) },
+	{ "quiet", OPT_FLAG, "no progress lines on stderr",
+	  NULL, 0, 0, NULL, false, offsetof(struct run_conf, quiet) },
+	{ NULL },
+};
+
+int run_usage(struct run *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "gupsync run %s: ", r->b->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	return EXIT_USAGE;
+}
+
+void run_point_label(const struct run *r, size_t i, char *buf, size_t len)
+{
+	size_t off = 0;
+	char v[64];
+
+	buf[0] = 0;
+	for (size_t k = 0; k < r->opts.n && off < len; k++) {
+		const struct opt_spec *s = r->opts.vals[k].spec;
+
+		if (!s->list)
+			continue;
+		opt_point_value(&r->opts, i, s->name, v, sizeof(v));
+		off += snprintf(buf + off, len - off, "%s%s=%s", off ? " " : "",
+				s->name, v);
+	}
+}
+
+void run_help(const struct bench *b)
+{
+	const struct opt_spec *tables[] = { harness_opts, b->opts };
+
+	printf("usage: gupsync run %s [options]\n\n%s\nkernel path: %s\n",
+	       b->name, b->summary, b->kernel_path);
+	printf("\nmodes (each trial runs every mode; proof modes run once per point):\n");
+	for (unsigned m = 0; m < BENCH_MAX_MODES && b->modes[m].name; m++)
+		printf("  %-10s %s%s\n", b->modes[m].name, b->modes[m].what,
+		       b->modes[m].proof_only ? " [proof only]" : "");
+	printf("\nharness options:\n");
+	opt_help(stdout, tables, 1);
+	if (b->opts && b->opts[0].name) {
+		printf("\n%s options:\n", b->name);
+		opt_help(stdout, tables + 1, 1);
+	}
+}
+
+static unsigned nmodes(const struct bench *b)
+{
+	unsigned n = 0;
+
+	while (n < BENCH_MAX_MODES && b->modes[n].name)
+		n++;
+	return n;
+}
+
+/* Parse, validate every point and its placement: all before any file. */
+static int prepare(struct run *r, int argc, char *const argv[])
+{
+	const struct opt_spec *tables[] = { harness_opts, r->b->opts };
+	char err[OPT_ERR_LEN];
+	bool help = false;
+
+	if (opt_parse(tables, r->b->opts ? 2 : 1, argc, argv, &r->opts, &help,
+		      err, sizeof(err)) < 0)
+		return run_usage(r, "%s", err);
+	if (help) {
+		run_help(r->b);
+		return 1;
+	}
+	r->bconf = calloc(1, r->b->conf_size ? r->b->conf_size : 1);
+	r->npoints = opt_npoints(&r->opts);
+	r->points = calloc(r->npoints, sizeof(*r->points));
+	if (!r->bconf || !r->points)
+		return run_usage(r, "out of memory");
+	opt_apply(&r->opts, 0, (void *const[]){ &r->rc, r->bconf });
+	if (place_parse(r->rc.placement, &r->place, err, sizeof(err)) < 0)
+		return run_usage(r, "%s", err);
+	r->place.unit = r->rc.unit;
+	if (topo_open(strcmp(r->rc.topology, "machine") ? r->rc.topology : NULL,
+		      &r->topo, err, sizeof(err)) < 0)
+		return run_usage(r, "%s", err);
+	r->dry = r->rc.dry_run || topo_is_synthetic(r->topo);
+	for (size_t i = 0; i < r->npoints; i++)
+		if (run_prepare_point(r, i))
+			return EXIT_USAGE;
+	r->trials = r->rc.trials;
+	if (r->rc.target_ns) {
+		uint64_t per = (r->rc.warmup_ns + r->rc.duration_ns) * r->nmeasured;
+		uint64_t t = r->rc.target_ns / (per ? per : 1);
+
+		r->trials = t < MIN_TARGET_TRIALS ? MIN_TARGET_TRIALS :
+			    t > MAX_TRIALS ? MAX_TRIALS : t;
+	}
+	return 0;
+}
+
+int run_prepare_point(struct run *r, size_t i)
+{
+	struct run_point *rp = &r->points[i];
+	char err[OPT_ERR_LEN];
+
+	rp->conf = calloc(1, r->b->conf_size ? r->b->conf_size : 1);
+	if (!rp->conf)
+		return run_usage(r, "out of memory");
+	opt_apply(&r->opts, i, (void *const[]){ &rp->rc, rp->conf });
+	if (r->b->check && r->b->check(rp->conf, err, sizeof(err)) < 0)
+		return run_usage(r, "%s", err);
+	rp->pus = calloc(rp->rc.threads, sizeof(int));
+	if (!rp->pus)
+		return run_usage(r, "out of memory");
+	if (place_cpus(r->topo, &r->place, rp->rc.threads, rp->pus, err,
+		       sizeof(err)) < 0)
+		return run_usage(r, "--threads=%llu: %s",
+				 (unsigned long long)rp->rc.threads, err);
+	return 0;
+}
+
+static void dry_run(struct run *r)
+{
+	char topo[256], val[64];
+
+	topo_describe(r->topo, topo, sizeof(topo));
+	printf("# %s: %zu data points, %llu trials each; topology: %s%s\n",
+	       r->b->name, r->npoints, (unsigned long long)r->trials, topo,
+	       topo_is_synthetic(r->topo) ? " (synthetic)" : "");
+	for (size_t i = 0; i < r->npoints; i++) {
+		struct run_point *rp = &r->points[i];
+
+		run_point_label(r, i, val, sizeof(val));
+		printf("%-40s PUs:", val);
+		for (unsigned k = 0; k < rp->rc.threads; k++)
+			printf(" %d", rp->pus[k]);
+		if (rp->rc.threads > 1)
+			printf("  (0-1: %s)", place_relation(r->topo, rp->pus[0],
+							      rp->pus[1]));
+		printf("\n");
+	}
+}
+
+static void idle_baseline(struct run *r)
+{
+	uint64_t c0[BENCH_MAX_COUNTERS], c1[BENCH_MAX_COUNTERS];
+	json_t *bg = json_object();
+
+	counters_read(r->ctr, c0);
+	sleep_ns(IDLE_BASELINE_NS);
+	counters_read(r->ctr, c1);
+	json_object_set_new(bg, "window_ns", json_integer(IDLE_BASELINE_NS));
+	for (size_t i = 0; i < counters_n(r->ctr); i++)
+		if (counter_ok(r->ctr, i))
+			json_object_set_new(bg, counter_name(r->ctr, i),
+					    json_real((c1[i] - c0[i]) * 1e9 /
+						      IDLE_BASELINE_NS));
+	json_object_set_new(r->meta, "idle_baseline_per_s", bg);
+}
+
+static int open_counters(struct run *r)
+{
+	const char *specs[BENCH_MAX_COUNTERS];
+	size_t n = 0;
+
+	for (size_t i = 0; run_default_counters[i] && n < BENCH_MAX_COUNTERS; i++)
+		specs[n++] = run_default_counters[i];
+	for (size_t i = 0; i < BENCH_MAX_COUNTERS && r->b->counters[i]; i++)
+		if (n < BENCH_MAX_COUNTERS)
+			specs[n++] = r->b->counters[i];
+	r->ctr = counters_open(specs, n);
+	return r->ctr ? 0 : -1;
+}
+
+int run_bench(const struct bench *b, int argc, char *const argv[],
+	      const char *cmdline)
+{
+	struct run r = { .b = b, .cmdline = cmdline };
+	char err[512];
+	int rc, done = 0, skipped = 0;
+
+	r.nmodes = nmodes(b);
+	for (unsigned m = 0; m < r.nmodes; m++)
+		r.nmeasured += !b->modes[m].proof_only;
+	rc = prepare(&r, argc, argv);
+	if (rc)
+		return rc == 1 ? 0 : rc;
+	if (r.dry) {
+		dry_run(&r);
+		return 0;
+	}
+	if (open_counters(&r) < 0 || run_meta_init(&r) < 0)
+		return 1;
+	if (results_mkdir(r.rc.output, b->name, r.dir, sizeof(r.dir), err,
+			  sizeof(err)) < 0) {
+		fprintf(stderr, "gupsync: %s\n", err);
+		return 1;
+	}
+	idle_baseline(&r);
+	run_print_header(&r);
+	for (size_t i = 0; i < r.npoints; i++) {
+		rc = run_point(&r, i);
+		if (rc == BENCH_SKIP)
+			skipped++;
+		else if (rc == BENCH_OK)
+			done++;
+		if (run_save(&r, i + 1 == r.npoints) < 0)
+			return 1;
+		if (rc == BENCH_FAIL)
+			return 1;
+	}
+	run_print_footer(&r);
+	if (!done && skipped)
+		return EXIT_SKIP;
+	return 0;
+}

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * run.h - `gupsync run BENCH`: options, data points, proof pass, trials,
+ * statistics, results and the summary table.
+ *
+ * For each data point (the cross product of the list options):
+ *   1. bench->setup(), workers started and pinned (worker_setup() on their
+ *      PU);
+ *   2. proof pass: every mode once, all counters read around the window;
+ *      bench->verify() says whether the intended kernel path ran;
+ *      evidence.csv gets the per-op counts;
+ *   3. --trials trials, each running every non-proof mode once, the order
+ *      reversed on every other trial (A B, B A, ...) so drift does not
+ *      favour one mode; trials.csv gets one row per trial;
+ *   4. median, 95% CI of the median and the rest per metric into
+ *      summary.csv and a row of the table on stdout.
+ * meta.json (provenance) and the CSVs are rewritten atomically after each
+ * point.
+ */
+#ifndef GUPSYNC_RUN_H
+#define GUPSYNC_RUN_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "bench.h"
+#include "counters.h"
+#include "placement.h"
+#include "results.h"
+
+/* The harness's own options (the first option table). */
+struct run_conf {
+	uint64_t threads;
+	const char *placement;
+	int unit;
+	uint64_t trials, target_ns, duration_ns, warmup_ns;
+	const char *topology, *output;
+	bool dry_run, no_counters, keep_aslr, quiet;
+};
+
+/* One data point: its options, placement, and what it produced. */
+struct run_point {
+	struct run_conf rc;
+	void *conf;		/* the bench's config struct */
+	int *pus;
+	int status;		/* BENCH_OK/SKIP/FAIL; 1 = not run yet */
+	char reason[512];	/* skip or failure reason */
+	char verdict[256];	/* proof verdict */
+	bool proven;
+	char cpus_seen[256];
+	struct note *notes;
+	double *vals;		/* trials x ncols */
+	size_t ntrials;
+	double *samples;	/* BENCH_LATENCY: every sample, for the CDF */
+	size_t nsamples;
+};
+
+/* A metric column of trials.csv. */
+struct col {
+	char name[64];
+	char unit[16];
+	enum better better;
+	bool headline;
+};
+
+struct run {
+	const struct bench *b;
+	const char *cmdline;
+	struct opt_set opts;
+	struct run_conf rc;	/* point 0's harness options */
+	void *bconf;
+	struct place_spec place;
+	struct topo *topo;
+	bool dry;
+	unsigned nmodes, nmeasured;
+	uint64_t trials;
+	size_t npoints;
+	struct run_point *points;
+	struct counters *ctr;
+	char dir[1024];
+	json_t *meta;
+	struct col cols[BENCH_MAX_METRICS];
+	size_t ncols;
+	struct textbuf trials_csv, evidence_csv;
+	char start[40];
+	bool table_header;
+};
+
+/* Print "gupsync run BENCH: msg" on stderr; returns EXIT_USAGE. */
+int run_usage(struct run *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int run_prepare_point(struct run *r, size_t i);
+/* "threads=2 page-size=2M layout=own": the list options of point i. */
+void run_point_label(const struct run *r, size_t i, char *buf, size_t len);
+/* Measure point i (trial.c). */
+int run_point(struct run *r, size_t i);
+/* meta.json and the CSVs (output.c). */
+int run_meta_init(struct run *r);
+int run_save(struct run *r, bool final);
+/* Append a row to evidence.csv / trials.csv (output.c). */
+void run_evidence_row(struct run *r, size_t i, unsigned mode,
+		      const struct mode_result *res);
+void run_trial_row(struct run *r, size_t i, uint64_t t);
+/* The summary table on stdout (output.c). */
+void run_print_header(struct run *r);
+void run_print_row(struct run *r, size_t i);
+void run_print_footer(struct run *r);
+
+/* argv[0] is the first option (after "run BENCH").  Returns the exit
+ * status: 0, EXIT_USAGE, EXIT_SKIP (every point skipped) or 1. */
+int run_bench(const struct bench *b, int argc, char *const argv[],
+	      const char *cmdline);
+void run_help(const struct bench *b);
+
+/* Default counters read around every window (besides the bench's own). */
+extern const char *const run_default_counters[];
+
+#endif

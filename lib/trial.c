@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0
+/* trial.c - measure one data point: setup, proof pass, trials. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "run.h"
+#include "stats.h"
+#include "workers.h"
+
+static void progress(const struct run *r, size_t i)
+{
+	uint64_t win = r->rc.warmup_ns + r->rc.duration_ns;
+	uint64_t per_point = win * (r->nmodes + r->trials * r->nmeasured);
+	double eta = (double)per_point * (r->npoints - i) / 1e9;
+	char label[256];
+
+	if (r->rc.quiet)
+		return;
+	run_point_label(r, i, label, sizeof(label));
+	fprintf(stderr, "gupsync: %s [%zu/%zu] %s (about %.0f s left)\n",
+		r->b->name, i + 1, r->npoints, label, eta);
+}
+
+static double per_op(const struct run *r, const struct mode_result *res,
+		     size_t c, bool counted)
+{
+	if (!counted || !counter_ok(r->ctr, c) || !res->ops)
+		return NAN;
+	return (double)res->delta[c] / res->ops;
+}
+
+static void add(struct metric *out, size_t *n, const char *name,
+		const char *unit, enum better better, double v)
+{
+	static char names[BENCH_MAX_METRICS][64]; /* stable storage for names */
+
+	if (*n >= BENCH_MAX_METRICS)
+		return;
+	snprintf(names[*n], sizeof(names[*n]), "%s", name);
+	out[*n] = (struct metric){ names[*n], unit, better, false, v };
+	(*n)++;
+}
+
+/* The metrics of one trial: per mode, then the bench's derived ones. */
+static size_t trial_metrics(const struct run *r, struct point *pt,
+			    const struct mode_result *res, struct metric *out)
+{
+	char name[64], mode[32];
+	size_t n = 0;
+
+	for (unsigned m = 0; m < r->nmodes; m++) {
+		const struct mode_result *x = &res[m];
+
+		if (r->b->modes[m].proof_only)
+			continue;
+		snprintf(mode, sizeof(mode), "%s", r->b->modes[m].name);
+		for (char *p = mode; *p; p++)
+			if (*p == '-')
+				*p = '_';
+		snprintf(name, sizeof(name), "%s_ops_per_s", mode);
+		add(out, &n, name, "ops/s", BETTER_HIGHER, x->ops_per_s);
+		snprintf(name, sizeof(name), "%s_ns_per_op", mode);
+		add(out, &n, name, "ns", BETTER_LOWER, x->ns_per_op);
+		if (r->b->kind == BENCH_LATENCY) {
+			snprintf(name, sizeof(name), "%s_p50_ns", mode);
+			add(out, &n, name, "ns", BETTER_LOWER, x->lat_p50_ns);
+		}
+		for (size_t c = 0; c < counters_n(r->ctr); c++) {
+			snprintf(name, sizeof(name), "%s_%s_per_op", mode,
+				 counter_name(r->ctr, c));
+			add(out, &n, name, "1", BETTER_NONE,
+			    per_op(r, x, c, !r->rc.no_counters));
+		}
+	}
+	if (r->b->derive)
+		n += r->b->derive(pt, res, out + n, BENCH_MAX_METRICS - n);
+	return n;
+}
+
+static int store_trial(struct run *r, struct run_point *rp,
+		       const struct metric *m, size_t n)
+{
+	if (!r->ncols) {
+		for (size_t k = 0; k < n; k++) {
+			struct col *c = &r->cols[k];
+
+			snprintf(c->name, sizeof(c->name), "%s", m[k].name);
+			snprintf(c->unit, sizeof(c->unit), "%s", m[k].unit);
+			c->better = m[k].better;
+			c->headline = m[k].headline;
+		}
+		r->ncols = n;
+	}
+	if (n != r->ncols) {
+		fprintf(stderr, "gupsync: %s: trial produced %zu metrics, expected %zu\n",
+			r->b->name, n, r->ncols);
+		return -1;
+	}
+	for (size_t k = 0; k < n; k++)
+		rp->vals[rp->ntrials * r->ncols + k] = m[k].value;
+	rp->ntrials++;
+	return 0;
+}
+
+static int window(struct run *r, struct pool *pool, unsigned m, bool counted,
+		  struct mode_result *res, char *err, size_t len)
+{
+	double *s = NULL;
+	size_t ns = 0;
+	bool lat = r->b->kind == BENCH_LATENCY;
+
+	if (pool_window(pool, m, r->rc.warmup_ns, r->rc.duration_ns,
+			counted ? r->ctr : NULL, res, lat ? &s : NULL, &ns, err,
+			len) < 0)
+		return -1;
+	if (lat) {
+		struct stats st;
+
+		res->lat_p50_ns = stats_compute(s, ns, &st) == 0 ? st.median : NAN;
+		free(s);
+	}
+	return 0;
+}
+
+static int proof_pass(struct run *r, struct point *pt, struct pool *pool,
+		      size_t i, char *err, size_t len)
+{
+	struct mode_result res[BENCH_MAX_MODES];
+	struct run_point *rp = &r->points[i];
+
+	for (unsigned m = 0; m < r->nmodes; m++) {
+		if (window(r, pool, m, true, &res[m], err, len) < 0)
+			return -1;
+		run_evidence_row(r, i, m, &res[m]);
+	}
+	if (r->b->verify)
+		rp->proven = r->b->verify(pt, res, rp->verdict, sizeof(rp->verdict));
+	else
+		snprintf(rp->verdict, sizeof(rp->verdict),
+			 "no proof defined for %s", r->b->name);
+	return 0;
+}
+
+static int trials(struct run *r, struct point *pt, struct pool *pool,
+		  size_t i, char *err, size_t len)
+{
+	struct run_point *rp = &r->points[i];
+	struct mode_result res[BENCH_MAX_MODES];
+	struct metric m[BENCH_MAX_METRICS];
+
+	rp->vals = calloc(r->trials * BENCH_MAX_METRICS, sizeof(double));
+	if (!rp->vals) {
+		snprintf(err, len, "out of memory for %llu trials",
+			 (unsigned long long)r->trials);
+		return -1;
+	}
+	for (uint64_t t = 0; t < r->trials; t++) {
+		memset(res, 0, sizeof(res));
+		for (unsigned k = 0; k < r->nmodes; k++) {
+			/* A B, B A, ...: drift must not favour one mode. */
+			unsigned mode = t % 2 ? r->nmodes - 1 - k : k;
+
+			if (r->b->modes[mode].proof_only)
+				continue;
+			if (window(r, pool, mode, !r->rc.no_counters, &res[mode],
+				   err, len) < 0)
+				return -1;
+		}
+		pool_cpus_seen(pool, rp->cpus_seen, sizeof(rp->cpus_seen));
+		if (store_trial(r, rp, m, trial_metrics(r, pt, res, m)) < 0)
+			return -1;
+		run_trial_row(r, i, t);
+	}
+	return 0;
+}
+
+int run_point(struct run *r, size_t i)
+{
+	const struct bench *b = r->b;
+	struct run_point *rp = &r->points[i];
+	struct point pt = {
+		.bench = b, .conf = rp->conf, .nthreads = rp->rc.threads,
+		.pus = rp->pus, .ctr = r->ctr,
+	};
+	struct pool *pool = NULL;
+	char err[512] = "";
+	int rc;
+
+	progress(r, i);
+	pt.priv = calloc(1, b->priv_size ? b->priv_size : 1);
+	rc = pt.priv ? BENCH_OK : BENCH_FAIL;
+	if (rc == BENCH_OK && b->setup)
+		rc = b->setup(&pt);
+	if (rc == BENCH_OK) {
+		rc = pool_start(&pt, &pool, err, sizeof(err));
+		if (rc == BENCH_OK && (proof_pass(r, &pt, pool, i, err, sizeof(err)) < 0 ||
+				       trials(r, &pt, pool, i, err, sizeof(err)) < 0))
+			rc = BENCH_FAIL;
+		pool_stop(pool);
+		if (b->teardown)
+			b->teardown(&pt);
+	}
+	rp->status = rc;
+	rp->notes = pt.notes;
+	snprintf(rp->reason, sizeof(rp->reason), "%s",
+		 rc == BENCH_SKIP || !err[0] ? pt.skip_reason : err);
+	if (rc == BENCH_FAIL)
+		fprintf(stderr, "gupsync: %s: %s\n", b->name,
+			err[0] ? err : pt.skip_reason);
+	free(pt.priv);
+	run_print_row(r, i);
+	return rc;
+}

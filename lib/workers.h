@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * workers.h - the worker pool: one pinned thread per worker, a start
+ * barrier, warm-up, a timed window and a stop flag.
+ *
+ * Threads are created already bound to their PU (the affinity is set in
+ * the pthread attributes, so the thread never runs elsewhere) and run the
+ * benchmark's worker_setup() there, so per-worker memory is first touched
+ * on the worker's own CPU.  Each window: all workers start together at a
+ * barrier, run the mode until the stop flag, and meet at a second barrier.
+ * The harness reads the per-worker counters (each in its own cache line)
+ * and the perf counters after the warm-up and at the end of the window;
+ * nothing is timed inside the workers' loop.
+ */
+#ifndef GUPSYNC_WORKERS_H
+#define GUPSYNC_WORKERS_H
+
+#include <stdint.h>
+
+#include "bench.h"
+#include "counters.h"
+
+#define WORKER_MAX_SAMPLES (1u << 20) /* latency samples per worker and window */
+
+struct pool;
+
+/* Start pt->nthreads workers.  Returns BENCH_OK, BENCH_SKIP (reason in
+ * pt->skip_reason) or BENCH_FAIL (err). */
+int pool_start(struct point *pt, struct pool **out, char *err, size_t len);
+
+/*
+ * One window of 'mode': warm-up, then the timed part of dur_ns with the
+ * counters read around it.  For BENCH_LATENCY, *samples gets every sample
+ * (ns) of the timed part, all workers together (caller frees).
+ */
+int pool_window(struct pool *p, unsigned mode, uint64_t warmup_ns,
+		uint64_t dur_ns, struct counters *ctr, struct mode_result *res,
+		double **samples, size_t *nsamples, char *err, size_t len);
+
+/* The PUs the workers were seen on in the last window ("0 1"). */
+void pool_cpus_seen(const struct pool *p, char *buf, size_t len);
+
+void pool_stop(struct pool *p);
+
+uint64_t now_ns(void);
+void sleep_ns(uint64_t ns);
+
+#endif
