@@ -59,7 +59,8 @@ struct worker {
 	_Alignas(CACHELINE) volatile uint64_t count;
 	char pad_[CACHELINE - sizeof(uint64_t)];
 	const volatile int *stop;
-	unsigned id;		/* 0 .. nthreads-1 */
+	unsigned id;		/* 0 .. nthreads-1, then the background ones */
+	bool bg;		/* a background worker (victim/load): runs bg_loop */
 	int pu;			/* OS PU index it is bound to; -1 unbound */
 	unsigned mode;		/* index into bench->modes for this window */
 	struct point *pt;
@@ -99,6 +100,9 @@ struct mode_result {
 	double ns_per_op;	/* per worker: elapsed * nthreads / ops */
 	uint64_t delta[BENCH_MAX_COUNTERS]; /* counter deltas over the window */
 	double lat_p50_ns;	/* BENCH_LATENCY only: median of the window */
+	double lat_p99_ns;
+	uint64_t bg_ops;	/* background workers' operations */
+	double bg_ops_per_s;
 };
 
 struct bench {
@@ -119,6 +123,14 @@ struct bench {
 	int (*worker_setup)(struct point *pt, struct worker *w); /* on its PU */
 	void (*loop)(struct worker *w);		/* BENCH_THROUGHPUT */
 	int (*op)(struct worker *w);		/* BENCH_LATENCY; <0 = error */
+	/* Background workers (victims of IPIs, load on other CPUs): with
+	 * --bg-threads N, N more workers are placed after the measured ones
+	 * (same policy) and run bg_loop() through every window, ticking their
+	 * own counters, so what the mode does to them is measured too.
+	 * worker_setup() runs for them as well (w->bg is set). */
+	void (*bg_loop)(struct worker *w);
+	/* Main thread, before each window of 'mode' (e.g. set a knob). */
+	int (*mode_enter)(struct point *pt, unsigned mode);
 	void (*worker_teardown)(struct point *pt, struct worker *w);
 	void (*teardown)(struct point *pt);
 	/* Derived metrics of one trial; res[] indexed by mode. */
@@ -134,8 +146,9 @@ struct bench {
 struct point {
 	const struct bench *bench;
 	const void *conf;	/* the bench's config struct for this point */
-	unsigned nthreads;
-	const int *pus;		/* OS PU of each worker; -1 = unbound */
+	unsigned nthreads;	/* measured workers */
+	unsigned nbg;		/* background workers, after them */
+	const int *pus;		/* OS PU of each worker (nthreads + nbg); -1 = unbound */
 	void *priv;		/* priv_size bytes, zeroed */
 	struct counters *ctr;	/* for counter_index() */
 	char skip_reason[256];

@@ -154,9 +154,10 @@ static size_t ctr_online_cpus(int **out)
 	f = fopen(CPU_ONLINE_PATH, "r");
 	if (f && fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\n")] = '\0';
-		if (parse_cpulist(line, (unsigned)INT_MAX, cpus, (size_t)ncpu, &n,
-				  err, sizeof(err)) != 0) {
-			fprintf(stderr, "counters: %s: %s\n", CPU_ONLINE_PATH, err);
+		if (parse_cpulist(line, (unsigned)INT_MAX, cpus, (size_t)ncpu,
+				  &n, err, sizeof(err)) != 0) {
+			fprintf(stderr, "counters: %s: %s\n", CPU_ONLINE_PATH,
+				err);
 			n = 0;
 		}
 	}
@@ -312,8 +313,8 @@ static int ctr_open_fds(struct ctr *c, struct perf_event_attr *attr,
 		}
 		if (filter &&
 		    ioctl(c->fds[i], PERF_EVENT_IOC_SET_FILTER, filter) != 0) {
-			ctr_setwhy(c, "ioctl(PERF_EVENT_IOC_SET_FILTER, \"%s\"): %s",
-				   filter, strerror(errno));
+			ctr_setwhy(c, "ioctl(PERF_EVENT_IOC_SET_FILTER, "
+				   "\"%s\"): %s", filter, strerror(errno));
 			return -1;
 		}
 	}
@@ -329,7 +330,8 @@ static int ctr_open_irq(struct ctr *c)
 	ctr_column_name(c->name, sizeof(c->name), c->spec); /* "irq_CAL" */
 	if (interrupts_row(NULL, c->irq_row, &v) != 0) {
 		int err = errno;
-		bool no_row = err == ENOENT && access(INTERRUPTS_PATH, R_OK) == 0;
+		bool no_row = err == ENOENT &&
+			      access(INTERRUPTS_PATH, R_OK) == 0;
 
 		ctr_setwhy(c, "%s: row %s: %s", INTERRUPTS_PATH, c->irq_row,
 			   no_row ? "no such row" : strerror(err));
@@ -356,7 +358,8 @@ static int ctr_open_one(struct ctr *c, const struct counters *cs)
 		rc = ctr_tp_attr(c, &attr, &filter);
 	else {
 		ctr_setwhy(c, "bad counter spec \"%s\": expected hw:NAME, "
-			   "sw:NAME, tp:SYS:EVENT[:FILTER] or irq:ROW", c->spec);
+			   "sw:NAME, tp:SYS:EVENT[:FILTER] or irq:ROW",
+			   c->spec);
 		rc = -1;
 	}
 	if (rc != 0)
@@ -387,7 +390,8 @@ struct counters *counters_open(const char *const *specs, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		struct ctr *c = &cs->v[i];
 
-		snprintf(c->spec, sizeof(c->spec), "%s", specs[i] ? specs[i] : "");
+		snprintf(c->spec, sizeof(c->spec), "%s",
+			 specs[i] ? specs[i] : "");
 		ctr_column_name(c->name, sizeof(c->name), c->spec);
 		c->ok = ctr_open_one(c, cs) == 0;
 		if (c->ok)

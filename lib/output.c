@@ -161,7 +161,8 @@ int run_meta_init(struct run *r)
 	json_object_set_new(r->meta, "method", method_json(r));
 	json_object_set_new(r->meta, "machine", sysinfo_collect());
 	json_object_set_new(r->meta, "counters", counters_json(r));
-	if (textbuf_open(&r->trials_csv) < 0 || textbuf_open(&r->evidence_csv) < 0)
+	if (textbuf_open(&r->trials_csv) < 0 || textbuf_open(&r->evidence_csv) < 0 ||
+	    textbuf_open(&r->samples_csv) < 0)
 		return -1;
 	f = r->evidence_csv.f;
 	csv_param_header(r, f);
@@ -189,12 +190,29 @@ void run_evidence_row(struct run *r, size_t i, unsigned mode,
 	fputc('\n', f);
 }
 
+void run_samples_rows(struct run *r, size_t i, unsigned mode, uint64_t t,
+		      const double *s, size_t n)
+{
+	FILE *f = r->samples_csv.f;
+	size_t stride = n > SAMPLES_PER_WINDOW ? n / SAMPLES_PER_WINDOW : 1;
+
+	if (!ftell(f)) {
+		csv_param_header(r, f);
+		fputs(",mode,trial,latency_ns\n", f);
+	}
+	for (size_t k = 0; k < n; k += stride) {
+		csv_params(r, f, i);
+		fprintf(f, ",%s,%llu,%.0f\n", r->b->modes[mode].name,
+			(unsigned long long)t, s[k]);
+	}
+}
+
 void run_trial_row(struct run *r, size_t i, uint64_t t)
 {
 	const struct run_point *rp = &r->points[i];
 	FILE *f = r->trials_csv.f;
 
-	if (!r->trials_csv.len && !ftell(f)) {
+	if (!ftell(f)) {
 		csv_param_header(r, f);
 		fputs(",trial,cpus", f);
 		for (size_t k = 0; k < r->ncols; k++)
@@ -311,7 +329,9 @@ int run_save(struct run *r, bool final)
 	if (results_write_json(r->dir, "meta.json", r->meta, err, sizeof(err)) < 0 ||
 	    textbuf_flush_to(&r->trials_csv, r->dir, "trials.csv", err, sizeof(err)) < 0 ||
 	    textbuf_flush_to(&r->evidence_csv, r->dir, "evidence.csv", err, sizeof(err)) < 0 ||
-	    textbuf_flush_to(&sum, r->dir, "summary.csv", err, sizeof(err)) < 0) {
+	    textbuf_flush_to(&sum, r->dir, "summary.csv", err, sizeof(err)) < 0 ||
+	    (r->b->kind == BENCH_LATENCY &&
+	     textbuf_flush_to(&r->samples_csv, r->dir, "samples.csv", err, sizeof(err)) < 0)) {
 		fprintf(stderr, "gupsync: writing results: %s\n", err);
 		rc = -1;
 	}

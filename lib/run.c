@@ -28,6 +28,9 @@ static const char *const unit_names[] = { "pu", "core", NULL };
 static const struct opt_spec harness_opts[] = {
 	{ "threads", OPT_U64, "workers, one per PU/core; a list or range is swept",
 	  "1", 1, PLACE_MAX_CPUS, NULL, true, offsetof(struct run_conf, threads) },
+	{ "bg-threads", OPT_U64,
+	  "background workers (victims/load) placed after the measured ones",
+	  "0", 0, PLACE_MAX_CPUS, NULL, true, offsetof(struct run_conf, bg_threads) },
 	{ "placement", OPT_STR, "compact | scatter | none | list:CPULIST",
 	  "compact", 0, 0, NULL, false, offsetof(struct run_conf, placement) },
 	{ "unit", OPT_ENUM, "what one worker gets: a PU, or a whole core",
@@ -171,13 +174,17 @@ int run_prepare_point(struct run *r, size_t i)
 	opt_apply(&r->opts, i, (void *const[]){ &rp->rc, rp->conf });
 	if (r->b->check && r->b->check(rp->conf, err, sizeof(err)) < 0)
 		return run_usage(r, "%s", err);
-	rp->pus = calloc(rp->rc.threads, sizeof(int));
+	if (rp->rc.bg_threads && !r->b->bg_loop)
+		return run_usage(r, "--bg-threads: %s has no background workers; "
+				 "allowed: 0", r->b->name);
+	rp->pus = calloc(rp->rc.threads + rp->rc.bg_threads, sizeof(int));
 	if (!rp->pus)
 		return run_usage(r, "out of memory");
-	if (place_cpus(r->topo, &r->place, rp->rc.threads, rp->pus, err,
-		       sizeof(err)) < 0)
-		return run_usage(r, "--threads=%llu: %s",
-				 (unsigned long long)rp->rc.threads, err);
+	if (place_cpus(r->topo, &r->place, rp->rc.threads + rp->rc.bg_threads,
+		       rp->pus, err, sizeof(err)) < 0)
+		return run_usage(r, "--threads=%llu --bg-threads=%llu: %s",
+				 (unsigned long long)rp->rc.threads,
+				 (unsigned long long)rp->rc.bg_threads, err);
 	return 0;
 }
 
@@ -194,9 +201,9 @@ static void dry_run(struct run *r)
 
 		run_point_label(r, i, val, sizeof(val));
 		printf("%-40s PUs:", val);
-		for (unsigned k = 0; k < rp->rc.threads; k++)
-			printf(" %d", rp->pus[k]);
-		if (rp->rc.threads > 1)
+		for (unsigned k = 0; k < rp->rc.threads + rp->rc.bg_threads; k++)
+			printf("%s%d", k == rp->rc.threads ? " | bg:" : " ", rp->pus[k]);
+		if (rp->rc.threads + rp->rc.bg_threads > 1)
 			printf("  (0-1: %s)", place_relation(r->topo, rp->pus[0],
 							      rp->pus[1]));
 		printf("\n");

@@ -30,7 +30,7 @@
 
 /* The harness's own options (the first option table). */
 struct run_conf {
-	uint64_t threads;
+	uint64_t threads, bg_threads;
 	const char *placement;
 	int unit;
 	uint64_t trials, target_ns, duration_ns, warmup_ns;
@@ -81,9 +81,10 @@ struct run {
 	json_t *meta;
 	struct col cols[BENCH_MAX_METRICS];
 	size_t ncols;
-	struct textbuf trials_csv, evidence_csv;
+	struct textbuf trials_csv, evidence_csv, samples_csv;
 	char start[40];
 	bool table_header;
+	size_t cur;		/* the point being measured */
 };
 
 /* Print "gupsync run BENCH: msg" on stderr; returns EXIT_USAGE. */
@@ -101,6 +102,11 @@ int run_save(struct run *r, bool final);
 void run_evidence_row(struct run *r, size_t i, unsigned mode,
 		      const struct mode_result *res);
 void run_trial_row(struct run *r, size_t i, uint64_t t);
+/* BENCH_LATENCY: raw samples of one window into samples.csv (a stride
+ * subsample of at most SAMPLES_PER_WINDOW, for CDFs). */
+#define SAMPLES_PER_WINDOW 5000
+void run_samples_rows(struct run *r, size_t i, unsigned mode, uint64_t t,
+		      const double *s, size_t n);
 /* The summary table on stdout (output.c). */
 void run_print_header(struct run *r);
 void run_print_row(struct run *r, size_t i);

@@ -34,6 +34,7 @@
 #define SI_IO_URING_ENTRIES 2
 #define SI_CONFIG_GZ "/proc/config.gz"
 #define SI_CONFIG_GZ_CMD "gzip -dc " SI_CONFIG_GZ " 2>/dev/null"
+#define SI_CPU_DIR "/sys/devices/system/cpu/"
 #define SI_DAMON_DIR "/sys/kernel/mm/damon/admin/kdamonds"
 /* MEMBARRIER_CMD_GET_REGISTRATIONS is newer than Debian 12's headers. */
 #define SI_MEMBARRIER_GET_REGISTRATIONS (1 << 9)
@@ -48,8 +49,9 @@ static const char *const si_config_keys[] = {
 
 /* Preemption models, strongest first: the first one set wins. */
 static const struct { const char *opt, *model; } si_preempt_models[] = {
-	{ "PREEMPT_RT", "rt" }, { "PREEMPT", "full" }, { "PREEMPT_LAZY", "lazy" },
-	{ "PREEMPT_VOLUNTARY", "voluntary" }, { "PREEMPT_NONE", "none" },
+	{ "PREEMPT_RT", "rt" }, { "PREEMPT", "full" },
+	{ "PREEMPT_LAZY", "lazy" }, { "PREEMPT_VOLUNTARY", "voluntary" },
+	{ "PREEMPT_NONE", "none" },
 };
 
 static const char *const si_cmdline_keys[] = {
@@ -60,13 +62,13 @@ static const char *const si_cpu_flags[] = {
 	"hypervisor", "pcid", "invpcid", "invlpgb", "la57", "pti", "x2apic",
 };
 
+#define SI_THP "/sys/kernel/mm/transparent_hugepage/"
 static const struct { const char *name, *path; } si_knobs[] = {
-	{ "thp_enabled", "/sys/kernel/mm/transparent_hugepage/enabled" },
-	{ "thp_defrag", "/sys/kernel/mm/transparent_hugepage/defrag" },
+	{ "thp_enabled", SI_THP "enabled" },
+	{ "thp_defrag", SI_THP "defrag" },
 	{ "khugepaged_scan_sleep_ms",
-	  "/sys/kernel/mm/transparent_hugepage/khugepaged/scan_sleep_millisecs" },
-	{ "khugepaged_pages_to_scan",
-	  "/sys/kernel/mm/transparent_hugepage/khugepaged/pages_to_scan" },
+	  SI_THP "khugepaged/scan_sleep_millisecs" },
+	{ "khugepaged_pages_to_scan", SI_THP "khugepaged/pages_to_scan" },
 	{ "ksm_run", "/sys/kernel/mm/ksm/run" },
 	{ "rcu_expedited", "/sys/kernel/rcu_expedited" },
 	{ "rcu_normal", "/sys/kernel/rcu_normal" },
@@ -85,7 +87,8 @@ static const char *const si_irq_rows[] = { "CAL", "TLB" };
 
 #define SI_MB(cmd) { MEMBARRIER_CMD_##cmd, #cmd }
 static const struct { int bit; const char *name; } si_membarrier_cmds[] = {
-	SI_MB(GLOBAL), SI_MB(GLOBAL_EXPEDITED), SI_MB(REGISTER_GLOBAL_EXPEDITED),
+	SI_MB(GLOBAL), SI_MB(GLOBAL_EXPEDITED),
+	SI_MB(REGISTER_GLOBAL_EXPEDITED),
 	SI_MB(PRIVATE_EXPEDITED), SI_MB(REGISTER_PRIVATE_EXPEDITED),
 	SI_MB(PRIVATE_EXPEDITED_SYNC_CORE),
 	SI_MB(REGISTER_PRIVATE_EXPEDITED_SYNC_CORE),
@@ -177,7 +180,8 @@ static size_t si_config_parse(FILE *f, json_t *all)
 			*eq = '\0';
 			json_object_set_new(all, line + 7, json_string(eq + 1));
 			n++;
-		} else if (sscanf(line, "# CONFIG_%255s is not set", name) == 1) {
+		} else if (sscanf(line, "# CONFIG_%255s is not set",
+				  name) == 1) {
 			json_object_set_new(all, name, json_null());
 			n++;
 		}
@@ -195,11 +199,13 @@ static void si_config_load(void)
 	if (si_cfg_all)
 		return;
 	si_cfg_all = json_object();
-	if (access(SI_CONFIG_GZ, R_OK) == 0 && (f = popen(SI_CONFIG_GZ_CMD, "r"))) {
+	f = access(SI_CONFIG_GZ, R_OK) == 0 ? popen(SI_CONFIG_GZ_CMD, "r")
+					     : NULL;
+	if (f) {
 		size_t n = si_config_parse(f, si_cfg_all);
 
 		if (pclose(f) == 0 && n > 0) {
-			snprintf(si_cfg_source, sizeof(si_cfg_source), SI_CONFIG_GZ);
+			strcpy(si_cfg_source, SI_CONFIG_GZ);
 			return;
 		}
 		json_object_clear(si_cfg_all);
@@ -278,15 +284,20 @@ static json_t *si_cmdline(void)
 			json_object_set_new(o, t, json_string(eq + 1));
 	}
 	/* What the kernel made of it. */
-	if (si_read("/sys/devices/system/cpu/nohz_full", cpus, sizeof(cpus)) == 0)
+	if (si_read(SI_CPU_DIR "nohz_full", cpus, sizeof(cpus)) == 0)
 		json_object_set_new(o, "nohz_full_cpus", json_string(
 			strcmp(cpus, "(null)") ? cpus : ""));
-	if (si_read("/sys/devices/system/cpu/isolated", cpus, sizeof(cpus)) == 0)
+	if (si_read(SI_CPU_DIR "isolated", cpus, sizeof(cpus)) == 0)
 		json_object_set_new(o, "isolated_cpus", json_string(cpus));
 	return o;
 }
 
 #ifdef SI_HAVE_CPUID
+static void si_set_bool(json_t *o, const char *key, bool v)
+{
+	json_object_set_new(o, key, json_boolean(v));
+}
+
 static const struct { const char *sig, *name; } si_hv_sigs[] = {
 	{ "KVMKVMKVM", "KVM" }, { "Microsoft Hv", "Hyper-V" },
 	{ "VMwareVMware", "VMware" }, { "XenVMMXenVMM", "Xen" },
@@ -310,11 +321,13 @@ static const char *si_cpuid_hypervisor(json_t *cpu)
 		if (strcmp(sig, si_hv_sigs[i].sig))
 			continue;
 		if (i == 0 && a >= KVM_CPUID_FEATURES) {
-			__cpuid(KVM_CPUID_FEATURES, a, b, c, d);
-			json_object_set_new(cpu, "kvm_pv_tlb_flush", json_boolean(
-				a & (1u << KVM_FEATURE_PV_TLB_FLUSH)));
-			json_object_set_new(cpu, "kvm_pv_send_ipi", json_boolean(
-				a & (1u << KVM_FEATURE_PV_SEND_IPI)));
+			unsigned int kf;
+
+			__cpuid(KVM_CPUID_FEATURES, kf, b, c, d);
+			si_set_bool(cpu, "kvm_pv_tlb_flush",
+				    kf & (1u << KVM_FEATURE_PV_TLB_FLUSH));
+			si_set_bool(cpu, "kvm_pv_send_ipi",
+				    kf & (1u << KVM_FEATURE_PV_SEND_IPI));
 		}
 		return si_hv_sigs[i].name;
 	}
@@ -379,8 +392,10 @@ static json_t *si_cpu(void)
 	for (size_t i = 0; i < SI_LEN(si_cpu_flags); i++)
 		if (si_has_word(flags, si_cpu_flags[i]))
 			json_array_append_new(fl, json_string(si_cpu_flags[i]));
-	json_object_set_new(o, "model", si_str_or_null(model[0] ? model : NULL));
-	json_object_set_new(o, "vendor", si_str_or_null(vendor[0] ? vendor : NULL));
+	json_object_set_new(o, "model", model[0] ? json_string(model)
+						  : json_null());
+	json_object_set_new(o, "vendor", vendor[0] ? json_string(vendor)
+						    : json_null());
 	json_object_set_new(o, "flags", fl);
 	si_cpu_hypervisor(o, si_has_word(flags, "hypervisor"));
 	return o;
@@ -426,8 +441,9 @@ static json_t *si_knobs_obj(void)
 	char v[SI_VAL_LEN];
 
 	for (size_t i = 0; i < SI_LEN(si_knobs); i++)
-		json_object_set_new(o, si_knobs[i].name, si_read(si_knobs[i].path,
-			v, sizeof(v)) == 0 ? json_string(v) : json_null());
+		json_object_set_new(o, si_knobs[i].name,
+				    si_read(si_knobs[i].path, v, sizeof(v)) == 0
+					    ? json_string(v) : json_null());
 	return o;
 }
 
@@ -534,7 +550,7 @@ static json_t *si_membarrier(const json_t *cmdline)
 	json_t *o, *cmds;
 
 	if (mask < 0) {
-		snprintf(why, sizeof(why), "membarrier(MEMBARRIER_CMD_QUERY): %s",
+		snprintf(why, sizeof(why), "membarrier(CMD_QUERY): %s",
 			 strerror(errno));
 		return si_feature(false, why);
 	}
@@ -667,7 +683,8 @@ static void si_cat_value(char *t, size_t len, const json_t *v)
 	size_t i;
 
 	if (json_is_string(v))
-		si_cat(t, len, strchr(json_string_value(v), ' ') ? "\"%s\"" : "%s",
+		si_cat(t, len, strchr(json_string_value(v), ' ') ? "\"%s\""
+								 : "%s",
 		       json_string_value(v));
 	else if (json_is_integer(v))
 		si_cat(t, len, "%lld", (long long)json_integer_value(v));

@@ -65,6 +65,13 @@ static size_t trial_metrics(const struct run *r, struct point *pt,
 		if (r->b->kind == BENCH_LATENCY) {
 			snprintf(name, sizeof(name), "%s_p50_ns", mode);
 			add(out, &n, name, "ns", BETTER_LOWER, x->lat_p50_ns);
+			snprintf(name, sizeof(name), "%s_p99_ns", mode);
+			add(out, &n, name, "ns", BETTER_LOWER, x->lat_p99_ns);
+		}
+		if (r->b->bg_loop) {
+			snprintf(name, sizeof(name), "%s_bg_ops_per_s", mode);
+			add(out, &n, name, "ops/s", BETTER_HIGHER,
+			    pt->nbg ? x->bg_ops_per_s : NAN);
 		}
 		for (size_t c = 0; c < counters_n(r->ctr); c++) {
 			snprintf(name, sizeof(name), "%s_%s_per_op", mode,
@@ -103,13 +110,22 @@ static int store_trial(struct run *r, struct run_point *rp,
 	return 0;
 }
 
-static int window(struct run *r, struct pool *pool, unsigned m, bool counted,
-		  struct mode_result *res, char *err, size_t len)
+/* One window of mode m; t is the trial (-1 in the proof pass). */
+static int window(struct run *r, struct point *pt, struct pool *pool,
+		  unsigned m, int64_t t, struct mode_result *res, char *err,
+		  size_t len)
 {
 	double *s = NULL;
 	size_t ns = 0;
 	bool lat = r->b->kind == BENCH_LATENCY;
+	bool counted = t < 0 || !r->rc.no_counters;
+	int rc;
 
+	if (r->b->mode_enter && (rc = r->b->mode_enter(pt, m)) != BENCH_OK) {
+		snprintf(err, len, "%s: preparing mode %s: %s", r->b->name,
+			 r->b->modes[m].name, pt->skip_reason);
+		return -1;
+	}
 	if (pool_window(pool, m, r->rc.warmup_ns, r->rc.duration_ns,
 			counted ? r->ctr : NULL, res, lat ? &s : NULL, &ns, err,
 			len) < 0)
@@ -117,7 +133,12 @@ static int window(struct run *r, struct pool *pool, unsigned m, bool counted,
 	if (lat) {
 		struct stats st;
 
-		res->lat_p50_ns = stats_compute(s, ns, &st) == 0 ? st.median : NAN;
+		bool ok = stats_compute(s, ns, &st) == 0;
+
+		res->lat_p50_ns = ok ? st.median : NAN;
+		res->lat_p99_ns = ok ? st.p99 : NAN;
+		if (t >= 0)
+			run_samples_rows(r, r->cur, m, t, s, ns);
 		free(s);
 	}
 	return 0;
@@ -130,7 +151,7 @@ static int proof_pass(struct run *r, struct point *pt, struct pool *pool,
 	struct run_point *rp = &r->points[i];
 
 	for (unsigned m = 0; m < r->nmodes; m++) {
-		if (window(r, pool, m, true, &res[m], err, len) < 0)
+		if (window(r, pt, pool, m, -1, &res[m], err, len) < 0)
 			return -1;
 		run_evidence_row(r, i, m, &res[m]);
 	}
@@ -163,8 +184,7 @@ static int trials(struct run *r, struct point *pt, struct pool *pool,
 
 			if (r->b->modes[mode].proof_only)
 				continue;
-			if (window(r, pool, mode, !r->rc.no_counters, &res[mode],
-				   err, len) < 0)
+			if (window(r, pt, pool, mode, t, &res[mode], err, len) < 0)
 				return -1;
 		}
 		pool_cpus_seen(pool, rp->cpus_seen, sizeof(rp->cpus_seen));
@@ -181,12 +201,13 @@ int run_point(struct run *r, size_t i)
 	struct run_point *rp = &r->points[i];
 	struct point pt = {
 		.bench = b, .conf = rp->conf, .nthreads = rp->rc.threads,
-		.pus = rp->pus, .ctr = r->ctr,
+		.nbg = rp->rc.bg_threads, .pus = rp->pus, .ctr = r->ctr,
 	};
 	struct pool *pool = NULL;
 	char err[512] = "";
 	int rc;
 
+	r->cur = i;
 	progress(r, i);
 	pt.priv = calloc(1, b->priv_size ? b->priv_size : 1);
 	rc = pt.priv ? BENCH_OK : BENCH_FAIL;

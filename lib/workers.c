@@ -13,7 +13,8 @@
 struct pool {
 	struct point *pt;
 	const struct bench *b;
-	unsigned n;
+	unsigned n;		/* all workers: measured, then background */
+	unsigned nmeasured;
 	struct worker *w;	/* n workers, each cache-line aligned */
 	pthread_t *tid;
 	pthread_barrier_t start, end;
@@ -88,7 +89,9 @@ static void *worker_main(void *arg)
 		if (p->quit)
 			break;
 		w->cpu_seen[0] = sched_getcpu();
-		if (p->b->kind == BENCH_THROUGHPUT)
+		if (w->bg)
+			p->b->bg_loop(w);
+		else if (p->b->kind == BENCH_THROUGHPUT)
 			p->b->loop(w);
 		else
 			run_latency(p, w);
@@ -128,7 +131,8 @@ static struct pool *pool_alloc(struct point *pt)
 		return NULL;
 	p->pt = pt;
 	p->b = pt->bench;
-	p->n = pt->nthreads;
+	p->n = pt->nthreads + pt->nbg;
+	p->nmeasured = pt->nthreads;
 	p->w = aligned_alloc(CACHELINE, sizeof(*p->w) * p->n);
 	p->tid = calloc(p->n, sizeof(*p->tid));
 	p->setup_rc = calloc(p->n, sizeof(int));
@@ -147,8 +151,9 @@ static struct pool *pool_alloc(struct point *pt)
 		w->id = i;
 		w->pu = pt->pus[i];
 		w->pt = pt;
+		w->bg = i >= p->nmeasured;
 		w->priv = p;	/* handed over to worker_main, then cleared */
-		if (p->b->kind == BENCH_LATENCY) {
+		if (p->b->kind == BENCH_LATENCY && !w->bg) {
 			w->cap = WORKER_MAX_SAMPLES;
 			w->samples = malloc(w->cap * sizeof(double));
 		}
@@ -166,7 +171,7 @@ int pool_start(struct point *pt, struct pool **out, char *err, size_t len)
 		return BENCH_FAIL;
 	}
 	for (unsigned i = 0; i < p->n; i++) {
-		if (p->b->kind == BENCH_LATENCY && !p->w[i].samples) {
+		if (p->b->kind == BENCH_LATENCY && !p->w[i].bg && !p->w[i].samples) {
 			snprintf(err, len, "out of memory for latency samples");
 			return BENCH_FAIL; /* threads not started: leak is fine, we exit */
 		}
@@ -189,7 +194,7 @@ int pool_window(struct pool *p, unsigned mode, uint64_t warmup_ns,
 		double **samples, size_t *nsamples, char *err, size_t len)
 {
 	uint64_t c0[BENCH_MAX_COUNTERS] = { 0 }, c1[BENCH_MAX_COUNTERS] = { 0 };
-	uint64_t ops0 = 0, ops1 = 0, t0, t1;
+	uint64_t ops0 = 0, ops1 = 0, bg0 = 0, bg1 = 0, t0, t1;
 	size_t nc = ctr ? counters_n(ctr) : 0;
 
 	memset(res, 0, sizeof(*res));
@@ -204,13 +209,16 @@ int pool_window(struct pool *p, unsigned mode, uint64_t warmup_ns,
 		counters_read(ctr, c0);
 	t0 = now_ns();
 	for (unsigned i = 0; i < p->n; i++) {
-		ops0 += __atomic_load_n(&p->w[i].count, __ATOMIC_RELAXED);
+		uint64_t c = __atomic_load_n(&p->w[i].count, __ATOMIC_RELAXED);
+
+		*(p->w[i].bg ? &bg0 : &ops0) += c;
 		p->w[i].measuring = 1;
 	}
 	sleep_ns(dur_ns);
 	for (unsigned i = 0; i < p->n; i++) {
 		p->w[i].measuring = 0;
-		ops1 += __atomic_load_n(&p->w[i].count, __ATOMIC_RELAXED);
+		*(p->w[i].bg ? &bg1 : &ops1) +=
+			__atomic_load_n(&p->w[i].count, __ATOMIC_RELAXED);
 	}
 	t1 = now_ns();
 	if (ctr)
@@ -225,7 +233,9 @@ int pool_window(struct pool *p, unsigned mode, uint64_t warmup_ns,
 	res->ops = ops1 - ops0;
 	res->elapsed_ns = t1 - t0;
 	res->ops_per_s = res->ops * 1e9 / res->elapsed_ns;
-	res->ns_per_op = res->ops ? (double)res->elapsed_ns * p->n / res->ops : 0;
+	res->ns_per_op = res->ops ? (double)res->elapsed_ns * p->nmeasured / res->ops : 0;
+	res->bg_ops = bg1 - bg0;
+	res->bg_ops_per_s = res->bg_ops * 1e9 / res->elapsed_ns;
 	for (size_t i = 0; i < nc && i < BENCH_MAX_COUNTERS; i++)
 		res->delta[i] = c1[i] - c0[i];
 	if (samples) {

@@ -32,7 +32,8 @@ static int group_setup(void **state)
 	int dir = slash ? (int)(slash - __FILE__ + 1) : 0;
 
 	(void)state;
-	snprintf(fixture, sizeof(fixture), "%.*s%s", dir, __FILE__, FIXTURE_NAME);
+	snprintf(fixture, sizeof(fixture), "%.*s%s", dir, __FILE__,
+		 FIXTURE_NAME);
 	if (access(fixture, R_OK) != 0) {
 		fprintf(stderr, "fixture %s: %s (run from the repo root)\n",
 			fixture, strerror(errno));
@@ -69,8 +70,8 @@ static void test_irq_percpu(void **state)
 	size_t n = 0;
 
 	(void)state;
-	assert_int_equal(interrupts_row_percpu(fixture, "CAL", v, FIXTURE_CPUS + 2,
-					       &n), 0);
+	assert_int_equal(interrupts_row_percpu(fixture, "CAL", v,
+					       FIXTURE_CPUS + 2, &n), 0);
 	assert_int_equal(n, FIXTURE_CPUS);
 	assert_int_equal(v[0], 24513);
 	assert_int_equal(v[1], 19868);
@@ -185,7 +186,8 @@ static void test_bad_specs(void **state)
 static void skip_unless_root(void)
 {
 	if (geteuid() != 0) {
-		fprintf(stderr, "skipped: system-wide perf counters need root\n");
+		fprintf(stderr,
+			"skipped: system-wide perf counters need root\n");
 		skip();
 	}
 }
