@@ -10,6 +10,7 @@
  *   gupsync restore              put back knobs a crashed run left changed
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,41 +188,80 @@ static void no_aslr(int argc, char **argv)
 	personality(pers);	/* exec failed: go on with ASLR, meta says so */
 }
 
+static int cmd_help(int argc, char **argv, const char *cmdline)
+{
+	(void)argc, (void)argv, (void)cmdline;
+	usage(stdout);
+	return 0;
+}
+
+static int cmd_list_(int argc, char **argv, const char *cmdline)
+{
+	(void)argc, (void)argv, (void)cmdline;
+	return cmd_list();
+}
+
+static int cmd_info_(int argc, char **argv, const char *cmdline)
+{
+	(void)cmdline;
+	return cmd_info(argc, argv);
+}
+
+static int cmd_restore_(int argc, char **argv, const char *cmdline)
+{
+	(void)argc, (void)argv, (void)cmdline;
+	return cmd_restore();
+}
+
+static int cmd_default_(int argc, char **argv, const char *cmdline)
+{
+	(void)cmdline;
+	return cmd_default(argc, argv);
+}
+
+/* Commands: argv[0] is the command's name.  'measures' commands run with
+ * ASLR off and tracefs reachable. */
+static const struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv, const char *cmdline);
+	bool measures;
+} commands[] = {
+	{ "list", cmd_list_, false },
+	{ "run", cmd_run, true },
+	{ "default", cmd_default_, true },
+	{ "info", cmd_info_, false },
+	{ "restore", cmd_restore_, false },
+	{ "help", cmd_help, false },
+	{ "--help", cmd_help, false },
+	{ "-h", cmd_help, false },
+};
+
 int main(int argc, char **argv)
 {
-	char err[256], msg[4096] = "", *cmdline;
-	const char *cmd = argc > 1 ? argv[1] : "help";
-	int measuring = !strcmp(cmd, "run") || !strcmp(cmd, "default");
+	char err[256], msg[4096] = "";
+	const char *name = argc > 1 ? argv[1] : "help";
+	const struct command *cmd = NULL;
 
-	if (measuring)
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(commands[i].name, name))
+			cmd = &commands[i];
+	if (!cmd) {
+		fprintf(stderr, "gupsync: unknown command '%s'\n", name);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (cmd->measures)
 		no_aslr(argc, argv);
 	if (knobs_init("", NULL, err, sizeof(err)) < 0) {
 		fprintf(stderr, "gupsync: %s\n", err);
 		return 1;
 	}
 	/* A run that crashed may have left knobs changed: put them back. */
-	if (strcmp(cmd, "restore") && knobs_recover(msg, sizeof(msg)) > 0)
+	if (cmd->fn != cmd_restore_ && knobs_recover(msg, sizeof(msg)) > 0)
 		fprintf(stderr, "gupsync: restored knobs a crashed run left:\n%s\n", msg);
 	/* Tracepoint ids need tracefs; mounting it privately must happen
 	 * before any thread exists. */
-	if (measuring || !strcmp(cmd, "info"))
+	if (cmd->measures || cmd->fn == cmd_info_)
 		counters_tracefs(err, sizeof(err));
-	cmdline = join_args(argc, argv);
-	if (!strcmp(cmd, "list"))
-		return cmd_list();
-	if (!strcmp(cmd, "run"))
-		return cmd_run(argc - 1, argv + 1, cmdline);
-	if (!strcmp(cmd, "default"))
-		return cmd_default(argc - 1, argv + 1);
-	if (!strcmp(cmd, "info"))
-		return cmd_info(argc - 1, argv + 1);
-	if (!strcmp(cmd, "restore"))
-		return cmd_restore();
-	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
-		usage(stdout);
-		return 0;
-	}
-	fprintf(stderr, "gupsync: unknown command '%s'\n", cmd);
-	usage(stderr);
-	return EXIT_USAGE;
+	return cmd->fn(argc - 1, argv + 1, join_args(argc, argv));
 }

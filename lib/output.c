@@ -364,10 +364,16 @@ void run_print_header(struct run *r)
 	fflush(stdout);
 }
 
+/* The table shows only the parameters that vary in this run. */
+static bool varies(const struct opt_val *v)
+{
+	return v->spec->list && v->n > 1;
+}
+
 static void print_table_header(struct run *r)
 {
 	for (size_t k = 0; k < r->opts.n; k++)
-		if (is_param(&r->opts.vals[k]))
+		if (varies(&r->opts.vals[k]))
 			printf("%9s ", r->opts.vals[k].spec->name);
 	for (size_t k = 0; k < r->ncols; k++)
 		if (r->cols[k].headline)
@@ -385,7 +391,7 @@ void run_print_row(struct run *r, size_t i)
 		r->table_header = true;
 	}
 	for (size_t k = 0; k < r->opts.n; k++)
-		if (is_param(&r->opts.vals[k])) {
+		if (varies(&r->opts.vals[k])) {
 			opt_point_value(&r->opts, i, r->opts.vals[k].spec->name,
 					v, sizeof(v));
 			printf("%9s ", v);
@@ -424,7 +430,7 @@ void run_print_footer(struct run *r)
 		if (rp->status != BENCH_OK)
 			continue;
 		run_point_label(r, i, label, sizeof(label));
-		printf("# proof %s: %s\n", label, rp->verdict);
+		printf("# proof%s%s: %s\n", label[0] ? " " : "", label, rp->verdict);
 		for (const struct note *n = rp->notes; n; n = n->next)
 			printf("#   %s: %s\n", n->key, n->val);
 	}

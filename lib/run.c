@@ -87,7 +87,7 @@ void run_point_label(const struct run *r, size_t i, char *buf, size_t len)
 	for (size_t k = 0; k < r->opts.n && off < len; k++) {
 		const struct opt_spec *s = r->opts.vals[k].spec;
 
-		if (!s->list)
+		if (!s->list || r->opts.vals[k].n < 2)	/* only what varies */
 			continue;
 		opt_point_value(&r->opts, i, s->name, v, sizeof(v));
 		off += snprintf(buf + off, len - off, "%s%s=%s", off ? " " : "",
