@@ -139,8 +139,8 @@ static json_t *method_json(const struct run *r)
 		"warmup_ns", (json_int_t)r->rc.warmup_ns,
 		"mode_order", "all modes every trial; order reversed on odd trials",
 		"statistic", "median over trials; 95% CI of the median by order statistics (binomial)",
-		"placement", place_policy_name(r->place.policy),
-		"unit", r->place.unit == PLACE_UNIT_CORE ? "core" : "pu",
+		"placement", "per point: see points[].params and pus",
+		"unit", r->rc.unit == 1 ? "core" : "pu",
 		"topology", topo,
 		"aslr", personality(0xffffffff) & ADDR_NO_RANDOMIZE ?
 			"off for this process (personality ADDR_NO_RANDOMIZE)" :
@@ -317,7 +317,7 @@ int run_save(struct run *r, bool final)
 	int rc = 0;
 
 	for (size_t i = 0; i < r->npoints; i++)
-		if (r->points[i].status != 1)
+		if (r->points[i].status != POINT_NOT_RUN)
 			json_array_append_new(points, point_json(r, i));
 	json_object_set_new(r->meta, "points", points);
 	iso_now(now, sizeof(now));

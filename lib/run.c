@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
 #include "counters.h"
 #include "placement.h"
 #include "results.h"
@@ -24,6 +27,13 @@ const char *const run_default_counters[] = {
 };
 
 static const char *const unit_names[] = { "pu", "core", NULL };
+/* Same order as the names place_parse() takes. */
+static const char *const placement_names[] = {
+	"compact", "scatter", "none", "list", NULL,
+};
+static const char *const order_names[] = {
+	"sequential", "interleave", "random", NULL,
+};
 
 static const struct opt_spec harness_opts[] = {
 	{ "threads", OPT_U64, "workers, one per PU/core; a list or range is swept",
@@ -31,12 +41,24 @@ static const struct opt_spec harness_opts[] = {
 	{ "bg-threads", OPT_U64,
 	  "background workers (victims/load) placed after the measured ones",
 	  "0", 0, PLACE_MAX_CPUS, NULL, true, offsetof(struct run_conf, bg_threads) },
-	{ "placement", OPT_STR, "compact | scatter | none | list:CPULIST",
-	  "compact", 0, 0, NULL, false, offsetof(struct run_conf, placement) },
+	{ "placement", OPT_ENUM,
+	  "compact: fill a core, L3, package first; scatter: spread; none: "
+	  "unbound; list: --cpu-list",
+	  "compact", 0, 0, placement_names, true,
+	  offsetof(struct run_conf, placement) },
+	{ "cpu-list", OPT_STR, "PUs in order for --placement list, e.g. 0-3,8",
+	  "unset", 0, 0, NULL, false, offsetof(struct run_conf, cpu_list) },
 	{ "unit", OPT_ENUM, "what one worker gets: a PU, or a whole core",
 	  "pu", 0, 0, unit_names, false, offsetof(struct run_conf, unit) },
 	{ "trials", OPT_U64, "trials per data point (each runs every mode)",
 	  "10", 1, MAX_TRIALS, NULL, false, offsetof(struct run_conf, trials) },
+	{ "order", OPT_ENUM,
+	  "sequential: all trials of a point, then the next; interleave: trial "
+	  "t of every point, then t+1 (drift hits all alike); random: "
+	  "interleave in a shuffled order (--seed)",
+	  "sequential", 0, 0, order_names, false, offsetof(struct run_conf, order) },
+	{ "seed", OPT_U64, "seed of --order random", "1", 0, UINT32_MAX, NULL,
+	  false, offsetof(struct run_conf, seed) },
 	{ "target-time", OPT_DURATION,
 	  "instead of --trials: as many trials as fit in this time per point",
 	  "0", 0, 24 * 3600 * 1000000000ull, NULL, false,
@@ -142,9 +164,6 @@ static int prepare(struct run *r, int argc, char *const argv[])
 	if (!r->bconf || !r->points)
 		return run_usage(r, "out of memory");
 	opt_apply(&r->opts, 0, (void *const[]){ &r->rc, r->bconf });
-	if (place_parse(r->rc.placement, &r->place, err, sizeof(err)) < 0)
-		return run_usage(r, "%s", err);
-	r->place.unit = r->rc.unit;
 	if (topo_open(strcmp(r->rc.topology, "machine") ? r->rc.topology : NULL,
 		      &r->topo, err, sizeof(err)) < 0)
 		return run_usage(r, "%s", err);
@@ -163,11 +182,35 @@ static int prepare(struct run *r, int argc, char *const argv[])
 	return 0;
 }
 
+/* --placement NAME (+ --cpu-list for "list") -> a place_spec. */
+static int placement_spec(struct run *r, struct run_point *rp)
+{
+	const char *name = placement_names[rp->rc.placement];
+	bool is_list = !strcmp(name, "list");
+	char err[OPT_ERR_LEN], s[OPT_ERR_LEN];
+
+	if (is_list && !strcmp(rp->rc.cpu_list, "unset"))
+		return run_usage(r, "--placement list needs --cpu-list, e.g. "
+				 "--cpu-list 0-3,8");
+	if (!is_list && strcmp(rp->rc.cpu_list, "unset"))
+		return run_usage(r, "--cpu-list is only for --placement list");
+	snprintf(s, sizeof(s), is_list ? "list:%s" : "%s",
+		 is_list ? rp->rc.cpu_list : name);
+	rp->place = calloc(1, sizeof(*rp->place));
+	if (!rp->place)
+		return run_usage(r, "out of memory");
+	if (place_parse(s, rp->place, err, sizeof(err)) < 0)
+		return run_usage(r, "%s", err);
+	rp->place->unit = rp->rc.unit;
+	return 0;
+}
+
 int run_prepare_point(struct run *r, size_t i)
 {
 	struct run_point *rp = &r->points[i];
 	char err[OPT_ERR_LEN];
 
+	rp->status = POINT_NOT_RUN;
 	rp->conf = calloc(1, r->b->conf_size ? r->b->conf_size : 1);
 	if (!rp->conf)
 		return run_usage(r, "out of memory");
@@ -177,10 +220,12 @@ int run_prepare_point(struct run *r, size_t i)
 	if (rp->rc.bg_threads && !r->b->bg_loop)
 		return run_usage(r, "--bg-threads: %s has no background workers; "
 				 "allowed: 0", r->b->name);
+	if (placement_spec(r, rp) < 0)
+		return EXIT_USAGE;
 	rp->pus = calloc(rp->rc.threads + rp->rc.bg_threads, sizeof(int));
 	if (!rp->pus)
 		return run_usage(r, "out of memory");
-	if (place_cpus(r->topo, &r->place, rp->rc.threads + rp->rc.bg_threads,
+	if (place_cpus(r->topo, rp->place, rp->rc.threads + rp->rc.bg_threads,
 		       rp->pus, err, sizeof(err)) < 0)
 		return run_usage(r, "--threads=%llu --bg-threads=%llu: %s",
 				 (unsigned long long)rp->rc.threads,
@@ -241,6 +286,67 @@ static int open_counters(struct run *r)
 	return r->ctr ? 0 : -1;
 }
 
+static bool pending(const struct run *r, size_t i, uint64_t upto)
+{
+	const struct run_point *rp = &r->points[i];
+
+	return rp->status != BENCH_SKIP && rp->status != BENCH_FAIL &&
+	       rp->ntrials < upto;
+}
+
+/* One point after the other, each with all its trials. */
+static int run_sequential(struct run *r)
+{
+	for (size_t i = 0; i < r->npoints; i++) {
+		if (!pending(r, i, r->trials))
+			continue;
+		if (run_point(r, i, r->trials) == BENCH_FAIL) {
+			run_save(r, false);
+			return 1;
+		}
+		if (run_save(r, false) < 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Round t runs trial t of every point (shuffled with --order random), so
+ * drift over the run hits every configuration alike. */
+static int run_rounds(struct run *r)
+{
+	size_t *perm = calloc(r->npoints, sizeof(*perm));
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+
+	if (!perm || !rng)
+		return 1;
+	gsl_rng_set(rng, r->rc.seed);
+	for (uint64_t t = 0; t < r->trials; t++) {
+		for (size_t i = 0; i < r->npoints; i++)
+			perm[i] = i;
+		if (r->rc.order == 2)
+			gsl_ran_shuffle(rng, perm, r->npoints, sizeof(*perm));
+		if (!r->rc.quiet)
+			fprintf(stderr, "gupsync: %s round %llu/%llu (about %.0f s left)\n",
+				r->b->name, (unsigned long long)t + 1,
+				(unsigned long long)r->trials, run_eta_s(r));
+		for (size_t k = 0; k < r->npoints; k++) {
+			if (!pending(r, perm[k], t + 1))
+				continue;
+			if (run_point(r, perm[k], t + 1) == BENCH_FAIL) {
+				run_save(r, false);
+				return 1;
+			}
+		}
+		if (run_save(r, false) < 0)
+			return 1;
+	}
+	gsl_rng_free(rng);
+	free(perm);
+	for (size_t i = 0; i < r->npoints; i++)
+		run_print_row(r, i);
+	return 0;
+}
+
 int run_bench(const struct bench *b, int argc, char *const argv[],
 	      const char *cmdline)
 {
@@ -267,18 +373,16 @@ int run_bench(const struct bench *b, int argc, char *const argv[],
 	}
 	idle_baseline(&r);
 	run_print_header(&r);
-	for (size_t i = 0; i < r.npoints; i++) {
-		rc = run_point(&r, i);
-		if (rc == BENCH_SKIP)
-			skipped++;
-		else if (rc == BENCH_OK)
-			done++;
-		if (run_save(&r, i + 1 == r.npoints) < 0)
-			return 1;
-		if (rc == BENCH_FAIL)
-			return 1;
-	}
+	rc = r.rc.order == 0 ? run_sequential(&r) : run_rounds(&r);
+	if (rc)
+		return rc;
+	if (run_save(&r, true) < 0)
+		return 1;
 	run_print_footer(&r);
+	for (size_t i = 0; i < r.npoints; i++) {
+		done += r.points[i].status == BENCH_OK;
+		skipped += r.points[i].status == BENCH_SKIP;
+	}
 	if (!done && skipped)
 		return EXIT_SKIP;
 	return 0;

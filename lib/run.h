@@ -31,19 +31,25 @@
 /* The harness's own options (the first option table). */
 struct run_conf {
 	uint64_t threads, bg_threads;
-	const char *placement;
+	int placement;		/* compact, scatter, none, list */
+	const char *cpu_list;
 	int unit;
 	uint64_t trials, target_ns, duration_ns, warmup_ns;
+	int order;		/* sequential, interleave, random */
+	uint64_t seed;
 	const char *topology, *output;
 	bool dry_run, no_counters, keep_aslr, quiet;
 };
+
+#define POINT_NOT_RUN 1
 
 /* One data point: its options, placement, and what it produced. */
 struct run_point {
 	struct run_conf rc;
 	void *conf;		/* the bench's config struct */
+	struct place_spec *place;
 	int *pus;
-	int status;		/* BENCH_OK/SKIP/FAIL; 1 = not run yet */
+	int status;		/* BENCH_OK/SKIP/FAIL or POINT_NOT_RUN */
 	char reason[512];	/* skip or failure reason */
 	char verdict[256];	/* proof verdict */
 	bool proven;
@@ -69,7 +75,6 @@ struct run {
 	struct opt_set opts;
 	struct run_conf rc;	/* point 0's harness options */
 	void *bconf;
-	struct place_spec place;
 	struct topo *topo;
 	bool dry;
 	unsigned nmodes, nmeasured;
@@ -93,8 +98,10 @@ int run_usage(struct run *r, const char *fmt, ...)
 int run_prepare_point(struct run *r, size_t i);
 /* "threads=2 page-size=2M layout=own": the list options of point i. */
 void run_point_label(const struct run *r, size_t i, char *buf, size_t len);
-/* Measure point i (trial.c). */
-int run_point(struct run *r, size_t i);
+/* Measure point i (trial.c): set it up, run the proof pass if it has not
+ * run, then trials until the point has 'upto' of them, tear it down. */
+int run_point(struct run *r, size_t i, uint64_t upto);
+double run_eta_s(const struct run *r);
 /* meta.json and the CSVs (output.c). */
 int run_meta_init(struct run *r);
 int run_save(struct run *r, bool final);

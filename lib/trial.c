@@ -8,18 +8,31 @@
 #include "stats.h"
 #include "workers.h"
 
+/* Time still to go, from the windows left (setup time not counted). */
+double run_eta_s(const struct run *r)
+{
+	uint64_t win = r->rc.warmup_ns + r->rc.duration_ns, left = 0;
+
+	for (size_t i = 0; i < r->npoints; i++) {
+		const struct run_point *rp = &r->points[i];
+
+		if (rp->status == BENCH_SKIP || rp->status == BENCH_FAIL)
+			continue;
+		left += (rp->verdict[0] ? 0 : r->nmodes) +
+			(r->trials - rp->ntrials) * r->nmeasured;
+	}
+	return (double)left * win / 1e9;
+}
+
 static void progress(const struct run *r, size_t i)
 {
-	uint64_t win = r->rc.warmup_ns + r->rc.duration_ns;
-	uint64_t per_point = win * (r->nmodes + r->trials * r->nmeasured);
-	double eta = (double)per_point * (r->npoints - i) / 1e9;
 	char label[256];
 
 	if (r->rc.quiet)
 		return;
 	run_point_label(r, i, label, sizeof(label));
 	fprintf(stderr, "gupsync: %s [%zu/%zu] %s (about %.0f s left)\n",
-		r->b->name, i + 1, r->npoints, label, eta);
+		r->b->name, i + 1, r->npoints, label, run_eta_s(r));
 }
 
 static double per_op(const struct run *r, const struct mode_result *res,
@@ -163,20 +176,22 @@ static int proof_pass(struct run *r, struct point *pt, struct pool *pool,
 	return 0;
 }
 
+/* Trials rp->ntrials .. upto-1 of point i. */
 static int trials(struct run *r, struct point *pt, struct pool *pool,
-		  size_t i, char *err, size_t len)
+		  size_t i, uint64_t upto, char *err, size_t len)
 {
 	struct run_point *rp = &r->points[i];
 	struct mode_result res[BENCH_MAX_MODES];
 	struct metric m[BENCH_MAX_METRICS];
 
-	rp->vals = calloc(r->trials * BENCH_MAX_METRICS, sizeof(double));
+	if (!rp->vals)
+		rp->vals = calloc(r->trials * BENCH_MAX_METRICS, sizeof(double));
 	if (!rp->vals) {
 		snprintf(err, len, "out of memory for %llu trials",
 			 (unsigned long long)r->trials);
 		return -1;
 	}
-	for (uint64_t t = 0; t < r->trials; t++) {
+	for (uint64_t t = rp->ntrials; t < upto; t++) {
 		memset(res, 0, sizeof(res));
 		for (unsigned k = 0; k < r->nmodes; k++) {
 			/* A B, B A, ...: drift must not favour one mode. */
@@ -195,7 +210,7 @@ static int trials(struct run *r, struct point *pt, struct pool *pool,
 	return 0;
 }
 
-int run_point(struct run *r, size_t i)
+int run_point(struct run *r, size_t i, uint64_t upto)
 {
 	const struct bench *b = r->b;
 	struct run_point *rp = &r->points[i];
@@ -208,28 +223,35 @@ int run_point(struct run *r, size_t i)
 	int rc;
 
 	r->cur = i;
-	progress(r, i);
+	if (r->rc.order == 0)
+		progress(r, i);
 	pt.priv = calloc(1, b->priv_size ? b->priv_size : 1);
 	rc = pt.priv ? BENCH_OK : BENCH_FAIL;
 	if (rc == BENCH_OK && b->setup)
 		rc = b->setup(&pt);
 	if (rc == BENCH_OK) {
 		rc = pool_start(&pt, &pool, err, sizeof(err));
-		if (rc == BENCH_OK && (proof_pass(r, &pt, pool, i, err, sizeof(err)) < 0 ||
-				       trials(r, &pt, pool, i, err, sizeof(err)) < 0))
+		if (rc == BENCH_OK && !rp->verdict[0] &&
+		    proof_pass(r, &pt, pool, i, err, sizeof(err)) < 0)
+			rc = BENCH_FAIL;
+		if (rc == BENCH_OK &&
+		    trials(r, &pt, pool, i, upto, err, sizeof(err)) < 0)
 			rc = BENCH_FAIL;
 		pool_stop(pool);
 		if (b->teardown)
 			b->teardown(&pt);
 	}
 	rp->status = rc;
-	rp->notes = pt.notes;
+	if (pt.notes)
+		rp->notes = pt.notes;	/* the first round's are as good */
 	snprintf(rp->reason, sizeof(rp->reason), "%s",
 		 rc == BENCH_SKIP || !err[0] ? pt.skip_reason : err);
 	if (rc == BENCH_FAIL)
 		fprintf(stderr, "gupsync: %s: %s\n", b->name,
 			err[0] ? err : pt.skip_reason);
 	free(pt.priv);
-	run_print_row(r, i);
+	/* Rounds print their rows in order at the end (run.c). */
+	if (r->rc.order == 0 && (rc != BENCH_OK || rp->ntrials == r->trials))
+		run_print_row(r, i);
 	return rc;
 }

@@ -1,0 +1,428 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pin-fast: the pin path of GUP-fast (FOLL_PIN | FOLL_LONGTERM) from a
+ * stock kernel, no module, through io_uring fixed-buffer registration.
+ *
+ * Kernel path (io_uring/rsrc.c, io_uring/memmap.c; read in a 6.15-era and
+ * a current tree): io_uring_register(IORING_REGISTER_BUFFERS, 1 iovec) ->
+ * io_sqe_buffers_register() -> io_sqe_buffer_register() -> io_pin_pages()
+ * -> pin_user_pages_fast(FOLL_WRITE | FOLL_LONGTERM); then
+ * io_uring_register(IORING_UNREGISTER_BUFFERS) -> io_rsrc_data_free() ->
+ * io_buffer_unmap() -> io_release_ubuf() -> unpin_user_page().  This is
+ * the reference the replacement protocols must respect for good: a
+ * long-term pin raises the folio's pincount, so khugepaged/KSM/migration
+ * see a "maybe pinned" folio and back off.
+ *
+ * ONE OPERATION IS NOT THE BARE PIN.  One op = register one buffer of
+ * --pages pages + unregister it, i.e. two syscalls, each taking the ring's
+ * uring_lock, and:
+ *   register:   buffer table kvmalloc (1 slot), iovec copied in and
+ *               validated, rsrc node (ctx cache), the page array
+ *               (kvmalloc, one pointer per 4K subpage), pin_user_pages_fast
+ *               over every 4K subpage, for >1 subpage the folio walk of
+ *               io_check_coalesce_buffer(), for THP io_coalesce_buffer()
+ *               (head-page array, all but one pin per folio dropped again),
+ *               the imu (ctx cache up to 32 bvecs, else kvmalloc), pin
+ *               accounting (RLIMIT_MEMLOCK only without CAP_IPC_LOCK; older
+ *               6.x also adds to mm->pinned_vm, an atomic shared by all
+ *               workers), the bvec fill;
+ *   unregister: unaccounting, unpin_user_page() per bvec (per 4K page, or
+ *               per folio after coalescing), imu, node and table freed.
+ * Mode "empty" registers one empty slot ({NULL, 0}): the same syscalls,
+ * lock, table and iovec copy, but io_sqe_buffer_register() returns before
+ * any allocation or pin.  pin_fast_ns = pin - empty (paired per trial) is
+ * therefore the pin + unpin plus io_uring's per-buffer bookkeeping listed
+ * above: an upper bound on the pin_user_pages_fast() + unpin cost itself.
+ *
+ * Proof (per point, before the trials): mmap_lock:mmap_lock_start_locking
+ * per op is ~0 in the pin mode (GUP-fast takes no mmap_lock; the slow
+ * path would, e.g. for a ZONE_MOVABLE page FOLL_LONGTERM must migrate) and
+ * ~1 for the control: a buffer on a PROT_READ page, where the FOLL_WRITE
+ * pin-fast fails, the slow path takes mmap_lock and fails with EFAULT.
+ * The counter is system-wide, so the rate seen in the empty window (which
+ * takes no mmap_lock) is subtracted as background from the other two.
+ * Every failed pin/empty registration is counted and fails the proof.
+ * With page-size=2M the buffer's VMA must show AnonHugePages for all of
+ * it, or the point is skipped.
+ *
+ * Layout: own = each worker registers its own buffer; shared = all
+ * workers register the same buffer (contention on the same folios'
+ * refcount/pincount).  Each worker always has its own ring.
+ */
+#include <errno.h>
+#include <liburing.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/uio.h>
+
+#include "bench.h"
+#include "knobs.h"
+#include "mem.h"
+
+enum { MODE_EMPTY, MODE_PIN, MODE_CONTROL, NMODES };
+enum { LAYOUT_OWN, LAYOUT_SHARED };
+
+#define RING_ENTRIES 4	  /* the ring is only a handle: no I/O is submitted */
+#define MAX_PAGES 512	  /* 512 x 2M = io_uring's 1 GiB per-buffer limit */
+#define IO_URING_DISABLED "/proc/sys/kernel/io_uring_disabled"
+
+struct pin_conf {
+	uint64_t page_size;
+	uint64_t pages;
+	int layout;
+};
+
+struct pin_point {
+	char *shared_region;	/* layout=shared: the one buffer */
+	uint64_t failures;	/* failed pin/empty registrations (atomic) */
+	int first_errno;	/* of the first failure */
+};
+
+struct pin_worker {
+	struct io_uring ring;
+	bool ring_ok;
+	char *region;		/* layout=own: this worker's buffer */
+	char *ro_page;		/* control: a populated PROT_READ page */
+	struct iovec iov[NMODES]; /* what each mode registers */
+};
+
+static const char *const layouts[] = { "own", "shared", NULL };
+
+static const struct opt_spec pin_opts[] = {
+	{ "page-size", OPT_SIZE, "page backing the buffer: 4K or 2M (THP)",
+	  "4K", PAGE_4K, HPAGE_PMD_SIZE, NULL, true,
+	  offsetof(struct pin_conf, page_size) },
+	{ "pages", OPT_U64, "pages (of --page-size) per registered buffer",
+	  "1", 1, MAX_PAGES, NULL, true, offsetof(struct pin_conf, pages) },
+	{ "layout", OPT_ENUM, "own buffer per worker, or all workers one buffer",
+	  "own", 0, 0, layouts, true, offsetof(struct pin_conf, layout) },
+	{ NULL },
+};
+
+static int pin_check(const void *conf, char *err, size_t len)
+{
+	const struct pin_conf *c = conf;
+
+	if (c->page_size != PAGE_4K && c->page_size != HPAGE_PMD_SIZE) {
+		snprintf(err, len, "--page-size: '%llu' bytes is not supported; "
+			 "allowed: 4K, 2M", (unsigned long long)c->page_size);
+		return -1;
+	}
+	return 0;
+}
+
+static size_t buf_size(const struct pin_conf *c)
+{
+	return c->pages * c->page_size;
+}
+
+/* The buffer to pin: populated, and for 2M backed by THP throughout. */
+static char *buf_region(struct point *pt, const struct pin_conf *c)
+{
+	int huge = c->page_size == HPAGE_PMD_SIZE;
+	size_t size = buf_size(c);
+	char err[256];
+	char *p = mem_region(size, c->page_size, huge, err, sizeof(err));
+	long kb;
+
+	if (!p) {
+		point_skip(pt, "%s", err);
+		return NULL;
+	}
+	if (!huge)
+		return p;
+	kb = mem_anon_huge_kb(p);
+	if (kb < (long)(size >> 10)) {
+		point_skip(pt, "THP could not be had: AnonHugePages %ld kB of %zu "
+			   "after MADV_HUGEPAGE (fragmented memory or THP disabled)",
+			   kb, size >> 10);
+		mem_free(p, size);
+		return NULL;
+	}
+	point_note(pt, "thp", "yes: buffer's VMA has AnonHugePages %ld kB", kb);
+	return p;
+}
+
+static int pin_setup(struct point *pt)
+{
+	const struct pin_conf *c = pt->conf;
+	struct pin_point *pp = pt->priv;
+	char val[64], err[256];
+
+	if (c->page_size == HPAGE_PMD_SIZE) {
+		if (knob_read(THP_ENABLED, val, sizeof(val)) < 0)
+			return point_skip(pt, "THP not available: cannot read %s",
+					  THP_ENABLED);
+		/* MADV_HUGEPAGE needs THP "madvise" or "always"; the knobs
+		 * module restores "never" on every exit path. */
+		if (!strcmp(val, "never")) {
+			if (knob_set(THP_ENABLED, "madvise", err, sizeof(err)) < 0)
+				return point_skip(pt, "THP is 'never' and %s", err);
+			point_note(pt, "thp_knob", "enabled: never -> madvise for this run");
+		}
+	}
+	point_note(pt, "op", "register + unregister one buffer of %llu x %s page%s",
+		   (unsigned long long)c->pages,
+		   c->page_size == PAGE_4K ? "4K" : "2M THP", c->pages > 1 ? "s" : "");
+	if (c->layout == LAYOUT_SHARED) {
+		pp->shared_region = buf_region(pt, c);
+		if (!pp->shared_region)
+			return BENCH_SKIP;
+	}
+	return BENCH_OK;
+}
+
+/* Why a registration may fail here, in words. */
+static const char *reg_hint(int err, char *buf, size_t len)
+{
+	struct rlimit rl = { 0 };
+	char val[16] = "?";
+
+	switch (err) {
+	case ENOMEM:
+		getrlimit(RLIMIT_MEMLOCK, &rl);
+		snprintf(buf, len, " (RLIMIT_MEMLOCK %llu KiB without CAP_IPC_LOCK: "
+			 "raise ulimit -l or run as root)",
+			 (unsigned long long)rl.rlim_cur >> 10);
+		return buf;
+	case EPERM:
+		knob_read(IO_URING_DISABLED, val, sizeof(val));
+		snprintf(buf, len, " (kernel.io_uring_disabled=%s)", val);
+		return buf;
+	}
+	return "";
+}
+
+/* One register + unregister outside the timed loop, to fail with a reason. */
+static int try_register(struct point *pt, struct pin_worker *pw, unsigned mode)
+{
+	const struct iovec *iov = &pw->iov[mode];
+	char hint[128];
+	int rc = io_uring_register_buffers(&pw->ring, iov, 1);
+
+	if (rc < 0)
+		return point_skip(pt, "io_uring_register_buffers(%s buffer %p, %zu "
+				  "bytes): %s%s", pt->bench->modes[mode].name,
+				  iov->iov_base, iov->iov_len, strerror(-rc),
+				  reg_hint(-rc, hint, sizeof(hint)));
+	rc = io_uring_unregister_buffers(&pw->ring);
+	if (rc < 0)
+		return point_skip(pt, "io_uring_unregister_buffers(ring fd %d): %s",
+				  pw->ring.ring_fd, strerror(-rc));
+	return BENCH_OK;
+}
+
+static int ring_init(struct point *pt, struct pin_worker *pw)
+{
+	char val[16] = "?";
+	int rc = io_uring_queue_init(RING_ENTRIES, &pw->ring, 0);
+
+	if (rc < 0) {
+		knob_read(IO_URING_DISABLED, val, sizeof(val));
+		return point_skip(pt, "io_uring unavailable: io_uring_queue_init(%d "
+				  "entries): %s (kernel.io_uring_disabled=%s)",
+				  RING_ENTRIES, strerror(-rc), val);
+	}
+	pw->ring_ok = true;
+	return BENCH_OK;
+}
+
+static void pin_worker_free(struct point *pt, struct pin_worker *pw)
+{
+	if (!pw)
+		return;
+	if (pw->ring_ok)
+		io_uring_queue_exit(&pw->ring);	/* drops any registration */
+	mem_free(pw->region, buf_size(pt->conf));
+	mem_free(pw->ro_page, PAGE_4K);
+	free(pw);
+}
+
+static int worker_buffers(struct point *pt, struct pin_worker *pw)
+{
+	const struct pin_conf *c = pt->conf;
+	struct pin_point *pp = pt->priv;
+	char err[256];
+	char *buf;
+
+	if (c->layout == LAYOUT_OWN) {
+		pw->region = buf_region(pt, c);
+		if (!pw->region)
+			return BENCH_SKIP;
+	}
+	buf = c->layout == LAYOUT_OWN ? pw->region : pp->shared_region;
+	pw->ro_page = mem_region(PAGE_4K, PAGE_4K, 0, err, sizeof(err));
+	if (!pw->ro_page)
+		return point_skip(pt, "%s", err);
+	if (mprotect(pw->ro_page, PAGE_4K, PROT_READ) < 0)
+		return point_skip(pt, "mprotect(%p, 4K, PROT_READ): %s",
+				  (void *)pw->ro_page, strerror(errno));
+	pw->iov[MODE_EMPTY] = (struct iovec){ NULL, 0 };
+	pw->iov[MODE_PIN] = (struct iovec){ buf, buf_size(c) };
+	pw->iov[MODE_CONTROL] = (struct iovec){ pw->ro_page, PAGE_4K };
+	return BENCH_OK;
+}
+
+static int pin_worker_setup(struct point *pt, struct worker *w)
+{
+	struct pin_worker *pw = calloc(1, sizeof(*pw));
+	int rc;
+
+	if (!pw)
+		return point_skip(pt, "out of memory");
+	/* The ring is made here, on the worker's PU, by the thread using it. */
+	rc = ring_init(pt, pw);
+	if (rc == BENCH_OK)
+		rc = worker_buffers(pt, pw);
+	if (rc == BENCH_OK)
+		rc = try_register(pt, pw, MODE_EMPTY);
+	if (rc == BENCH_OK)
+		rc = try_register(pt, pw, MODE_PIN);
+	if (rc != BENCH_OK) {
+		/* The harness calls worker_teardown only after BENCH_OK. */
+		pin_worker_free(pt, pw);
+		return rc;
+	}
+	w->priv = pw;
+	return BENCH_OK;
+}
+
+/* Off the fast path: only a failed pin/empty registration gets here. */
+static void count_failure(struct point *pt, int err)
+{
+	struct pin_point *pp = pt->priv;
+	int none = 0;
+
+	__atomic_compare_exchange_n(&pp->first_errno, &none, err, false,
+				    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&pp->failures, 1, __ATOMIC_RELAXED);
+}
+
+static void pin_loop(struct worker *w)
+{
+	struct pin_worker *pw = w->priv;
+	const struct iovec *iov = &pw->iov[w->mode];
+	bool must_work = w->mode != MODE_CONTROL; /* control: fails by design */
+	int rc;
+
+	while (worker_running(w)) {
+		rc = io_uring_register_buffers(&pw->ring, iov, 1);
+		if (rc == 0)
+			rc = io_uring_unregister_buffers(&pw->ring);
+		if (rc < 0 && must_work)
+			count_failure(w->pt, -rc);
+		worker_tick(w);
+	}
+}
+
+static void pin_worker_teardown(struct point *pt, struct worker *w)
+{
+	pin_worker_free(pt, w->priv);
+}
+
+static void pin_teardown(struct point *pt)
+{
+	struct pin_point *pp = pt->priv;
+
+	if (pp->failures)
+		point_note(pt, "failed_registrations", "%llu (first: %s)",
+			   (unsigned long long)pp->failures,
+			   strerror(pp->first_errno));
+	mem_free(pp->shared_region, buf_size(pt->conf));
+}
+
+static size_t pin_derive(struct point *pt, const struct mode_result *res,
+			 struct metric *out, size_t cap)
+{
+	const struct pin_conf *c = pt->conf;
+	double fast = res[MODE_PIN].ns_per_op - res[MODE_EMPTY].ns_per_op;
+
+	if (cap < 4)
+		return 0;
+	out[0] = (struct metric){ "pin_ns_per_op", "ns", BETTER_LOWER, true,
+		res[MODE_PIN].ns_per_op };
+	out[1] = (struct metric){ "pin_fast_ns", "ns", BETTER_LOWER, true, fast };
+	out[2] = (struct metric){ "pin_fast_ns_per_page", "ns", BETTER_LOWER,
+		false, fast / (double)c->pages };
+	out[3] = (struct metric){ "pins_per_s", "ops/s", BETTER_HIGHER, true,
+		res[MODE_PIN].ops_per_s };
+	return 4;
+}
+
+#define MMAP_LOCK_TP "tp:mmap_lock:mmap_lock_start_locking"
+#define FAST_MAX 0.01	/* mmap_lock per op if GUP-fast pinned everything */
+#define SLOW_MIN 0.5	/* ... and when the slow path had to run */
+
+/* mmap_lock per op of mode m, less the background rate of other tasks. */
+static double lock_per_op(const struct mode_result *r, int c, double bg_per_ns)
+{
+	return ((double)r->delta[c] - bg_per_ns * (double)r->elapsed_ns) /
+	       (double)r->ops;
+}
+
+static bool pin_verify(struct point *pt, const struct mode_result *res,
+		       char *verdict, size_t len)
+{
+	const struct pin_point *pp = pt->priv;
+	const struct mode_result *e = &res[MODE_EMPTY];
+	int c = point_counter(pt, MMAP_LOCK_TP);
+	uint64_t fails = __atomic_load_n(&pp->failures, __ATOMIC_RELAXED);
+	double bg, empty, fast, slow;
+	bool ok;
+
+	if (c < 0) {
+		snprintf(verdict, len, "unproven: %s not supported here", MMAP_LOCK_TP);
+		return false;
+	}
+	if (!e->ops || !res[MODE_PIN].ops || !res[MODE_CONTROL].ops || !e->elapsed_ns) {
+		snprintf(verdict, len, "unproven: no registrations completed");
+		return false;
+	}
+	/* The empty registration takes no mmap_lock: what its window saw is
+	 * other tasks (the counter is system-wide). */
+	empty = (double)e->delta[c] / (double)e->ops;
+	bg = (double)e->delta[c] / (double)e->elapsed_ns;
+	fast = lock_per_op(&res[MODE_PIN], c, bg);
+	slow = lock_per_op(&res[MODE_CONTROL], c, bg);
+	ok = !fails && empty < SLOW_MIN && fast <= FAST_MAX && slow >= SLOW_MIN;
+	snprintf(verdict, len, "mmap_lock/op beyond background (%.0f/s): pin %.4f, "
+		 "control (slow GUP) %.3f; failed registrations %llu -> %s",
+		 bg * 1e9, fast, slow, (unsigned long long)fails,
+		 ok ? "pin_user_pages_fast pinned every buffer" :
+		 fails ? "registrations failed" :
+		 slow < SLOW_MIN ? "detector did not see the slow path" :
+		 empty >= SLOW_MIN ? "empty registrations took mmap_lock" :
+		 "pins took mmap_lock: not GUP-fast");
+	return ok;
+}
+
+static const struct bench pin_fast = {
+	.name = "pin-fast",
+	.summary = "GUP-fast pins (io_uring buffer register+unregister)/s and ns, 4K or THP",
+	.kernel_path = "IORING_REGISTER_BUFFERS -> io_sqe_buffer_register() -> "
+		       "io_pin_pages() -> pin_user_pages_fast(FOLL_WRITE|FOLL_LONGTERM); "
+		       "IORING_UNREGISTER_BUFFERS -> unpin_user_page()",
+	.kind = BENCH_THROUGHPUT,
+	.opts = pin_opts,
+	.conf_size = sizeof(struct pin_conf),
+	.priv_size = sizeof(struct pin_point),
+	.modes = {
+		{ "empty", "register+unregister one empty slot: io_uring work, no pin (baseline)", false },
+		{ "pin", "register+unregister the buffer: one pin_user_pages_fast + unpin per op", false },
+		{ "control", "buffer on a PROT_READ page: slow GUP + mmap_lock, EFAULT", true },
+	},
+	.counters = { MMAP_LOCK_TP },
+	.check = pin_check,
+	.setup = pin_setup,
+	.worker_setup = pin_worker_setup,
+	.loop = pin_loop,
+	.worker_teardown = pin_worker_teardown,
+	.teardown = pin_teardown,
+	.derive = pin_derive,
+	.verify = pin_verify,
+};
+BENCH_REGISTER(pin_fast);
