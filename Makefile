@@ -43,7 +43,7 @@ gupsync: $(B)/gupsync.o $(LIB_OBJ) $(BENCH_OBJ)
 
 $(B)/tests/%: tests/%.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka $(LDLIBS)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $(filter %.c %.o,$^) $(PKG_LIBS) -lcmocka $(LDLIBS)
 
 run: deps
 	@$(MAKE) --no-print-directory gupsync

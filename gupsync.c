@@ -22,16 +22,8 @@
 #include "knobs.h"
 #include "placement.h"
 #include "run.h"
+#include "sweep.h"
 #include "sysinfo.h"
-
-/* The default set: short, built-in defaults; %N is the number of PUs. */
-static const struct {
-	const char *bench;
-	const char *args;
-} default_set[] = {
-	{ "gup-fast", "--threads=1-%N --page-size=4K,2M --duration=300ms --warmup=50ms" },
-	{ "pin-fast", "--threads=1-%N --page-size=4K,2M --duration=300ms --warmup=50ms" },
-};
 
 static void usage(FILE *f)
 {
@@ -39,7 +31,8 @@ static void usage(FILE *f)
 		"usage: gupsync COMMAND [ARGS]\n\n"
 		"  list                 the benchmarks and the kernel path each drives\n"
 		"  run BENCH [OPTIONS]  run one benchmark; gupsync run BENCH --help\n"
-		"  default              the short default set that `make run` runs\n"
+		"  sweep [--full]       the set of benchmarks over 1..N CPUs\n"
+		"  default              the short sweep that `make run` runs\n"
 		"  info [--json]        kernel, config, CPU, topology, knobs, counters\n"
 		"  restore              restore knobs a crashed run left changed\n"
 		"  help                 this text\n\n"
@@ -111,6 +104,14 @@ static int cmd_run(int argc, char **argv, const char *cmdline)
 {
 	const struct bench *b;
 
+	if (argc >= 2 && !strcmp(argv[1], "--resume")) {
+		if (argc != 3) {
+			fprintf(stderr, "gupsync run --resume: takes exactly one run "
+				"directory, e.g. results/gup-fast-20261125-101500\n");
+			return EXIT_USAGE;
+		}
+		return run_resume_dir(argv[2], cmdline);
+	}
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		fprintf(argc < 2 ? stderr : stdout,
 			"usage: gupsync run BENCH [OPTIONS]; BENCH is one of:\n");
@@ -124,50 +125,6 @@ static int cmd_run(int argc, char **argv, const char *cmdline)
 		return EXIT_USAGE;
 	}
 	return run_bench(b, argc - 2, argv + 2, cmdline);
-}
-
-static int cmd_default(int argc, char **argv)
-{
-	struct topo *t;
-	char err[256], npu[16];
-	int worst = EXIT_SKIP, ran = 0;
-
-	if (argc > 1) {
-		fprintf(stderr, "gupsync default: takes no arguments (got '%s')\n",
-			argv[1]);
-		return EXIT_USAGE;
-	}
-	if (topo_open(NULL, &t, err, sizeof(err)) < 0) {
-		fprintf(stderr, "gupsync default: %s\n", err);
-		return 1;
-	}
-	snprintf(npu, sizeof(npu), "%u", topo_count(t, PLACE_UNIT_PU));
-	topo_close(t);
-	for (size_t i = 0; i < sizeof(default_set) / sizeof(default_set[0]); i++) {
-		char *args[32], buf[512], line[600], *save, *tok;
-		int n = 0, rc;
-		const struct bench *b = bench_find(default_set[i].bench);
-
-		if (!b)
-			continue;
-		snprintf(buf, sizeof(buf), "%s", default_set[i].args);
-		for (char *p; (p = strstr(buf, "%N"));) {
-			memmove(p + strlen(npu), p + 2, strlen(p + 2) + 1);
-			memcpy(p, npu, strlen(npu));
-		}
-		snprintf(line, sizeof(line), "gupsync run %s %s", b->name, buf);
-		for (tok = strtok_r(buf, " ", &save); tok && n < 31;
-		     tok = strtok_r(NULL, " ", &save))
-			args[n++] = tok;
-		args[n] = NULL;
-		fprintf(stderr, "gupsync: default set: %s\n", line);
-		rc = run_bench(b, n, args, line);
-		printf("\n");
-		ran++;
-		if (rc != EXIT_SKIP && (worst == EXIT_SKIP || rc > worst))
-			worst = rc;
-	}
-	return ran ? worst : EXIT_SKIP;
 }
 
 /* will-it-scale runs under `setarch -R`: page-table layout changes results
@@ -213,10 +170,10 @@ static int cmd_restore_(int argc, char **argv, const char *cmdline)
 	return cmd_restore();
 }
 
-static int cmd_default_(int argc, char **argv, const char *cmdline)
+static int cmd_sweep(int argc, char **argv, const char *cmdline)
 {
 	(void)cmdline;
-	return cmd_default(argc, argv);
+	return sweep_main(argc, argv);
 }
 
 /* Commands: argv[0] is the command's name.  'measures' commands run with
@@ -228,7 +185,8 @@ static const struct command {
 } commands[] = {
 	{ "list", cmd_list_, false },
 	{ "run", cmd_run, true },
-	{ "default", cmd_default_, true },
+	{ "default", cmd_sweep, true },
+	{ "sweep", cmd_sweep, true },
 	{ "info", cmd_info_, false },
 	{ "restore", cmd_restore_, false },
 	{ "help", cmd_help, false },

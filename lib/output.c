@@ -6,6 +6,8 @@
  * table on stdout, sized for an email (72 columns).
  */
 #include <math.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/personality.h>
@@ -149,6 +151,7 @@ static json_t *method_json(const struct run *r)
 
 int run_meta_init(struct run *r)
 {
+	json_t *args;
 	FILE *f;
 
 	iso_now(r->start, sizeof(r->start));
@@ -157,6 +160,10 @@ int run_meta_init(struct run *r)
 		"version", GUPSYNC_VERSION, "command", r->cmdline,
 		"start", r->start));
 	json_object_set_new(r->meta, "bench", bench_json(r->b, r->nmodes));
+	args = json_array();
+	for (int i = 0; i < r->argc; i++)
+		json_array_append_new(args, json_string(r->argv[i]));
+	json_object_set_new(r->meta, "argv", args);
 	json_object_set_new(r->meta, "options", options_json(r));
 	json_object_set_new(r->meta, "method", method_json(r));
 	json_object_set_new(r->meta, "machine", sysinfo_collect());
@@ -194,7 +201,8 @@ void run_samples_rows(struct run *r, size_t i, unsigned mode, uint64_t t,
 		      const double *s, size_t n)
 {
 	FILE *f = r->samples_csv.f;
-	size_t stride = n > SAMPLES_PER_WINDOW ? n / SAMPLES_PER_WINDOW : 1;
+	size_t stride = n > SAMPLES_PER_WINDOW ?
+		(n + SAMPLES_PER_WINDOW - 1) / SAMPLES_PER_WINDOW : 1;
 
 	if (!ftell(f)) {
 		csv_param_header(r, f);
@@ -309,22 +317,48 @@ static json_t *point_json(const struct run *r, size_t i)
 		"trials", (json_int_t)rp->ntrials, "notes", notes);
 }
 
+static json_t *metrics_json(const struct run *r)
+{
+	json_t *a = json_array();
+
+	for (size_t k = 0; k < r->ncols; k++)
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:b}",
+			"name", r->cols[k].name, "unit", r->cols[k].unit,
+			"better", better_name(r->cols[k].better),
+			"headline", r->cols[k].headline));
+	return a;
+}
+
 int run_save(struct run *r, bool final)
 {
 	json_t *points = json_array();
 	struct textbuf sum;
 	char err[512], now[40];
+	sigset_t block, old;
 	int rc = 0;
+
+	/* Only this thread runs now.  A signal mid-save would leave the files
+	 * of different points (each whole, but not matching): hold it off
+	 * until all of them are written; the knobs handler runs right after. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGQUIT);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
 
 	for (size_t i = 0; i < r->npoints; i++)
 		if (r->points[i].status != POINT_NOT_RUN)
 			json_array_append_new(points, point_json(r, i));
 	json_object_set_new(r->meta, "points", points);
+	json_object_set_new(r->meta, "metrics", metrics_json(r));
 	iso_now(now, sizeof(now));
 	json_object_set_new(json_object_get(r->meta, "gupsync"),
 			    final ? "end" : "last_update", json_string(now));
-	if (textbuf_open(&sum) < 0)
+	if (textbuf_open(&sum) < 0) {
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		return -1;
+	}
 	summary_csv(r, &sum);
 	if (results_write_json(r->dir, "meta.json", r->meta, err, sizeof(err)) < 0 ||
 	    textbuf_flush_to(&r->trials_csv, r->dir, "trials.csv", err, sizeof(err)) < 0 ||
@@ -336,6 +370,7 @@ int run_save(struct run *r, bool final)
 		rc = -1;
 	}
 	textbuf_close(&sum);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return rc;
 }
 

@@ -128,7 +128,7 @@ void csv_field(FILE *f, const char *s, int first)
 {
 	if (!first)
 		fputc(',', f);
-	if (!strpbrk(s, ",\"\n")) {
+	if (!strpbrk(s, ",\"\r\n")) {
 		fputs(s, f);
 		return;
 	}

@@ -317,8 +317,12 @@ static int run_rounds(struct run *r)
 	size_t *perm = calloc(r->npoints, sizeof(*perm));
 	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
 
-	if (!perm || !rng)
+	if (!perm || !rng) {
+		free(perm);
+		if (rng)
+			gsl_rng_free(rng);
 		return 1;
+	}
 	gsl_rng_set(rng, r->rc.seed);
 	for (uint64_t t = 0; t < r->trials; t++) {
 		for (size_t i = 0; i < r->npoints; i++)
@@ -334,6 +338,8 @@ static int run_rounds(struct run *r)
 				continue;
 			if (run_point(r, perm[k], t + 1) == BENCH_FAIL) {
 				run_save(r, false);
+				gsl_rng_free(rng);
+				free(perm);
 				return 1;
 			}
 		}
@@ -347,31 +353,84 @@ static int run_rounds(struct run *r)
 	return 0;
 }
 
+static int run_main(struct run *r);
+
 int run_bench(const struct bench *b, int argc, char *const argv[],
 	      const char *cmdline)
 {
-	struct run r = { .b = b, .cmdline = cmdline };
+	struct run r = { .b = b, .cmdline = cmdline, .argc = argc, .argv = argv };
+
+	return run_main(&r);
+}
+
+int run_resume_dir(const char *dir, const char *cmdline)
+{
+	char path[2048];
+	json_error_t je;
+	json_t *meta, *args;
+	const struct bench *b;
+	const char *name;
+	char **argv;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/meta.json", dir);
+	meta = json_load_file(path, 0, &je);
+	if (!meta) {
+		fprintf(stderr, "gupsync run --resume: %s: %s\n", path, je.text);
+		return EXIT_USAGE;
+	}
+	name = json_string_value(json_object_get(json_object_get(meta, "bench"), "name"));
+	args = json_object_get(meta, "argv");
+	b = name ? bench_find(name) : NULL;
+	if (!b || !json_is_array(args)) {
+		fprintf(stderr, "gupsync run --resume: %s names no known benchmark "
+			"and options (not a gupsync run directory?)\n", path);
+		return EXIT_USAGE;
+	}
+	n = json_array_size(args);
+	argv = calloc(n + 1, sizeof(*argv));
+	for (size_t i = 0; argv && i < n; i++)
+		argv[i] = strdup(json_string_value(json_array_get(args, i)) ?: "");
+	if (!argv)
+		return 1;
+	return run_main(&(struct run){ .b = b, .cmdline = cmdline, .argc = n,
+				       .argv = argv, .resume = dir });
+}
+
+static int run_main(struct run *rr)
+{
+	struct run r = *rr;
+	const struct bench *b = r.b;
 	char err[512];
 	int rc, done = 0, skipped = 0;
 
 	r.nmodes = nmodes(b);
 	for (unsigned m = 0; m < r.nmodes; m++)
 		r.nmeasured += !b->modes[m].proof_only;
-	rc = prepare(&r, argc, argv);
+	rc = prepare(&r, r.argc, r.argv);
 	if (rc)
 		return rc == 1 ? 0 : rc;
 	if (r.dry) {
 		dry_run(&r);
 		return 0;
 	}
-	if (open_counters(&r) < 0 || run_meta_init(&r) < 0)
+	if (open_counters(&r) < 0)
 		return 1;
-	if (results_mkdir(r.rc.output, b->name, r.dir, sizeof(r.dir), err,
-			  sizeof(err)) < 0) {
-		fprintf(stderr, "gupsync: %s\n", err);
-		return 1;
+	if (r.resume) {
+		if (run_resume(&r, r.resume, err, sizeof(err)) < 0) {
+			fprintf(stderr, "gupsync run --resume %s: %s\n", r.resume, err);
+			return 1;
+		}
+	} else {
+		if (run_meta_init(&r) < 0)
+			return 1;
+		if (results_mkdir(r.rc.output, b->name, r.dir, sizeof(r.dir), err,
+				  sizeof(err)) < 0) {
+			fprintf(stderr, "gupsync: %s\n", err);
+			return 1;
+		}
+		idle_baseline(&r);
 	}
-	idle_baseline(&r);
 	run_print_header(&r);
 	rc = r.rc.order == 0 ? run_sequential(&r) : run_rounds(&r);
 	if (rc)

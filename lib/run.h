@@ -72,6 +72,9 @@ struct col {
 struct run {
 	const struct bench *b;
 	const char *cmdline;
+	int argc;		/* the options, as given (meta.json "argv") */
+	char *const *argv;
+	const char *resume;	/* directory of the run to carry on, or NULL */
 	struct opt_set opts;
 	struct run_conf rc;	/* point 0's harness options */
 	void *bconf;
@@ -104,6 +107,8 @@ int run_point(struct run *r, size_t i, uint64_t upto);
 double run_eta_s(const struct run *r);
 /* meta.json and the CSVs (output.c). */
 int run_meta_init(struct run *r);
+/* Take back what the run in dir finished (resume.c). */
+int run_resume(struct run *r, const char *dir, char *err, size_t len);
 int run_save(struct run *r, bool final);
 /* Append a row to evidence.csv / trials.csv (output.c). */
 void run_evidence_row(struct run *r, size_t i, unsigned mode,
@@ -123,6 +128,9 @@ void run_print_footer(struct run *r);
  * status: 0, EXIT_USAGE, EXIT_SKIP (every point skipped) or 1. */
 int run_bench(const struct bench *b, int argc, char *const argv[],
 	      const char *cmdline);
+/* Carry on the interrupted run in dir (its meta.json names the bench and
+ * the options); returns the exit status like run_bench(). */
+int run_resume_dir(const char *dir, const char *cmdline);
 void run_help(const struct bench *b);
 
 /* Default counters read around every window (besides the bench's own). */

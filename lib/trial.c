@@ -137,7 +137,7 @@ static int window(struct run *r, struct point *pt, struct pool *pool,
 	if (r->b->mode_enter && (rc = r->b->mode_enter(pt, m)) != BENCH_OK) {
 		snprintf(err, len, "%s: preparing mode %s: %s", r->b->name,
 			 r->b->modes[m].name, pt->skip_reason);
-		return -1;
+		return rc;	/* BENCH_SKIP: the point is skipped */
 	}
 	if (pool_window(pool, m, r->rc.warmup_ns, r->rc.duration_ns,
 			counted ? r->ctr : NULL, res, lat ? &s : NULL, &ns, err,
@@ -164,8 +164,10 @@ static int proof_pass(struct run *r, struct point *pt, struct pool *pool,
 	struct run_point *rp = &r->points[i];
 
 	for (unsigned m = 0; m < r->nmodes; m++) {
-		if (window(r, pt, pool, m, -1, &res[m], err, len) < 0)
-			return -1;
+		int rc = window(r, pt, pool, m, -1, &res[m], err, len);
+
+		if (rc < 0)
+			return rc;
 		run_evidence_row(r, i, m, &res[m]);
 	}
 	if (r->b->verify)
@@ -199,8 +201,10 @@ static int trials(struct run *r, struct point *pt, struct pool *pool,
 
 			if (r->b->modes[mode].proof_only)
 				continue;
-			if (window(r, pt, pool, mode, t, &res[mode], err, len) < 0)
-				return -1;
+			int rc = window(r, pt, pool, mode, t, &res[mode], err, len);
+
+			if (rc < 0)
+				return rc;
 		}
 		pool_cpus_seen(pool, rp->cpus_seen, sizeof(rp->cpus_seen));
 		if (store_trial(r, rp, m, trial_metrics(r, pt, res, m)) < 0)
@@ -231,19 +235,17 @@ int run_point(struct run *r, size_t i, uint64_t upto)
 		rc = b->setup(&pt);
 	if (rc == BENCH_OK) {
 		rc = pool_start(&pt, &pool, err, sizeof(err));
-		if (rc == BENCH_OK && !rp->verdict[0] &&
-		    proof_pass(r, &pt, pool, i, err, sizeof(err)) < 0)
-			rc = BENCH_FAIL;
-		if (rc == BENCH_OK &&
-		    trials(r, &pt, pool, i, upto, err, sizeof(err)) < 0)
-			rc = BENCH_FAIL;
+		if (rc == BENCH_OK && !rp->verdict[0])
+			rc = proof_pass(r, &pt, pool, i, err, sizeof(err));
+		if (rc == BENCH_OK)
+			rc = trials(r, &pt, pool, i, upto, err, sizeof(err));
 		pool_stop(pool);
 		if (b->teardown)
 			b->teardown(&pt);
 	}
 	rp->status = rc;
-	if (pt.notes)
-		rp->notes = pt.notes;	/* the first round's are as good */
+	if (!rp->notes)
+		rp->notes = pt.notes;	/* keep the first round's */
 	snprintf(rp->reason, sizeof(rp->reason), "%s",
 		 rc == BENCH_SKIP || !err[0] ? pt.skip_reason : err);
 	if (rc == BENCH_FAIL)

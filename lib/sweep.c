@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0
+/* sweep.c - see sweep.h. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+#include "placement.h"
+#include "run.h"
+#include "sweep.h"
+
+#define SWEEP_MAX_ARGS 64
+
+/*
+ * The set.  %N is the number of PUs.  "short" is `make run`'s default set
+ * (about two minutes on 2 CPUs); "full" sweeps placements and variables.
+ */
+static const struct {
+	const char *bench;
+	const char *short_args;
+	const char *full_args;
+} sweep_set[] = {
+	{ "gup-fast",
+	  "--threads=1-%N --page-size=4K,2M --duration=300ms --warmup=50ms "
+	  "--order=interleave",
+	  "--threads=1-%N --page-size=4K,2M --layout=own,shared "
+	  "--placement=compact,scatter --order=interleave" },
+	{ "pin-fast",
+	  "--threads=1-%N --page-size=4K,2M --duration=300ms --warmup=50ms "
+	  "--order=interleave",
+	  "--threads=1-%N --page-size=4K,2M --pages=1,32,512 "
+	  "--placement=compact,scatter --order=interleave" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: gupsync sweep [--full] [-- HARNESS-OPTIONS...]\n"
+		"       gupsync default\n\n"
+		"Runs each benchmark of the set over 1..N CPUs (N = PUs here),\n"
+		"rounds interleaved (--order interleave), one run directory each.\n"
+		"  --full   also placements and the benchmarks' variables\n"
+		"  -- ...   harness options added to every run, e.g.\n"
+		"           -- --trials=20 --duration=1s --threads=1,2,4\n"
+		"Benchmarks of the set: ");
+	for (size_t i = 0; i < sizeof(sweep_set) / sizeof(sweep_set[0]); i++)
+		fprintf(f, "%s%s", i ? ", " : "", sweep_set[i].bench);
+	fprintf(f, "\nAn interrupted one: gupsync run --resume DIR\n");
+}
+
+/* "--a=1 --b=%N" + extra -> argv (in buf), %N replaced. */
+static int split_args(const char *tmpl, const char *npu, int nextra,
+		      char **extra, char *buf, size_t len, char **args)
+{
+	size_t o = 0;
+	int n = 0;
+	char *save, *tok;
+
+	for (const char *p = tmpl; *p && o + 16 < len; p++) {
+		if (p[0] == '%' && p[1] == 'N') {
+			o += snprintf(buf + o, len - o, "%s", npu);
+			p++;
+		} else {
+			buf[o++] = *p;
+		}
+	}
+	buf[o] = 0;
+	for (tok = strtok_r(buf, " ", &save); tok && n < SWEEP_MAX_ARGS - 3;
+	     tok = strtok_r(NULL, " ", &save))
+		args[n++] = tok;
+	/* The extra options come last: a repeated option is an error, so
+	 * drop the set's own when the user gives it. */
+	for (int e = 0; e < nextra && n < SWEEP_MAX_ARGS - 2; e++) {
+		size_t kl = strcspn(extra[e], "=");
+
+		for (int k = 0; k < n; k++)
+			if (!strncmp(args[k], extra[e], kl) && args[k][kl] == '=')
+				args[k--] = args[--n];
+		args[n++] = extra[e];
+	}
+	args[n] = NULL;
+	return n;
+}
+
+int sweep_main(int argc, char **argv)
+{
+	bool full = false, dflt = !strcmp(argv[0], "default");
+	char err[256], npu[16];
+	int worst = EXIT_SKIP, nextra = 0, i = 1;
+	char **extra = NULL;
+	struct topo *t;
+
+	for (; i < argc; i++) {
+		if (!dflt && !strcmp(argv[i], "--full")) {
+			full = true;
+		} else if (!dflt && !strcmp(argv[i], "--")) {
+			extra = argv + i + 1;
+			nextra = argc - i - 1;
+			break;
+		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(stdout);
+			return 0;
+		} else {
+			fprintf(stderr, "gupsync %s: unknown argument '%s'; allowed: %s\n",
+				argv[0], argv[i], dflt ? "none" : "--full, -- OPTIONS");
+			return EXIT_USAGE;
+		}
+	}
+	if (topo_open(NULL, &t, err, sizeof(err)) < 0) {
+		fprintf(stderr, "gupsync %s: %s\n", argv[0], err);
+		return 1;
+	}
+	snprintf(npu, sizeof(npu), "%u", topo_count(t, PLACE_UNIT_PU));
+	topo_close(t);
+	for (size_t k = 0; k < sizeof(sweep_set) / sizeof(sweep_set[0]); k++) {
+		const struct bench *b = bench_find(sweep_set[k].bench);
+		char buf[1024], line[1200], *args[SWEEP_MAX_ARGS];
+		int n, rc;
+
+		if (!b)
+			continue;
+		n = split_args(full ? sweep_set[k].full_args : sweep_set[k].short_args,
+			       npu, nextra, extra, buf, sizeof(buf), args);
+		snprintf(line, sizeof(line), "gupsync run %s", b->name);
+		for (int a = 0; a < n; a++)
+			snprintf(line + strlen(line), sizeof(line) - strlen(line),
+				 " %s", args[a]);
+		fprintf(stderr, "gupsync: %s [%zu/%zu]: %s\n", argv[0], k + 1,
+			sizeof(sweep_set) / sizeof(sweep_set[0]), line);
+		rc = run_bench(b, n, args, line);
+		printf("\n");
+		if (rc == EXIT_USAGE || rc == 1)
+			return rc;
+		if (rc != EXIT_SKIP)
+			worst = 0;
+	}
+	return worst;
+}
