@@ -87,12 +87,20 @@ int point_skip(struct point *pt, const char *fmt, ...)
 	return BENCH_SKIP;
 }
 
+static int find_counter(const struct counters *c, const char *spec)
+{
+	for (size_t i = 0; c && i < counters_n(c); i++)
+		if (!strcmp(counter_spec(c, i), spec))
+			return counter_ok(c, i) ? (int)i : -1;
+	return -1;
+}
+
 int point_counter(const struct point *pt, const char *spec)
 {
-	if (!pt->ctr)
-		return -1;
-	for (size_t i = 0; i < counters_n(pt->ctr); i++)
-		if (!strcmp(counter_spec(pt->ctr, i), spec))
-			return counter_ok(pt->ctr, i) ? (int)i : -1;
-	return -1;
+	return find_counter(pt->ctr, spec);
+}
+
+int point_thread_counter(const struct point *pt, const char *spec)
+{
+	return find_counter(pt->tctr, spec);
 }

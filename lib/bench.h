@@ -63,6 +63,7 @@ struct worker {
 	bool bg;		/* a background worker (victim/load): runs bg_loop */
 	int pu;			/* OS PU index it is bound to; -1 unbound */
 	unsigned mode;		/* index into bench->modes for this window */
+	int tid;		/* its thread id (gettid) */
 	struct point *pt;
 	void *priv;		/* the benchmark's per-worker state */
 	/* harness-private */
@@ -99,6 +100,10 @@ struct mode_result {
 	double ops_per_s;	/* all workers together */
 	double ns_per_op;	/* per worker: elapsed * nthreads / ops */
 	uint64_t delta[BENCH_MAX_COUNTERS]; /* counter deltas over the window */
+	/* Proof pass only: the bench's own counters (bench->counters[k]),
+	 * counted on the measured workers' threads alone, so no other
+	 * process's events get in; see point_thread_counter(). */
+	uint64_t tdelta[BENCH_MAX_COUNTERS];
 	double lat_p50_ns;	/* BENCH_LATENCY only: median of the window */
 	double lat_p99_ns;
 	uint64_t bg_ops;	/* background workers' operations */
@@ -150,7 +155,8 @@ struct point {
 	unsigned nbg;		/* background workers, after them */
 	const int *pus;		/* OS PU of each worker (nthreads + nbg); -1 = unbound */
 	void *priv;		/* priv_size bytes, zeroed */
-	struct counters *ctr;	/* for counter_index() */
+	struct counters *ctr;	/* system-wide: point_counter() */
+	struct counters *tctr;	/* proof pass, per thread: point_thread_counter() */
 	char skip_reason[256];
 	struct note *notes;	/* provenance notes for meta.json */
 };
@@ -169,6 +175,9 @@ int point_skip(struct point *pt, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Index of a counter (by spec) in mode_result.delta, -1 if unsupported. */
 int point_counter(const struct point *pt, const char *spec);
+/* Index of one of bench->counters in mode_result.tdelta (per-thread counts
+ * of the proof pass), -1 if not counted per thread. */
+int point_thread_counter(const struct point *pt, const char *spec);
 
 #define BENCH_REGISTER(b)                                                   \
 	static const struct bench *const bench_ptr_##b                      \

@@ -48,7 +48,8 @@ struct counters {
 	size_t n;
 	struct ctr *v;
 	size_t ncpus;
-	int *cpus; /* online CPU numbers */
+	int *cpus; /* online CPU numbers, or the thread ids when per_thread */
+	bool per_thread;
 };
 
 struct ctr_named {
@@ -275,9 +276,9 @@ static int ctr_tp_attr(struct ctr *c, struct perf_event_attr *attr,
 
 /* ---- opening ---------------------------------------------------------- */
 
-static int ctr_perf_open(struct perf_event_attr *attr, int cpu)
+static int ctr_perf_open(struct perf_event_attr *attr, int pid, int cpu)
 {
-	return (int)syscall(SYS_perf_event_open, attr, -1, cpu, -1,
+	return (int)syscall(SYS_perf_event_open, attr, pid, cpu, -1,
 			    PERF_FLAG_FD_CLOEXEC);
 }
 
@@ -305,10 +306,12 @@ static int ctr_open_fds(struct ctr *c, struct perf_event_attr *attr,
 	for (size_t i = 0; i < cs->ncpus; i++)
 		c->fds[i] = -1;
 	for (size_t i = 0; i < cs->ncpus; i++) {
-		c->fds[i] = ctr_perf_open(attr, cs->cpus[i]);
+		c->fds[i] = cs->per_thread ? ctr_perf_open(attr, cs->cpus[i], -1) :
+			    ctr_perf_open(attr, -1, cs->cpus[i]);
 		if (c->fds[i] < 0) {
-			ctr_setwhy(c, "perf_event_open(%s, cpu %d): %s",
-				   c->spec, cs->cpus[i], strerror(errno));
+			ctr_setwhy(c, "perf_event_open(%s, %s %d): %s", c->spec,
+				   cs->per_thread ? "tid" : "cpu", cs->cpus[i],
+				   strerror(errno));
 			return -1;
 		}
 		if (filter &&
@@ -346,8 +349,13 @@ static int ctr_open_one(struct ctr *c, const struct counters *cs)
 	const char *filter = NULL;
 	int rc;
 
-	if (strncmp(c->spec, "irq:", 4) == 0 && c->spec[4])
+	if (strncmp(c->spec, "irq:", 4) == 0 && c->spec[4]) {
+		if (cs->per_thread) {
+			ctr_setwhy(c, "%s: interrupt rows are system-wide only", c->spec);
+			return -1;
+		}
 		return ctr_open_irq(c);
+	}
 	memset(&attr, 0, sizeof(attr));
 	attr.size = sizeof(attr);
 	c->kind = CTR_PERF;
@@ -372,14 +380,23 @@ static int ctr_open_one(struct ctr *c, const struct counters *cs)
 	return 0;
 }
 
-struct counters *counters_open(const char *const *specs, size_t n)
+static struct counters *ctr_open_set(const char *const *specs, size_t n,
+				     const int *tids, size_t ntids)
 {
 	struct counters *cs = calloc(1, sizeof(*cs));
 
 	if (!cs)
 		return NULL;
 	cs->v = calloc(n ? n : 1, sizeof(*cs->v));
-	cs->ncpus = ctr_online_cpus(&cs->cpus);
+	if (tids) {
+		cs->per_thread = true;
+		cs->cpus = malloc((ntids ? ntids : 1) * sizeof(int));
+		if (cs->cpus)
+			memcpy(cs->cpus, tids, ntids * sizeof(int));
+		cs->ncpus = cs->cpus ? ntids : 0;
+	} else {
+		cs->ncpus = ctr_online_cpus(&cs->cpus);
+	}
 	if (!cs->v || cs->ncpus == 0) {
 		free(cs->v);
 		free(cs->cpus);
@@ -398,6 +415,17 @@ struct counters *counters_open(const char *const *specs, size_t n)
 			c->why[0] = '\0';
 	}
 	return cs;
+}
+
+struct counters *counters_open(const char *const *specs, size_t n)
+{
+	return ctr_open_set(specs, n, NULL, 0);
+}
+
+struct counters *counters_open_threads(const char *const *specs, size_t n,
+				       const int *tids, size_t ntids)
+{
+	return ctr_open_set(specs, n, tids, ntids);
 }
 
 void counters_close(struct counters *c)

@@ -41,6 +41,10 @@ const char *counters_tracefs(char *why, size_t len);
 
 /* Open the specs; never fails as a whole: unsupported ones are marked. */
 struct counters *counters_open(const char *const *specs, size_t n);
+/* The same, counting only the given threads (pid = tid, any CPU): no
+ * other process's events get in.  irq: rows are not supported here. */
+struct counters *counters_open_threads(const char *const *specs, size_t n,
+				       const int *tids, size_t ntids);
 void counters_close(struct counters *c);
 size_t counters_n(const struct counters *c);
 const char *counter_spec(const struct counters *c, size_t i);

@@ -64,9 +64,7 @@ static int knobs_journal_fd = -1;
 static volatile sig_atomic_t knobs_journal_owned;
 static bool knobs_inited;
 
-static void knobs_fmt(char *err, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
+__attribute__((format(printf, 3, 4)))
 static void knobs_fmt(char *err, size_t len, const char *fmt, ...)
 {
 	va_list ap;
@@ -79,9 +77,7 @@ static void knobs_fmt(char *err, size_t len, const char *fmt, ...)
 }
 
 /* Append to msg; lines are separated by '\n', no trailing newline. */
-static void knobs_msg_add(char *msg, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
+__attribute__((format(printf, 3, 4)))
 static void knobs_msg_add(char *msg, size_t len, const char *fmt, ...)
 {
 	size_t used;
@@ -99,27 +95,32 @@ static void knobs_msg_add(char *msg, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Async-signal-safe: open/write/close only.  Returns 0 or -errno.  O_TRUNC
- * is what `echo v > knob` does; it replaces a regular file's content. */
-static int knobs_write_file(const char *path, const char *data, size_t len)
+/* Async-signal-safe.  Returns 0 or -errno. */
+static int knobs_write_fd(int fd, const char *data, size_t len)
 {
-	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	int rc = 0;
-
-	if (fd < 0)
-		return -errno;
 	while (len > 0) {
 		ssize_t n = write(fd, data, len);
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0) {
-			rc = n < 0 ? -errno : -EIO;
-			break;
-		}
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
 		data += n;
 		len -= (size_t)n;
 	}
+	return 0;
+}
+
+/* Async-signal-safe: open/write/close only.  Returns 0 or -errno.  O_TRUNC
+ * is what `echo v > knob` does; it replaces a regular file's content. */
+static int knobs_write_file(const char *path, const char *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	int rc;
+
+	if (fd < 0)
+		return -errno;
+	rc = knobs_write_fd(fd, data, len);
 	if (close(fd) < 0 && rc == 0)
 		rc = -errno;
 	return rc;
@@ -359,17 +360,15 @@ static int knobs_mkdir_parents(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
+/* Appends survive a crash of this process once written; fsync is for
+ * the machine (and costs little: a few lines per run). */
 static int knobs_write_all(int fd, const char *buf, size_t len)
 {
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
+	int rc = knobs_write_fd(fd, buf, len);
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
+	if (rc < 0) {
+		errno = -rc;
+		return -1;
 	}
 	return fsync(fd);
 }
@@ -430,6 +429,11 @@ static int knobs_remember(const char *full, const char *old, char *err,
 	if (n >= KNOBS_MAX) {
 		knobs_fmt(err, errlen, "cannot set %s: more than %d knobs", full,
 			  KNOBS_MAX);
+		return -1;
+	}
+	if (strchr(old, '\n')) {
+		knobs_fmt(err, errlen, "cannot journal %s: its value spans several "
+			  "lines; only one-line knobs are supported", full);
 		return -1;
 	}
 	if (knobs_journal_fd < 0 && knobs_journal_create(err, errlen) < 0)

@@ -176,12 +176,18 @@ int run_meta_init(struct run *r)
 	fputs(",mode,ops,elapsed_ns,ns_per_op", f);
 	for (size_t c = 0; c < counters_n(r->ctr); c++)
 		fprintf(f, ",%s_per_op", counter_name(r->ctr, c));
+	for (size_t k = 0; k < BENCH_MAX_COUNTERS && r->b->counters[k]; k++)
+		for (size_t c = 0; c < counters_n(r->ctr); c++)
+			if (!strcmp(counter_spec(r->ctr, c), r->b->counters[k])) {
+				fprintf(f, ",%s_thread_per_op", counter_name(r->ctr, c));
+				break;
+			}
 	fputc('\n', f);
 	return 0;
 }
 
 void run_evidence_row(struct run *r, size_t i, unsigned mode,
-		      const struct mode_result *res)
+		      const struct mode_result *res, struct counters *tctr)
 {
 	FILE *f = r->evidence_csv.f;
 
@@ -193,6 +199,12 @@ void run_evidence_row(struct run *r, size_t i, unsigned mode,
 		fputc(',', f);
 		csv_num(f, counter_ok(r->ctr, c) && res->ops ?
 			   (double)res->delta[c] / res->ops : NAN);
+	}
+	/* Per-thread counts of the bench's own counters (the proof's). */
+	for (size_t k = 0; k < BENCH_MAX_COUNTERS && r->b->counters[k]; k++) {
+		fputc(',', f);
+		csv_num(f, tctr && counter_ok(tctr, k) && res->ops ?
+			   (double)res->tdelta[k] / res->ops : NAN);
 	}
 	fputc('\n', f);
 }

@@ -112,7 +112,7 @@ int run_resume(struct run *r, const char *dir, char *err, size_t len);
 int run_save(struct run *r, bool final);
 /* Append a row to evidence.csv / trials.csv (output.c). */
 void run_evidence_row(struct run *r, size_t i, unsigned mode,
-		      const struct mode_result *res);
+		      const struct mode_result *res, struct counters *tctr);
 void run_trial_row(struct run *r, size_t i, uint64_t t);
 /* BENCH_LATENCY: raw samples of one window into samples.csv (a stride
  * subsample of at most SAMPLES_PER_WINDOW, for CDFs). */

@@ -140,7 +140,7 @@ static int window(struct run *r, struct point *pt, struct pool *pool,
 		return rc;	/* BENCH_SKIP: the point is skipped */
 	}
 	if (pool_window(pool, m, r->rc.warmup_ns, r->rc.duration_ns,
-			counted ? r->ctr : NULL, res, lat ? &s : NULL, &ns, err,
+			counted ? r->ctr : NULL, t < 0 ? pt->tctr : NULL, res, lat ? &s : NULL, &ns, err,
 			len) < 0)
 		return -1;
 	if (lat) {
@@ -157,25 +157,38 @@ static int window(struct run *r, struct point *pt, struct pool *pool,
 	return 0;
 }
 
+/* The bench's own counters, on the measured workers' threads only. */
+static struct counters *thread_counters(const struct run *r, struct pool *pool)
+{
+	int tids[PLACE_MAX_CPUS];
+	size_t nt = pool_tids(pool, tids, PLACE_MAX_CPUS), nc = 0;
+
+	while (nc < BENCH_MAX_COUNTERS && r->b->counters[nc])
+		nc++;
+	return nc ? counters_open_threads(r->b->counters, nc, tids, nt) : NULL;
+}
+
 static int proof_pass(struct run *r, struct point *pt, struct pool *pool,
 		      size_t i, char *err, size_t len)
 {
 	struct mode_result res[BENCH_MAX_MODES];
 	struct run_point *rp = &r->points[i];
+	int rc = 0;
 
-	for (unsigned m = 0; m < r->nmodes; m++) {
-		int rc = window(r, pt, pool, m, -1, &res[m], err, len);
-
-		if (rc < 0)
-			return rc;
-		run_evidence_row(r, i, m, &res[m]);
+	pt->tctr = thread_counters(r, pool);
+	for (unsigned m = 0; m < r->nmodes && rc == 0; m++) {
+		rc = window(r, pt, pool, m, -1, &res[m], err, len);
+		if (rc == 0)
+			run_evidence_row(r, i, m, &res[m], pt->tctr);
 	}
-	if (r->b->verify)
+	if (rc == 0 && r->b->verify)
 		rp->proven = r->b->verify(pt, res, rp->verdict, sizeof(rp->verdict));
-	else
+	else if (rc == 0)
 		snprintf(rp->verdict, sizeof(rp->verdict),
 			 "no proof defined for %s", r->b->name);
-	return 0;
+	counters_close(pt->tctr);
+	pt->tctr = NULL;
+	return rc;
 }
 
 /* Trials rp->ntrials .. upto-1 of point i. */

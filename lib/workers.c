@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "workers.h"
 
@@ -81,6 +82,7 @@ static void *worker_main(void *arg)
 	int rc;
 
 	w->priv = NULL;
+	w->tid = gettid();
 	rc = p->b->worker_setup ? p->b->worker_setup(p->pt, w) : BENCH_OK;
 	p->setup_rc[w->id] = rc;
 	pthread_barrier_wait(&p->start);	/* setup done */
@@ -189,11 +191,22 @@ int pool_start(struct point *pt, struct pool **out, char *err, size_t len)
 	return rc;
 }
 
+size_t pool_tids(const struct pool *p, int *tids, size_t cap)
+{
+	size_t n = 0;
+
+	for (unsigned i = 0; i < p->nmeasured && n < cap; i++)
+		tids[n++] = p->w[i].tid;
+	return n;
+}
+
 int pool_window(struct pool *p, unsigned mode, uint64_t warmup_ns,
-		uint64_t dur_ns, struct counters *ctr, struct mode_result *res,
-		double **samples, size_t *nsamples, char *err, size_t len)
+		uint64_t dur_ns, struct counters *ctr, struct counters *tctr,
+		struct mode_result *res, double **samples, size_t *nsamples,
+		char *err, size_t len)
 {
 	uint64_t c0[BENCH_MAX_COUNTERS] = { 0 }, c1[BENCH_MAX_COUNTERS] = { 0 };
+	uint64_t t0v[BENCH_MAX_COUNTERS] = { 0 }, t1v[BENCH_MAX_COUNTERS] = { 0 };
 	uint64_t ops0 = 0, ops1 = 0, bg0 = 0, bg1 = 0, t0, t1;
 	size_t nc = ctr ? counters_n(ctr) : 0;
 
@@ -207,6 +220,8 @@ int pool_window(struct pool *p, unsigned mode, uint64_t warmup_ns,
 	sleep_ns(warmup_ns);
 	if (ctr)
 		counters_read(ctr, c0);
+	if (tctr)
+		counters_read(tctr, t0v);
 	t0 = now_ns();
 	for (unsigned i = 0; i < p->n; i++) {
 		uint64_t c = __atomic_load_n(&p->w[i].count, __ATOMIC_RELAXED);
@@ -223,6 +238,8 @@ int pool_window(struct pool *p, unsigned mode, uint64_t warmup_ns,
 	t1 = now_ns();
 	if (ctr)
 		counters_read(ctr, c1);
+	if (tctr)
+		counters_read(tctr, t1v);
 	__atomic_store_n(&p->stop, 1, __ATOMIC_RELAXED);
 	pthread_barrier_wait(&p->end);
 
@@ -238,6 +255,8 @@ int pool_window(struct pool *p, unsigned mode, uint64_t warmup_ns,
 	res->bg_ops_per_s = res->bg_ops * 1e9 / res->elapsed_ns;
 	for (size_t i = 0; i < nc && i < BENCH_MAX_COUNTERS; i++)
 		res->delta[i] = c1[i] - c0[i];
+	for (size_t i = 0; i < counters_n(tctr) && i < BENCH_MAX_COUNTERS; i++)
+		res->tdelta[i] = t1v[i] - t0v[i];
 	if (samples) {
 		size_t total = 0, k = 0;
 

@@ -34,8 +34,12 @@ int pool_start(struct point *pt, struct pool **out, char *err, size_t len);
  * (ns) of the timed part, all workers together (caller frees).
  */
 int pool_window(struct pool *p, unsigned mode, uint64_t warmup_ns,
-		uint64_t dur_ns, struct counters *ctr, struct mode_result *res,
-		double **samples, size_t *nsamples, char *err, size_t len);
+		uint64_t dur_ns, struct counters *ctr, struct counters *tctr,
+		struct mode_result *res, double **samples, size_t *nsamples,
+		char *err, size_t len);
+
+/* Thread ids of the measured workers; returns how many. */
+size_t pool_tids(const struct pool *p, int *tids, size_t cap);
 
 /* The PUs the workers were seen on in the last window ("0 1"). */
 void pool_cpus_seen(const struct pool *p, char *buf, size_t len);

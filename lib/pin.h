@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pin.h - hold a page the way I/O does, write and read through that hold,
+ * see which page the process maps, and work the levers that try to
+ * replace it (MADV_COLLAPSE needs none; KSM and uprobes do).
+ *
+ * Two holds, both taken by GUP-fast from the caller's page tables:
+ *   PIN_IO_URING  IORING_REGISTER_BUFFERS -> pin_user_pages_fast(FOLL_WRITE
+ *                 | FOLL_LONGTERM): a long-term pin, as O_DIRECT, vfio and
+ *                 RDMA take.  A write through it is an IORING_OP_READ_FIXED
+ *                 from a pipe into the registered buffer: the kernel writes
+ *                 the pinned page, never the process mapping.
+ *   PIN_VMSPLICE  vmsplice() of the page into a pipe: a page reference
+ *                 (FOLL_GET) that lives as long as the pipe holds it.  It
+ *                 is read-only: the pipe shows the held page's current
+ *                 bytes (read through tee() so the hold stays).
+ * If the kernel replaced a held page, the two views part: a write through
+ * the pin no longer shows in the mapping, or a write to the mapping no
+ * longer shows through the pin.  That is the "lost write" of the issue.
+ *
+ * Page identity comes from /proc/self/pagemap (PFN; root only) and
+ * /proc/kpageflags (THP).
+ */
+#ifndef GUPSYNC_PIN_H
+#define GUPSYNC_PIN_H
+
+#include <liburing.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25	/* Linux 6.1; older glibc lacks the name */
+#endif
+
+enum pin_kind { PIN_NONE, PIN_IO_URING, PIN_VMSPLICE };
+
+struct pin {
+	enum pin_kind kind;
+	char *addr;		/* the held range, while held */
+	size_t len;
+	bool held;
+	bool ring_ok;
+	struct io_uring ring;	/* PIN_IO_URING */
+	int data[2];		/* io_uring: carries data in and out of the
+				 * buffer; vmsplice: holds the pages */
+	int view[2];		/* vmsplice: tee() copy for reading */
+};
+
+/* "unpinned", "io_uring-pin", "vmsplice-pin" */
+const char *pin_kind_name(enum pin_kind k);
+
+/* Ring and pipes for one kind; PIN_NONE needs nothing.  -1 with err. */
+int pin_open(struct pin *p, enum pin_kind kind, char *err, size_t len);
+void pin_close(struct pin *p);
+
+/* Hold [addr, addr+len): len a multiple of 4K, at most PIN_MAX_LEN. */
+#define PIN_MAX_LEN (64ul << 10)
+int pin_hold(struct pin *p, void *addr, size_t len, char *err, size_t errlen);
+int pin_release(struct pin *p, char *err, size_t errlen);
+
+/* Write n bytes at off of the held range through the hold (io_uring
+ * only; vmsplice holds are read-only: -1 with err). */
+int pin_write(struct pin *p, size_t off, const void *data, size_t n,
+	      char *err, size_t errlen);
+/* Read n bytes at off of the held page(s) through the hold. */
+int pin_read(struct pin *p, size_t off, void *buf, size_t n, char *err,
+	     size_t errlen);
+
+/* Whether this kind can be had here; why filled when not. */
+bool pin_available(enum pin_kind kind, char *why, size_t len);
+
+/* PFN mapped at addr: 0 with *pfn = 0 when not present, -1 (why) when
+ * pagemap cannot be read or hides PFNs (not root). */
+int pin_mapped_pfn(const void *addr, uint64_t *pfn, char *why, size_t len);
+/* 1 if addr is mapped by a THP (kpageflags KPF_THP), 0 if not, -1. */
+int pin_mapped_thp(const void *addr);
+
+/* Anonymous private region of size bytes aligned to align, each 4K page
+ * written once (4K faults: no MADV_HUGEPAGE; with THP "always" the caller
+ * must have set "madvise").  The shape MADV_COLLAPSE and khugepaged take. */
+void *pin_anon_region(size_t size, size_t align, char *err, size_t len);
+
+/* ---- KSM (/sys/kernel/mm/ksm) ------------------------------------------ */
+#define KSM_DIR "/sys/kernel/mm/ksm"
+/* A KSM counter ("pages_sharing", "full_scans"); -1 if unreadable. */
+long pin_ksm_counter(const char *name);
+/* run=1, pages_to_scan, sleep_millisecs through knob_set (restored at
+ * exit).  -1 with err, e.g. when KSM is not built in. */
+int pin_ksm_start(unsigned pages_to_scan, unsigned sleep_ms, char *err,
+		  size_t len);
+
+/* ---- uprobe events (tracefs uprobe_events) ------------------------------ */
+/*
+ * A probe "p:gupsync_<pid>/<name> <path>:<offset>".  Every event added is
+ * disabled and removed again at exit and on SIGINT/SIGTERM/SIGHUP/SIGQUIT
+ * (chained before the previous handler, e.g. the knobs restore); a probe
+ * left by a process that died without either (SIGKILL) is removed by the
+ * next uprobe_ev_add().  Single-threaded use.
+ */
+struct uprobe_ev {
+	char group[32], name[32];
+	char tracefs[200];
+	int slot;		/* in the cleanup table; -1 when not added */
+	bool enabled;
+};
+int uprobe_ev_add(struct uprobe_ev *ev, const char *name, const char *path,
+		  uint64_t offset, char *err, size_t len);
+int uprobe_ev_enable(struct uprobe_ev *ev, bool on, char *err, size_t len);
+/* Hits from uprobe_profile; -1 if not found. */
+long uprobe_ev_hits(const struct uprobe_ev *ev);
+void uprobe_ev_remove(struct uprobe_ev *ev);
+/* File offset of code address addr in the object mapped there, and that
+ * object's path (from /proc/self/maps). */
+int uprobe_file_offset(const void *addr, char *path, size_t plen,
+		       uint64_t *offset, char *err, size_t len);
+
+#endif
