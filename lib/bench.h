@@ -105,7 +105,7 @@ struct mode_result {
 	 * process's events get in; see point_thread_counter(). */
 	uint64_t tdelta[BENCH_MAX_COUNTERS];
 	double lat_p50_ns;	/* BENCH_LATENCY only: median of the window */
-	double lat_p99_ns;
+	double lat_p90_ns, lat_p99_ns, lat_max_ns;
 	uint64_t bg_ops;	/* background workers' operations */
 	double bg_ops_per_s;
 };

@@ -25,6 +25,11 @@ static const struct {
 	  "--order=interleave",
 	  "--threads=1-%N --page-size=4K,2M --layout=own,shared "
 	  "--placement=compact,scatter --order=interleave" },
+	{ "rcu-wait",
+	  "--threads=1 --bg-threads=1 --load=idle,spin,gup-fast "
+	  "--duration=300ms --trials=6 --order=interleave",
+	  "--threads=1,%N --bg-threads=1 --load=idle,spin,syscall,gup-fast,sleep "
+	  "--duration=1s --order=interleave" },
 	{ "pin-fast",
 	  "--threads=1-%N --page-size=4K,2M --duration=300ms --warmup=50ms "
 	  "--order=interleave",

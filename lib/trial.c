@@ -78,8 +78,12 @@ static size_t trial_metrics(const struct run *r, struct point *pt,
 		if (r->b->kind == BENCH_LATENCY) {
 			snprintf(name, sizeof(name), "%s_p50_ns", mode);
 			add(out, &n, name, "ns", BETTER_LOWER, x->lat_p50_ns);
+			snprintf(name, sizeof(name), "%s_p90_ns", mode);
+			add(out, &n, name, "ns", BETTER_LOWER, x->lat_p90_ns);
 			snprintf(name, sizeof(name), "%s_p99_ns", mode);
 			add(out, &n, name, "ns", BETTER_LOWER, x->lat_p99_ns);
+			snprintf(name, sizeof(name), "%s_max_ns", mode);
+			add(out, &n, name, "ns", BETTER_LOWER, x->lat_max_ns);
 		}
 		if (r->b->bg_loop) {
 			snprintf(name, sizeof(name), "%s_bg_ops_per_s", mode);
@@ -149,7 +153,9 @@ static int window(struct run *r, struct point *pt, struct pool *pool,
 		bool ok = stats_compute(s, ns, &st) == 0;
 
 		res->lat_p50_ns = ok ? st.median : NAN;
+		res->lat_p90_ns = ok ? st.p90 : NAN;
 		res->lat_p99_ns = ok ? st.p99 : NAN;
+		res->lat_max_ns = ok ? st.max : NAN;
 		if (t >= 0)
 			run_samples_rows(r, r->cur, m, t, s, ns);
 		free(s);

@@ -1,0 +1,497 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rcu-wait: how long synchronize_rcu() keeps its caller waiting, normal and
+ * expedited, with the other CPUs idle or busy; the price of the RCU variant
+ * of the protected replacement, measured from user space on a stock kernel.
+ *
+ * Kernel path: membarrier(MEMBARRIER_CMD_GLOBAL) -> synchronize_rcu()
+ * (refused with EINVAL when nohz_full is on; a no-op with one CPU online).
+ *   normal     a new grace period run by the rcu_preempt kthread: each CPU
+ *              reports a quiescent state from its tick, a context switch or
+ *              idle entry, so waits come in whole ticks (1000/HZ ms) and
+ *              the distribution is multimodal with a long tail.
+ *   expedited  rcu_expedited=1: synchronize_rcu_expedited() -> the exp
+ *              kthread worker IPIs rcu_exp_handler() to every CPU that is
+ *              not idle (smp_call_function_single), and waits for those.
+ *
+ * Why this path: the RCU variant of the protected replacement (khugepaged
+ * or KSM clear a pmd/pte, then check the page count GUP-fast raises) sends
+ * no flush IPI to push out a GUP-fast walk in flight.  GUP-fast walks with
+ * IRQs off, which is an RCU read-side critical section, so one grace period
+ * proves no walk that saw the old entry still runs.  The replacer pays that
+ * wait; the expedited variant pays in IPIs to busy CPUs instead, and the
+ * background load's throughput (<mode>_bg_ops_per_s) shows what they cost.
+ *
+ * Load on the other CPUs (--load, with --bg-threads N workers placed after
+ * the callers): idle (none); spin (user-space loop: the tick notes the
+ * quiescent state, and on a nohz_full CPU nothing would); syscall (a
+ * getppid() loop: busy in the kernel); gup-fast (shared FUTEX_WAKE on the
+ * worker's own page, as bench/gup_fast.c: IRQs-off walks, the very readers
+ * the wait is for); sleep (50 us nanosleep loop: idle entry and exit).
+ * --threads N runs N callers at once: grace periods are shared, so per-call
+ * latency (<mode>_p50_ns) and calls/s of all callers (<mode>_ops_per_s)
+ * both matter.  samples.csv keeps every call's latency (the CDF).
+ *
+ * Proof (per point, before the trials; each mode is the other's control):
+ * a normal call wakes the grace-period kthread (sched_wakeup of
+ * rcu_preempt/rcu_sched) and queues no rcu_exp_handler IPI; an expedited
+ * call leaves that kthread asleep, and with a busy peer (spin, syscall,
+ * gup-fast) must IPI it (csd_queue_cpu of rcu_exp_handler).  Idle CPUs
+ * are skipped, so with idle peers the count depends on where the exp
+ * kthread worker runs: seen here, either ~1 IPI per call, to the CPU the
+ * caller just left (not idle yet), and a ~50-65 us wait, or ~0 and ~6 us,
+ * sticking to one regime for a whole window.  Counts are system-wide:
+ * other processes and kernel users of either wait add background.
+ *
+ * Duration: a normal wait is a few ticks (~4-12 ms at HZ=250), so the
+ * default 500 ms window holds only ~50-100 calls per caller; use
+ * --duration 1s or more and --trials 10 for tails (p99 of 100 samples is
+ * the second largest).  --duration 300ms --trials 5 is a quick look.
+ */
+#include <errno.h>
+#include <linux/futex.h>
+#include <linux/membarrier.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "knobs.h"
+#include "mem.h"
+#include "sysinfo.h"
+
+#define RCU_EXPEDITED "/sys/kernel/rcu_expedited"
+#define RCU_NORMAL "/sys/kernel/rcu_normal"
+#define RCUTREE_PARAMS "/sys/module/rcutree/parameters/"
+#define SLEEP_LOAD_NS 50000	/* short enough to idle many times a tick */
+
+/* Counters that tell the two waits apart (see the proof above).  The
+ * .function filter (by symbol name; newer kernels only) swallows the rest of the filter
+ * text, so it must come last. */
+#define EXP_IPI_TP "tp:csd:csd_queue_cpu:func.function==rcu_exp_handler"
+#define GP_WAKE_TP \
+	"tp:sched:sched_wakeup:comm==\"rcu_preempt\"||comm==\"rcu_sched\""
+
+enum { MODE_NORMAL, MODE_EXPEDITED };
+enum { LOAD_IDLE, LOAD_SPIN, LOAD_SYSCALL, LOAD_GUP_FAST, LOAD_SLEEP };
+
+struct rcu_conf {
+	int load;
+};
+
+struct rcu_point {
+	char expedited_was[KNOB_VALUE_MAX]; /* rcu_expedited before this point */
+	bool knob_ready;
+};
+
+struct rcu_worker {
+	uint32_t *word;		/* gup-fast load: futex word on its own page */
+};
+
+static const char *const loads[] = {
+	"idle", "spin", "syscall", "gup-fast", "sleep", NULL,
+};
+
+static const char *const load_what[] = {
+	"none: background workers return at once",
+	"user-space spin loop (quiescent states only from the tick)",
+	"getppid() loop (busy in the kernel)",
+	"shared FUTEX_WAKE loop: GUP-fast walks with IRQs off",
+	"nanosleep(50 us) loop: idle entry and exit",
+};
+
+static const struct opt_spec rcu_opts[] = {
+	{ "load", OPT_ENUM, "what the --bg-threads workers do on the other CPUs",
+	  "idle", 0, 0, loads, true, offsetof(struct rcu_conf, load) },
+	{ NULL },
+};
+
+/* ---- setup: is GLOBAL a grace period here, and can we switch modes? --- */
+
+static int rcu_check_membarrier(struct point *pt, const json_t *info)
+{
+	const json_t *cmd = json_object_get(info, "cmdline");
+	const char *nohz = json_string_value(json_object_get(cmd, "nohz_full_cpus"));
+	long mask = syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
+	long online;
+
+	if (mask < 0)
+		return point_skip(pt, "membarrier(MEMBARRIER_CMD_QUERY): %s",
+				  strerror(errno));
+	if (!(mask & MEMBARRIER_CMD_GLOBAL))
+		return point_skip(pt, "membarrier GLOBAL is not offered here "
+				  "(the kernel withholds it when nohz_full is on; "
+				  "nohz_full CPUs: %s)", nohz && nohz[0] ? nohz : "none");
+	online = sysconf(_SC_NPROCESSORS_ONLN);
+	if (online < 2)
+		return point_skip(pt, "%ld CPU online: membarrier GLOBAL returns "
+				  "without waiting for a grace period", online);
+	return BENCH_OK;
+}
+
+/*
+ * The modes switch /sys/kernel/rcu_expedited through the knobs module
+ * (journaled, restored on every exit path).  Prove up front that the knob
+ * can be written, by flipping it and back, so a read-only sysfs skips the
+ * point instead of failing it half-way.  rcu_normal=1 would turn expedited
+ * waits back into normal ones, so it is held at 0 for the run.
+ */
+static int rcu_prepare_knobs(struct point *pt)
+{
+	struct rcu_point *rp = pt->priv;
+	char *cur = rp->expedited_was, normal[KNOB_VALUE_MAX], err[512];
+
+	if (knob_read(RCU_EXPEDITED, cur, sizeof(rp->expedited_was)) < 0)
+		return point_skip(pt, "expedited mode impossible: cannot read %s: %s",
+				  RCU_EXPEDITED, strerror(errno));
+	if (knob_set(RCU_EXPEDITED, strcmp(cur, "0") ? "0" : "1", err, sizeof(err)) < 0 ||
+	    knob_set(RCU_EXPEDITED, cur, err, sizeof(err)) < 0)
+		return point_skip(pt, "expedited mode impossible: %s", err);
+	if (knob_read(RCU_NORMAL, normal, sizeof(normal)) < 0) {
+		snprintf(normal, sizeof(normal), "unreadable (%s)", strerror(errno));
+	} else if (strcmp(normal, "0")) {
+		if (knob_set(RCU_NORMAL, "0", err, sizeof(err)) < 0)
+			return point_skip(pt, "rcu_normal=%s forces normal grace "
+					  "periods and %s", normal, err);
+		strcat(normal, " -> 0 for this run");
+	}
+	rp->knob_ready = true;
+	point_note(pt, "rcu_knobs", "rcu_expedited=%s at start, set per mode; "
+		   "rcu_normal=%s; both restored on exit", cur, normal);
+	return BENCH_OK;
+}
+
+static const char *cfg(const json_t *info, const char *name)
+{
+	const char *v = sysinfo_config(info, name);
+
+	return v ? v : "-";
+}
+
+static const char *json_str(const json_t *o, const char *key)
+{
+	const char *v = json_string_value(json_object_get(o, key));
+
+	return v && v[0] ? v : "-";
+}
+
+/* A module parameter, or "-" where this kernel has none. */
+static const char *param(const char *name, char *buf, size_t len)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), RCUTREE_PARAMS "%s", name);
+	f = fopen(path, "r");
+	if (!f || !fgets(buf, (int)len, f))
+		snprintf(buf, len, "-");
+	if (f)
+		fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf;
+}
+
+/* What shapes the wait: tick rate, preemption, laziness, nohz. */
+static void rcu_notes(struct point *pt, const json_t *info)
+{
+	const json_t *config = json_object_get(info, "config");
+	const json_t *cmd = json_object_get(info, "cmdline");
+	const struct rcu_conf *c = pt->conf;
+	char lazy[16], wake[16], fqs[16];
+
+	point_note(pt, "rcu_config", "HZ=%s PREEMPT_RCU=%s RCU_LAZY=%s "
+		   "(enable_rcu_lazy=%s) rcu_normal_wake_from_gp=%s "
+		   "jiffies_till_first_fqs=%s NO_HZ_FULL=%s", cfg(info, "HZ"),
+		   cfg(info, "PREEMPT_RCU"), cfg(info, "RCU_LAZY"),
+		   param("enable_rcu_lazy", lazy, sizeof(lazy)),
+		   param("rcu_normal_wake_from_gp", wake, sizeof(wake)),
+		   param("jiffies_till_first_fqs", fqs, sizeof(fqs)),
+		   cfg(info, "NO_HZ_FULL"));
+	point_note(pt, "preempt", "%s (build model; PREEMPT_DYNAMIC=%s, "
+		   "preempt= on the cmdline: %s)", json_str(config, "preempt_model"),
+		   cfg(info, "PREEMPT_DYNAMIC"), json_str(cmd, "preempt"));
+	point_note(pt, "nohz", "cmdline nohz_full=%s isolcpus=%s rcu_nocbs=%s; "
+		   "kernel: nohz_full CPUs %s, isolated %s", json_str(cmd, "nohz_full"),
+		   json_str(cmd, "isolcpus"), json_str(cmd, "rcu_nocbs"),
+		   json_str(cmd, "nohz_full_cpus"), json_str(cmd, "isolated_cpus"));
+	point_note(pt, "load", "%s x%u: %s", loads[c->load], pt->nbg,
+		   load_what[c->load]);
+}
+
+static int rcu_setup(struct point *pt)
+{
+	const struct rcu_conf *c = pt->conf;
+	json_t *info;
+	int rc;
+
+	if (c->load != LOAD_IDLE && !pt->nbg)
+		return point_skip(pt, "--load %s needs --bg-threads >= 1 (with 0 "
+				  "it is the idle point)", loads[c->load]);
+	info = sysinfo_collect();
+	if (!info)
+		return point_skip(pt, "out of memory for the machine description");
+	rc = rcu_check_membarrier(pt, info);
+	if (rc == BENCH_OK)
+		rc = rcu_prepare_knobs(pt);
+	if (rc == BENCH_OK)
+		rcu_notes(pt, info);
+	json_decref(info);
+	return rc;
+}
+
+/* Main thread, before every window: the mode is the knob's value. */
+static int rcu_mode_enter(struct point *pt, unsigned mode)
+{
+	char err[512];
+
+	if (knob_set(RCU_EXPEDITED, mode == MODE_EXPEDITED ? "1" : "0", err,
+		     sizeof(err)) < 0)
+		return point_skip(pt, "%s", err);
+	return BENCH_OK;
+}
+
+/* Leave rcu_expedited as this point found it, so the next point starts
+ * (and notes) from the machine's own value; the journal still restores
+ * it at exit should this fail. */
+static void rcu_teardown(struct point *pt)
+{
+	struct rcu_point *rp = pt->priv;
+	char err[512];
+
+	if (rp->knob_ready &&
+	    knob_set(RCU_EXPEDITED, rp->expedited_was, err, sizeof(err)) < 0)
+		fprintf(stderr, "gupsync: rcu-wait: %s (restored at exit)\n", err);
+}
+
+static int rcu_worker_setup(struct point *pt, struct worker *w)
+{
+	const struct rcu_conf *c = pt->conf;
+	struct rcu_worker *rw;
+	char err[256];
+
+	if (!w->bg || c->load != LOAD_GUP_FAST)
+		return BENCH_OK;
+	rw = calloc(1, sizeof(*rw));
+	if (!rw)
+		return point_skip(pt, "out of memory");
+	w->priv = rw;
+	rw->word = mem_region(PAGE_4K, PAGE_4K, 0, err, sizeof(err));
+	if (!rw->word)
+		return point_skip(pt, "gup-fast load: %s", err);
+	return BENCH_OK;
+}
+
+static void rcu_worker_teardown(struct point *pt, struct worker *w)
+{
+	struct rcu_worker *rw = w->priv;
+
+	(void)pt;
+	if (!rw)
+		return;
+	mem_free(rw->word, PAGE_4K);
+	free(rw);
+}
+
+/* ---- the measured call and the loads -------------------------------- */
+
+static int rcu_op(struct worker *w)
+{
+	(void)w;
+	if (syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) < 0)
+		return -errno;
+	return 0;
+}
+
+static void load_spin(struct worker *w)
+{
+	while (worker_running(w))
+		worker_tick(w);
+}
+
+static void load_syscall(struct worker *w)
+{
+	while (worker_running(w)) {
+		syscall(SYS_getppid);
+		worker_tick(w);
+	}
+}
+
+/* No waiters: each call is one get_user_pages_fast() on the word's page. */
+static void load_gup_fast(struct worker *w)
+{
+	struct rcu_worker *rw = w->priv;
+
+	while (worker_running(w)) {
+		syscall(SYS_futex, rw->word, FUTEX_WAKE, 1, NULL, NULL, 0);
+		worker_tick(w);
+	}
+}
+
+static void load_sleep(struct worker *w)
+{
+	const struct timespec ts = { 0, SLEEP_LOAD_NS };
+
+	while (worker_running(w)) {
+		nanosleep(&ts, NULL);
+		worker_tick(w);
+	}
+}
+
+static void rcu_bg_loop(struct worker *w)
+{
+	static void (*const loop[])(struct worker *) = {
+		[LOAD_SPIN] = load_spin, [LOAD_SYSCALL] = load_syscall,
+		[LOAD_GUP_FAST] = load_gup_fast, [LOAD_SLEEP] = load_sleep,
+	};
+	const struct rcu_conf *c = w->pt->conf;
+
+	if (loop[c->load])	/* idle: nothing to do */
+		loop[c->load](w);
+}
+
+/* ---- metrics and proof -------------------------------------------------- */
+
+#define CTXSW "sw:context-switches"
+static const char *const ipi_specs[] = {
+	"tp:ipi:ipi_send_cpu", "tp:ipi:ipi_send_cpumask",
+};
+
+/* Counter delta per call; NaN when the counter is missing here or was
+ * not read in this window (--no-counters: a normal call always blocks,
+ * so a window with no context switch at all was not counted). */
+static double per_call(const struct point *pt, const struct mode_result *res,
+		       const char *spec)
+{
+	int c = point_counter(pt, spec), cs = point_counter(pt, CTXSW);
+
+	if (c < 0 || !res->ops || (cs >= 0 && !res->delta[cs]))
+		return NAN;
+	return (double)res->delta[c] / res->ops;
+}
+
+/* Every IPI sent during the window per call (wakeups included). */
+static double ipis_per_call(const struct point *pt, const struct mode_result *res)
+{
+	double sum = 0;
+
+	for (size_t i = 0; i < sizeof(ipi_specs) / sizeof(ipi_specs[0]); i++) {
+		double v = per_call(pt, res, ipi_specs[i]);
+
+		if (isnan(v))
+			return NAN;
+		sum += v;
+	}
+	return sum;
+}
+
+/* Background load throughput lost while expedited waits ran, in percent
+ * of what it did during the normal waits. */
+static double bg_loss_pct(const struct point *pt, const struct mode_result *res)
+{
+	double n = res[MODE_NORMAL].bg_ops_per_s;
+
+	if (!pt->nbg || n <= 0)
+		return NAN;
+	return (n - res[MODE_EXPEDITED].bg_ops_per_s) / n * 100;
+}
+
+static size_t rcu_derive(struct point *pt, const struct mode_result *res,
+			 struct metric *out, size_t cap)
+{
+	const struct mode_result *n = &res[MODE_NORMAL], *e = &res[MODE_EXPEDITED];
+
+	if (cap < 6)
+		return 0;
+	out[0] = (struct metric){ "sync_rcu_us", "us", BETTER_LOWER, true,
+		n->lat_p50_ns / 1e3 };
+	out[1] = (struct metric){ "sync_rcu_exp_us", "us", BETTER_LOWER, true,
+		e->lat_p50_ns / 1e3 };
+	out[2] = (struct metric){ "exp_ipis_per_call", "1", BETTER_LOWER, true,
+		per_call(pt, e, EXP_IPI_TP) };
+	out[3] = (struct metric){ "exp_all_ipis_per_call", "1", BETTER_LOWER,
+		false, ipis_per_call(pt, e) };
+	out[4] = (struct metric){ "normal_all_ipis_per_call", "1", BETTER_LOWER,
+		false, ipis_per_call(pt, n) };
+	out[5] = (struct metric){ "exp_bg_loss_pct", "%", BETTER_LOWER, false,
+		bg_loss_pct(pt, res) };
+	return 6;
+}
+
+/*
+ * Each mode is the other's control.  A normal grace period is run by the
+ * GP kthread, which must be woken (to start it, and again when quiescent
+ * states are in or its FQS timer fires) and sends no rcu_exp_handler IPI;
+ * an expedited one is driven by the expedited machinery and leaves the
+ * GP kthread asleep, IPIing every CPU it does not see idle.  Callers at
+ * once share grace periods, so counts are per grace period's worth of
+ * calls: per call times the number of callers.
+ */
+#define SIGNATURE_MIN 0.5	/* own mode's event per grace period */
+/* The other mode's event: a mode that ran the wrong wait shows ~1-2 per
+ * grace period; background grace periods (other kernel users, e.g.
+ * mount-namespace teardown) add ~0.1 per normal call here. */
+#define FOREIGN_MAX 0.5
+
+static bool busy_peer(const struct point *pt)
+{
+	const struct rcu_conf *c = pt->conf;
+
+	return pt->nbg && c->load != LOAD_IDLE && c->load != LOAD_SLEEP;
+}
+
+static bool rcu_verify(struct point *pt, const struct mode_result *res,
+		       char *verdict, size_t len)
+{
+	const struct mode_result *n = &res[MODE_NORMAL], *e = &res[MODE_EXPEDITED];
+	double k = pt->nthreads;
+	double nw = per_call(pt, n, GP_WAKE_TP) * k, ni = per_call(pt, n, EXP_IPI_TP) * k;
+	double ew = per_call(pt, e, GP_WAKE_TP) * k, ei = per_call(pt, e, EXP_IPI_TP) * k;
+	bool normal_ok = nw >= SIGNATURE_MIN && ni <= FOREIGN_MAX;
+	bool exp_ok = ew <= FOREIGN_MAX && (!busy_peer(pt) || ei >= SIGNATURE_MIN);
+
+	if (isnan(nw) || isnan(ni) || isnan(ew) || isnan(ei)) {
+		snprintf(verdict, len, "unproven: %s or %s not counted here "
+			 "(or no calls completed)", GP_WAKE_TP, EXP_IPI_TP);
+		return false;
+	}
+	snprintf(verdict, len, "per grace period: GP-kthread wakeups normal "
+		 "%.2f expedited %.2f; rcu_exp_handler IPIs normal %.2f "
+		 "expedited %.2f%s -> %s", nw, ew, ni, ei,
+		 busy_peer(pt) ? " (busy peer)" : "",
+		 normal_ok && exp_ok ? "both waits ran as intended" :
+		 !normal_ok ? "normal calls did not show a normal grace period" :
+		 ew > FOREIGN_MAX ? "expedited calls woke the GP kthread" :
+		 "expedited calls did not IPI the busy peer");
+	return normal_ok && exp_ok;
+}
+
+static const struct bench rcu_wait = {
+	.name = "rcu-wait",
+	.summary = "synchronize_rcu() wait, normal and expedited, under load",
+	.kernel_path = "membarrier(MEMBARRIER_CMD_GLOBAL) -> synchronize_rcu() "
+		       "[-> synchronize_rcu_expedited() with rcu_expedited=1]",
+	.kind = BENCH_LATENCY,
+	.opts = rcu_opts,
+	.conf_size = sizeof(struct rcu_conf),
+	.priv_size = sizeof(struct rcu_point),
+	.modes = {
+		{ "normal", "rcu_expedited=0: a normal grace period (ticks)", false },
+		{ "expedited", "rcu_expedited=1: IPIs to non-idle CPUs", false },
+	},
+	.counters = { EXP_IPI_TP, GP_WAKE_TP },
+	.setup = rcu_setup,
+	.worker_setup = rcu_worker_setup,
+	.op = rcu_op,
+	.bg_loop = rcu_bg_loop,
+	.mode_enter = rcu_mode_enter,
+	.worker_teardown = rcu_worker_teardown,
+	.teardown = rcu_teardown,
+	.derive = rcu_derive,
+	.verify = rcu_verify,
+};
+BENCH_REGISTER(rcu_wait);
