@@ -34,7 +34,16 @@ deps:
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -DGUPSYNC_VERSION='"$(GIT_REV)"' -c -o $@ $<
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -I$(B) -c -o $@ $<
+
+# The version (git describe) is rewritten only when it changes, so a commit
+# does not rebuild everything.
+$(B)/version.h: FORCE
+	@mkdir -p $(B)
+	@echo '#define GUPSYNC_VERSION "$(GIT_REV)"' > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+$(B)/lib/output.o: $(B)/version.h
+.PHONY: FORCE
 
 # Every bench/*.c registers itself (BENCH_REGISTER puts a pointer into the
 # gupsync_bench section); linking the object is all it takes.

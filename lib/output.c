@@ -17,9 +17,7 @@
 #include "stats.h"
 #include "sysinfo.h"
 
-#ifndef GUPSYNC_VERSION
-#define GUPSYNC_VERSION "unknown"
-#endif
+#include "version.h"	/* build/version.h, made by the Makefile */
 
 #define METRIC_CELL 20	/* "52.10 [51.80,52.50]" */
 
