@@ -52,7 +52,7 @@ gupsync: $(B)/gupsync.o $(LIB_OBJ) $(BENCH_OBJ)
 
 $(B)/tests/%: tests/%.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $(filter %.c %.o,$^) $(PKG_LIBS) -lcmocka $(LDLIBS)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIB_OBJ) $(PKG_LIBS) -lcmocka $(LDLIBS)
 
 run: deps
 	@$(MAKE) --no-print-directory gupsync
@@ -61,9 +61,20 @@ run: deps
 test: deps
 	@$(MAKE) --no-print-directory gupsync $(TEST_BIN)
 	CMOCKA_MESSAGE_OUTPUT=TAP GUPSYNC=$(CURDIR)/gupsync \
-	    prove --exec '' $(TEST_BIN) $(wildcard tests/*.t)
+	    prove --exec tests/tap-run $(TEST_BIN) $(wildcard tests/*.t)
+
+# The kernel module (kmod/), against KDIR (default: the running kernel's
+# build tree); `gupsync vm` builds it for the guest's kernel itself.
+.PHONY: kmod vm-deps
+kmod:
+	$(MAKE) -C kmod $(if $(KDIR),KDIR=$(KDIR))
+
+# What `gupsync vm` needs (qemu, busybox, Debian's kernel image + headers).
+vm-deps:
+	./vm/gupsync-vm --prepare
 
 clean:
 	rm -rf $(B) gupsync
+	-$(MAKE) -C kmod clean
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

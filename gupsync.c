@@ -18,12 +18,14 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "check.h"
 #include "counters.h"
 #include "knobs.h"
 #include "placement.h"
 #include "run.h"
 #include "sweep.h"
 #include "sysinfo.h"
+#include "vm.h"
 
 static void usage(FILE *f)
 {
@@ -35,6 +37,8 @@ static void usage(FILE *f)
 		"  default              the short sweep that `make run` runs\n"
 		"  info [--json]        kernel, config, CPU, topology, knobs, counters\n"
 		"  restore              restore knobs a crashed run left changed\n"
+		"  check [OPTIONS]      is a pinned page ever replaced? (collapse, KSM, uprobes)\n"
+		"  vm [OPTS] -- ARGS    gupsync ARGS in QEMU on another kernel, with gupsync.ko\n"
 		"  help                 this text\n\n"
 		"Results go to results/<bench>-<date>/ (summary.csv, trials.csv,\n"
 		"evidence.csv, meta.json); the table goes to stdout, progress to stderr.\n");
@@ -189,6 +193,8 @@ static const struct command {
 	{ "sweep", cmd_sweep, true },
 	{ "info", cmd_info_, false },
 	{ "restore", cmd_restore_, false },
+	{ "check", check_command, true },
+	{ "vm", vm_command, false },
 	{ "help", cmd_help, false },
 	{ "--help", cmd_help, false },
 	{ "-h", cmd_help, false },

@@ -28,15 +28,22 @@
  * Layout: own = each worker its own page (2 MiB region for THP); shared =
  * all workers on one page (contention on one folio refcount), each on its
  * own cache line.
+ *
+ * Calibration (--extra-ns N): every call of every mode is followed by N ns
+ * of user-space spinning, a known slowdown for checking that `gupsync
+ * compare` detects a change of that size.  The spin count is calibrated
+ * once per point against CLOCK_MONOTONIC, so the loop reads no clock.
  */
 #include <errno.h>
 #include <linux/futex.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bench.h"
@@ -49,11 +56,17 @@ enum { LAYOUT_OWN, LAYOUT_SHARED };
 struct gup_conf {
 	uint64_t page_size;
 	int layout;
+	uint64_t extra_ns;
 };
 
 struct gup_point {
 	char *shared_region;	/* layout=shared: the one page/THP */
+	uint64_t spin_iters;	/* --extra-ns as spin loop iterations */
 };
+
+#define EXTRA_NS_MAX 100000	/* 100 us: far past any per-call cost here */
+#define CALIB_ITERS 2000000	/* a few ms of spinning per calibration try */
+#define CALIB_TRIES 5		/* the fastest try: preemption only adds */
 
 struct gup_worker {
 	char *region;		/* layout=own: this worker's page/THP */
@@ -69,6 +82,8 @@ static const struct opt_spec gup_opts[] = {
 	  offsetof(struct gup_conf, page_size) },
 	{ "layout", OPT_ENUM, "own page per worker, or all workers on one page",
 	  "own", 0, 0, layouts, true, offsetof(struct gup_conf, layout) },
+	{ "extra-ns", OPT_U64, "calibration: spin this many ns after every call",
+	  "0", 0, EXTRA_NS_MAX, NULL, false, offsetof(struct gup_conf, extra_ns) },
 	{ NULL },
 };
 
@@ -108,6 +123,35 @@ static char *region(struct point *pt, const struct gup_conf *c)
 	return p;
 }
 
+/* User-space work the compiler cannot drop: one iteration per cycle or so. */
+static inline void spin(uint64_t iters)
+{
+	for (uint64_t i = 0; i < iters; i++)
+		__asm__ volatile("" ::: "memory");
+}
+
+/* Spin iterations that take ns nanoseconds on this CPU. */
+static int spin_calibrate(struct point *pt, uint64_t ns, uint64_t *iters)
+{
+	double best = INFINITY;
+
+	for (int t = 0; t < CALIB_TRIES; t++) {
+		struct timespec a, b;
+		int rc = clock_gettime(CLOCK_MONOTONIC, &a);
+
+		spin(CALIB_ITERS);
+		if (rc < 0 || clock_gettime(CLOCK_MONOTONIC, &b) < 0)
+			return point_skip(pt, "clock_gettime(CLOCK_MONOTONIC): %s",
+					  strerror(errno));
+		best = fmin(best, (b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec));
+	}
+	*iters = (uint64_t)llround((double)ns * CALIB_ITERS / best);
+	point_note(pt, "extra_ns", "%llu ns after every call = %llu spin "
+		   "iterations (%.3f ns each, calibrated)", (unsigned long long)ns,
+		   (unsigned long long)*iters, best / CALIB_ITERS);
+	return BENCH_OK;
+}
+
 static int gup_setup(struct point *pt)
 {
 	const struct gup_conf *c = pt->conf;
@@ -126,6 +170,8 @@ static int gup_setup(struct point *pt)
 			point_note(pt, "thp_knob", "enabled: never -> madvise for this run");
 		}
 	}
+	if (c->extra_ns && spin_calibrate(pt, c->extra_ns, &g->spin_iters) < 0)
+		return BENCH_SKIP;
 	if (c->layout == LAYOUT_SHARED) {
 		g->shared_region = region(pt, c);
 		if (!g->shared_region)
@@ -165,9 +211,11 @@ static void gup_loop(struct worker *w)
 	struct gup_worker *gw = w->priv;
 	uint32_t *word = w->mode == MODE_CONTROL ? (uint32_t *)gw->ro_page : gw->word;
 	int op = w->mode == MODE_PRIVATE ? FUTEX_WAKE | FUTEX_PRIVATE_FLAG : FUTEX_WAKE;
+	uint64_t extra = ((struct gup_point *)w->pt->priv)->spin_iters;
 
 	while (worker_running(w)) {
 		syscall(SYS_futex, word, op, 1, NULL, NULL, 0);
+		spin(extra);
 		worker_tick(w);
 	}
 }

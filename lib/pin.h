@@ -75,6 +75,8 @@ bool pin_available(enum pin_kind kind, char *why, size_t len);
 int pin_mapped_pfn(const void *addr, uint64_t *pfn, char *why, size_t len);
 /* 1 if addr is mapped by a THP (kpageflags KPF_THP), 0 if not, -1. */
 int pin_mapped_thp(const void *addr);
+/* 1 if addr maps a KSM page (KPF_KSM), 0 if not, -1. */
+int pin_mapped_ksm(const void *addr);
 
 /* Anonymous private region of size bytes aligned to align, each 4K page
  * written once (4K faults: no MADV_HUGEPAGE; with THP "always" the caller
@@ -85,10 +87,21 @@ void *pin_anon_region(size_t size, size_t align, char *err, size_t len);
 #define KSM_DIR "/sys/kernel/mm/ksm"
 /* A KSM counter ("pages_sharing", "full_scans"); -1 if unreadable. */
 long pin_ksm_counter(const char *name);
+/* This process's line of /proc/self/ksm_stat ("ksm_merging_pages": its
+ * pages that map a KSM page; exact where the global counters also count
+ * other processes); -1 if unreadable. */
+long pin_ksm_self(const char *key);
+/* Other processes KSM may scan too ("ksm_mergeable: yes"), e.g. a QEMU:
+ * how many, and the first one's "comm[pid]" in who. */
+int pin_ksm_others(char *who, size_t len);
 /* run=1, pages_to_scan, sleep_millisecs through knob_set (restored at
- * exit).  -1 with err, e.g. when KSM is not built in. */
-int pin_ksm_start(unsigned pages_to_scan, unsigned sleep_ms, char *err,
-		  size_t len);
+ * exit); thorough: smart_scan=0 too, so ksmd keeps trying a page that
+ * failed to merge instead of skipping it.  -1 with err, e.g. when KSM is
+ * not built in. */
+int pin_ksm_start(unsigned pages_to_scan, unsigned sleep_ms, bool thorough,
+		  char *err, size_t len);
+/* The values before pin_ksm_start() back now (ksmd stops scanning). */
+void pin_ksm_stop(void);
 
 /* ---- uprobe events (tracefs uprobe_events) ------------------------------ */
 /*
@@ -110,6 +123,9 @@ int uprobe_ev_enable(struct uprobe_ev *ev, bool on, char *err, size_t len);
 /* Hits from uprobe_profile; -1 if not found. */
 long uprobe_ev_hits(const struct uprobe_ev *ev);
 void uprobe_ev_remove(struct uprobe_ev *ev);
+/* A new directory (mkdtemp) on a file system that allows exec, for files
+ * to probe: $TMPDIR, /tmp, /var/tmp, /dev/shm, then ".". */
+int pin_exec_dir(char *dir, size_t len, char *err, size_t errlen);
 /* File offset of code address addr in the object mapped there, and that
  * object's path (from /proc/self/maps). */
 int uprobe_file_offset(const void *addr, char *path, size_t plen,

@@ -12,7 +12,7 @@
 #define SWEEP_MAX_ARGS 64
 
 /*
- * The set.  %N is the number of PUs.  "short" is `make run`'s default set
+ * The set.  %N is the number of PUs, %M one less (the other CPUs).  "short" is `make run`'s default set
  * (about two minutes on 2 CPUs); "full" sweeps placements and variables.
  */
 static const struct {
@@ -21,8 +21,8 @@ static const struct {
 	const char *full_args;
 } sweep_set[] = {
 	{ "gup-fast",
-	  "--threads=1-%N --page-size=4K,2M --duration=300ms --warmup=50ms "
-	  "--order=interleave",
+	  "--threads=1-%N --page-size=4K,2M --duration=200ms --warmup=50ms "
+	  "--trials=6 --order=interleave",
 	  "--threads=1-%N --page-size=4K,2M --layout=own,shared "
 	  "--placement=compact,scatter --order=interleave" },
 	{ "rcu-wait",
@@ -30,9 +30,30 @@ static const struct {
 	  "--duration=300ms --trials=6 --order=interleave",
 	  "--threads=1,%N --bg-threads=1 --load=idle,spin,syscall,gup-fast,sleep "
 	  "--duration=1s --order=interleave" },
-	{ "pin-fast",
-	  "--threads=1-%N --page-size=4K,2M --duration=300ms --warmup=50ms "
+	{ "tlb-shootdown",
+	  "--bg-threads=0-%M --op=mprotect --pages=1,512 --victim=spin,gup-fast "
+	  "--trials=6 --duration=100ms --warmup=20ms --order=interleave",
+	  "--bg-threads=0-%M --op=mprotect,madvise,munmap --pages=1,32,512,1024 "
+	  "--victim=spin,syscall,sleep,gup-fast --placement=compact,scatter "
+	  "--order=interleave" },
+	{ "ipi-broadcast",
+	  "--bg-threads=0-%M --cmd=private,global --victim=spin,sleep "
+	  "--trials=6 --duration=100ms --warmup=20ms --order=interleave",
+	  "--bg-threads=0-%M --cmd=private,global --victim=spin,sleep,gup-fast "
+	  "--placement=compact,scatter --order=interleave" },
+	{ "collapse",
+	  "--bg-threads=0-%M --duration=300ms --warmup=50ms --trials=6 "
 	  "--order=interleave",
+	  "--bg-threads=0-%M --placement=compact,scatter --order=interleave" },
+	{ "ksm-merge",
+	  "--bg-threads=0-%M --duration=500ms --warmup=50ms --trials=6 "
+	  "--order=interleave",
+	  "--bg-threads=0-%M --order=interleave" },
+	{ "uprobe-replace", "--duration=500ms --warmup=50ms --trials=6",
+	  "--order=interleave" },
+	{ "pin-fast",
+	  "--threads=1-%N --page-size=4K,2M --duration=200ms --warmup=50ms "
+	  "--trials=6 --order=interleave",
 	  "--threads=1-%N --page-size=4K,2M --pages=1,32,512 "
 	  "--placement=compact,scatter --order=interleave" },
 };
@@ -54,7 +75,7 @@ static void usage(FILE *f)
 }
 
 /* "--a=1 --b=%N" + extra -> argv (in buf), %N replaced. */
-static int split_args(const char *tmpl, const char *npu, int nextra,
+static int split_args(const char *tmpl, unsigned npu, int nextra,
 		      char **extra, char *buf, size_t len, char **args)
 {
 	size_t o = 0;
@@ -62,8 +83,9 @@ static int split_args(const char *tmpl, const char *npu, int nextra,
 	char *save, *tok;
 
 	for (const char *p = tmpl; *p && o + 16 < len; p++) {
-		if (p[0] == '%' && p[1] == 'N') {
-			o += snprintf(buf + o, len - o, "%s", npu);
+		if (p[0] == '%' && (p[1] == 'N' || p[1] == 'M')) {
+			o += snprintf(buf + o, len - o, "%u",
+				      p[1] == 'N' ? npu : npu - 1);
 			p++;
 		} else {
 			buf[o++] = *p;
@@ -90,7 +112,8 @@ static int split_args(const char *tmpl, const char *npu, int nextra,
 int sweep_main(int argc, char **argv)
 {
 	bool full = false, dflt = !strcmp(argv[0], "default");
-	char err[256], npu[16];
+	char err[256];
+	unsigned npu;
 	int worst = EXIT_SKIP, nextra = 0, i = 1;
 	char **extra = NULL;
 	struct topo *t;
@@ -115,7 +138,7 @@ int sweep_main(int argc, char **argv)
 		fprintf(stderr, "gupsync %s: %s\n", argv[0], err);
 		return 1;
 	}
-	snprintf(npu, sizeof(npu), "%u", topo_count(t, PLACE_UNIT_PU));
+	npu = topo_count(t, PLACE_UNIT_PU);
 	topo_close(t);
 	for (size_t k = 0; k < sizeof(sweep_set) / sizeof(sweep_set[0]); k++) {
 		const struct bench *b = bench_find(sweep_set[k].bench);

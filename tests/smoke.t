@@ -10,6 +10,10 @@
 # journal (GUPSYNC_JOURNAL), so neither results/ nor another run's journal
 # is touched.  No assertion depends on a timing; the only waits are
 # generous upper bounds that turn a hang into a failure.
+#
+# Conditions are passed to check() as single-quoted eval strings, expanded
+# when checked; shellcheck cannot see through that:
+# shellcheck disable=SC2016,SC2034,SC2317
 set -u
 
 G=${GUPSYNC:-./gupsync}
@@ -18,10 +22,12 @@ trap 'rm -rf "$tmp"' EXIT
 export GUPSYNC_JOURNAL=$tmp/journal
 
 # Keep runs tiny: one PU, short windows, a few trials.
-TINY=(--threads 1 --page-size 4K --duration 20ms --warmup 5ms --trials 3 --quiet)
+SHORT=(--threads 1 --duration 20ms --warmup 5ms --quiet)
+TINY=("${SHORT[@]}" --page-size 4K --trials 3)
 FIRST_SAVE_WAIT=200	# x 0.1 s: upper bound for the first point to be saved
 EXIT_WAIT=100		# x 0.1 s: upper bound for exiting after SIGINT
 SIGINT_STATUS=130	# 128 + SIGINT: the shell's status of a death by SIGINT
+MEASURING_DELAY=0.3	# s after the first save: well inside the next point
 
 n=0
 failed=0
@@ -33,7 +39,9 @@ not_ok() {
 	failed=1
 	echo "not ok $n - $1"
 	shift
-	for line in "$@"; do echo "#   $line"; done
+	for line in "$@"; do
+		while IFS= read -r l; do echo "#   $l"; done <<<"$line"
+	done
 }
 # check DESCRIPTION COMMAND...: ok if the command succeeds.
 check() {
@@ -64,10 +72,45 @@ json_ok() {
 no_tmp_files() { [ -z "$(find "$1" -name '*.tmp*' 2>/dev/null)" ]; }
 # Data rows of a CSV (lines after the header).
 rows() { echo $(($(wc -l <"$1") - 1)); }
-# The distinct values of column NAME of a CSV whose fields hold no commas.
-csv_column() {
+# The values of column NAME of a CSV (fields before it hold no commas),
+# in order / distinct.
+csv_column_seq() {
 	awk -F, -v c="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k = i; next }
-			   k { print $k }' "$1" | sort -u | tr '\n' ' '
+			   k { print $k }' "$1" | tr '\n' ' '
+}
+csv_column() { csv_column_seq "$1" "$2" | tr ' ' '\n' | sort -u | tr '\n' ' '; }
+
+# Each point meta.json calls done has its trials, and trials.csv holds
+# exactly the trials meta.json counts; prints what disagrees.
+cat >"$tmp/points.py" <<'EOF'
+import json, sys
+meta = json.load(open(sys.argv[1]))
+try:
+    rows = sum(1 for _ in open(sys.argv[2])) - 1
+except OSError as e:
+    sys.exit(print("meta.json lists points, but %s" % e))
+bad = [p["params"] for p in meta["points"]
+       if p["status"] == "done" and p["trials"] == 0]
+total = sum(p["trials"] for p in meta["points"])
+if bad:
+    print("points marked done with 0 trials: %s" % bad)
+elif total != rows:
+    print("meta.json counts %d trials, trials.csv has %d rows" % (total, rows))
+EOF
+
+# points_agree LABEL META: meta.json's points agree with trials.csv.
+points_agree() {
+	local why
+	if ! command -v python3 >/dev/null; then
+		skip "$1: meta.json points vs trials.csv: no python3"
+		return
+	fi
+	why=$(python3 "$tmp/points.py" "$2" "$(dirname "$2")/trials.csv" 2>&1)
+	if [ -z "$why" ]; then
+		ok "$1: meta.json points agree with trials.csv"
+	else
+		not_ok "$1: meta.json points agree with trials.csv" "$why"
+	fi
 }
 
 if [ ! -x "$G" ]; then
@@ -189,6 +232,18 @@ if [ $real -eq 1 ]; then
 		not_ok "second identical run gets its own directory, first untouched" \
 			"exit $rc" "dirs: ${dirs[*]}"
 	fi
+	# --order interleave: trial t of every point, then t+1.
+	gs run gup-fast "${SHORT[@]}" --page-size 4K,2M --trials 2 \
+		--order interleave --output "$tmp/il"
+	m=$(compgen -G "$tmp/il/gup-fast-*/meta.json" | head -n 1)
+	if [ $rc -ne 0 ] || [ -z "$m" ]; then
+		not_ok "--order interleave run exits 0" "exit $rc" "stderr: $errs"
+	else
+		t=$(dirname "$m")/trials.csv
+		check "--order interleave: trials.csv rows go 0,0,1,1" \
+			eval '[ "$(csv_column_seq "$t" trial)" = "0 0 1 1 " ]'
+		points_agree "--order interleave" "$m"
+	fi
 else
 	skip "tiny run's files: no run directory"
 fi
@@ -207,40 +262,50 @@ gs restore
 check "restore without a journal: nothing to restore, exit 0" \
 	eval '[ $rc -eq 0 ] && grep -q "nothing to restore" <<<"$out"'
 
-# Each point meta.json calls done has its trials, and trials.csv holds
-# exactly the trials meta.json counts; prints what disagrees.
-cat >"$tmp/points.py" <<'EOF'
-import json, sys
-meta = json.load(open(sys.argv[1]))
-rows = sum(1 for _ in open(sys.argv[2])) - 1
-bad = [p["params"] for p in meta["points"]
-       if p["status"] == "done" and p["trials"] == 0]
-total = sum(p["trials"] for p in meta["points"])
-if bad:
-    print("points marked done with 0 trials: %s" % bad)
-elif total != rows:
-    print("meta.json counts %d trials, trials.csv has %d rows" % (total, rows))
-EOF
-
-# ---- SIGINT mid-run ---------------------------------------------------------
+# ---- SIGINT -----------------------------------------------------------------
 # Knob restore on signals is covered on a fake sysfs by test_knobs; here:
-# an interrupted run keeps every point it finished, consistently.  A
-# non-interactive shell starts background jobs with SIGINT ignored (and
-# gupsync keeps an ignored signal ignored), so start it with job control.
-set -m
-"$G" run gup-fast --threads 1 --page-size 4K,2M --duration 20ms --warmup 5ms \
-	--trials 20 --quiet --output "$tmp/int" >"$tmp/int.out" 2>"$tmp/int.err" &
-pid=$!
-set +m
-for ((i = 0; i < FIRST_SAVE_WAIT; i++)); do
-	compgen -G "$tmp/int/gup-fast-*/meta.json" >/dev/null && break
-	kill -0 $pid 2>/dev/null || break
-	sleep 0.1
-done
-if ! kill -INT $pid 2>/dev/null; then
-	wait $pid
-	skip "SIGINT: the run ended (exit $?) before it could be interrupted"
-else
+# an interrupted run keeps every point it finished, consistently: no
+# temporary file, all four files present and agreeing.  A non-interactive
+# shell starts background jobs with SIGINT ignored (and gupsync keeps an
+# ignored signal ignored), so start it with job control.
+#
+# sigint_case LABEL WHEN: WHEN=measuring signals once the first point is
+# saved (summary.csv is written last) and the second is being measured;
+# WHEN=saving signals the moment meta.json appears, while the first save
+# is still writing the other files.
+sigint_case() {
+	local label=$1 when=$2 pid st m d i
+	local dir=$tmp/int-$when
+
+	set -m
+	"$G" run gup-fast "${SHORT[@]}" --page-size 4K,2M --trials 20 \
+		--output "$dir" >"$dir.out" 2>"$dir.err" &
+	pid=$!
+	set +m
+	if [ "$when" = saving ]; then
+		# Busy-wait: the save takes milliseconds.
+		until compgen -G "$dir/gup-fast-*/meta.json" >/dev/null; do
+			kill -0 $pid 2>/dev/null || break
+		done
+	else
+		for ((i = 0; i < FIRST_SAVE_WAIT; i++)); do
+			compgen -G "$dir/gup-fast-*/summary.csv" >/dev/null && break
+			kill -0 $pid 2>/dev/null || break
+			sleep 0.1
+		done
+		sleep "$MEASURING_DELAY"
+	fi
+	if ! kill -INT $pid 2>/dev/null; then
+		wait $pid
+		st=$?
+		if [ $st -eq 0 ]; then
+			skip "$label: the run ended before it could be interrupted"
+		else
+			not_ok "$label: the run failed before the signal" "exit $st" \
+				"stderr: $(<"$dir.err")"
+		fi
+		return
+	fi
 	for ((i = 0; i < EXIT_WAIT; i++)); do
 		kill -0 $pid 2>/dev/null || break
 		sleep 0.1
@@ -248,32 +313,30 @@ else
 	if kill -0 $pid 2>/dev/null; then
 		kill -KILL $pid
 		wait $pid
-		not_ok "SIGINT: gupsync exits" "still running $((EXIT_WAIT / 10)) s after SIGINT"
+		not_ok "$label: gupsync exits" \
+			"still running $((EXIT_WAIT / 10)) s after SIGINT"
 	else
 		wait $pid
 		st=$?
-		check "SIGINT: gupsync dies by SIGINT (status $st)" \
+		check "$label: gupsync dies by SIGINT (status $st)" \
 			eval '[ $st -eq $SIGINT_STATUS ]'
 	fi
-	m=$(compgen -G "$tmp/int/gup-fast-*/meta.json" | head -n 1)
-	check "SIGINT: no temporary files left" no_tmp_files "$tmp/int"
-	check "SIGINT: knob journal removed" eval '[ ! -e "$GUPSYNC_JOURNAL" ]'
+	check "$label: no temporary files left" no_tmp_files "$dir"
+	check "$label: knob journal removed" eval '[ ! -e "$GUPSYNC_JOURNAL" ]'
+	m=$(compgen -G "$dir/gup-fast-*/meta.json" | head -n 1)
 	if [ -z "$m" ]; then
-		skip "SIGINT: no point finished before the signal, no meta.json"
-	else
-		check "SIGINT: meta.json parses" json_ok "$m"
-		if command -v python3 >/dev/null; then
-			why=$(python3 "$tmp/points.py" "$m" "$(dirname "$m")/trials.csv")
-			if [ -z "$why" ]; then
-				ok "SIGINT: meta.json points agree with trials.csv"
-			else
-				not_ok "SIGINT: meta.json points agree with trials.csv" "$why"
-			fi
-		else
-			skip "SIGINT: meta.json points vs trials.csv: no python3"
-		fi
+		skip "$label: no point finished before the signal, no meta.json"
+		return
 	fi
-fi
+	check "$label: meta.json parses" json_ok "$m"
+	check "$label: trials, evidence and summary .csv are there too" \
+		eval 'd=$(dirname "$m"); [ -f "$d/trials.csv" ] &&
+		      [ -f "$d/evidence.csv" ] && [ -f "$d/summary.csv" ]'
+	points_agree "$label" "$m"
+}
+
+sigint_case "SIGINT while measuring" measuring
+sigint_case "SIGINT while saving" saving
 
 echo "1..$n"
 exit $failed

@@ -36,6 +36,8 @@
 
 static char root[64];
 static char journal[128];
+/* The live-owner child; teardown kills it if a failed assert left it. */
+static pid_t owner_pid;
 
 static void fake_path(char *out, size_t len, const char *path)
 {
@@ -156,6 +158,11 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
+	if (owner_pid > 0) {
+		kill(owner_pid, SIGKILL);
+		waitpid(owner_pid, NULL, 0);
+		owner_pid = 0;
+	}
 	knobs_restore();
 	return 0;
 }
@@ -394,6 +401,9 @@ static void test_live_owner_left_alone(void **state)
 	assert_true(pid >= 0);
 	if (pid == 0)
 		_exit(child_owner(fds));
+	owner_pid = pid;
+	close(ready[1]);	/* a child that dies early gives EOF, not a hang */
+	close(go[0]);
 	assert_int_equal(read(ready[0], &c, 1), 1);
 	assert_int_equal(knobs_recover(msg, sizeof(msg)), 0);
 	snprintf(pidstr, sizeof(pidstr), "pid %d", (int)pid);
@@ -402,11 +412,13 @@ static void test_live_owner_left_alone(void **state)
 	assert_knob(RCU, "1");
 	assert_true(journal_exists());
 	assert_int_equal(write(go[1], "g", 1), 1);
+	close(go[1]);
+	close(ready[0]);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
+	owner_pid = 0;
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
 	assert_all_restored();
-	close(ready[0]); close(ready[1]); close(go[0]); close(go[1]);
 }
 
 /* A benchmark's forked worker must neither restore nor keep the lock. */
@@ -464,6 +476,9 @@ static void test_bad_input(void **state)
 	assert_non_null(strstr(err, "bad value"));
 	assert_int_equal(knob_set("sys/relative", "1", err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "must be absolute"));
+	put_file(RCU, "0\n1\n");
+	assert_int_equal(knob_set(RCU, "1", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "several lines"));
 	assert_false(journal_exists());
 }
 

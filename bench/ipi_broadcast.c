@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ipi-broadcast: the cost of "make every CPU that may be inside a lockless
+ * walk take an IPI", measured with the nearest stock-kernel stand-in.
+ *
+ * The IPI variant of the protected replacement ends with
+ * tlb_remove_table_sync_one(): smp_call_function(tlb_remove_table_smp_sync)
+ * to all other CPUs, waiting for each; GUP-fast walks with IRQs off, so a
+ * CPU inside a walk answers only when the walk is done.  No system call
+ * reaches that function, but membarrier(2) drives the same machinery:
+ *   private  MEMBARRIER_CMD_PRIVATE_EXPEDITED: membarrier_private_expedited()
+ *            -> smp_call_function_many() to the CPUs whose current task
+ *            runs this mm (the caller's CPU excluded), waiting for all.
+ *   global   MEMBARRIER_CMD_GLOBAL_EXPEDITED: membarrier_global_expedited()
+ *            -> the CPUs running any process registered for it (this one
+ *            registers; idle CPUs and kernel threads are skipped).
+ * Both skip CPUs that are idle or run something else, where the sync IPI
+ * would not; so a target must be a running thread: the --bg-threads
+ * victims (--victim spin, syscall, sleep = mostly idle, gup-fast = shared
+ * FUTEX_WAKE loops, GUP-fast with IRQs off, so the IPI waits for the walk).
+ *
+ * One operation: one membarrier() call.  Modes: "quiet" (getppid: no IPI;
+ * the victims' undisturbed rate and the counters' background) and "storm"
+ * (membarrier).  Proof: function-call IPIs received per op (the CAL row of
+ * /proc/interrupts), less the quiet background, against the targets'
+ * on-CPU share: one per running target per call.
+ */
+#include <errno.h>
+#include <linux/membarrier.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "ipicount.h"
+
+enum { MODE_QUIET, MODE_STORM };
+enum { CMD_PRIVATE, CMD_GLOBAL };
+
+#define VICTIM_PAGES 32		/* what a spin victim reads: its own pages */
+
+struct bcast_conf {
+	int cmd;
+	int victim;
+	int level;
+};
+
+struct bcast_point {
+	int cmd;		/* MEMBARRIER_CMD_* of the op */
+	struct ipi_targets tg;
+};
+
+static const char *const cmds[] = { "private", "global", NULL };
+
+static const struct {
+	int cmd, reg;
+	const char *name;
+} membarrier_cmds[] = {
+	[CMD_PRIVATE] = { MEMBARRIER_CMD_PRIVATE_EXPEDITED,
+			  MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED,
+			  "PRIVATE_EXPEDITED" },
+	[CMD_GLOBAL] = { MEMBARRIER_CMD_GLOBAL_EXPEDITED,
+			 MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED,
+			 "GLOBAL_EXPEDITED" },
+};
+
+static const struct opt_spec bcast_opts[] = {
+	{ "cmd", OPT_ENUM, "membarrier command: private (CPUs running this mm) "
+	  "or global (CPUs running registered processes) expedited",
+	  "private,global", 0, 0, cmds, true, offsetof(struct bcast_conf, cmd) },
+	{ "victim", OPT_ENUM, "what the --bg-threads targets do: spin in user "
+	  "space, getppid loop, sleep, or GUP-fast (shared FUTEX_WAKE)",
+	  "spin,syscall,sleep,gup-fast", 0, 0, ipi_victim_names, true,
+	  offsetof(struct bcast_conf, victim) },
+	{ "target-level", OPT_ENUM, "skip a point unless every target has this "
+	  "relation to the initiator's PU (any: no check)", "any", 0, 0,
+	  ipi_level_names, true, offsetof(struct bcast_conf, level) },
+	{ NULL },
+};
+
+static long membarrier(int cmd)
+{
+	return syscall(__NR_membarrier, cmd, 0, 0);
+}
+
+static int bcast_setup(struct point *pt)
+{
+	const struct bcast_conf *c = pt->conf;
+	struct bcast_point *bp = pt->priv;
+	long mask = membarrier(MEMBARRIER_CMD_QUERY);
+	int rc;
+
+	if (mask < 0)
+		return point_skip(pt, "membarrier(MEMBARRIER_CMD_QUERY): %s",
+				  strerror(errno));
+	if (!(mask & membarrier_cmds[c->cmd].cmd))
+		return point_skip(pt, "membarrier %s not supported here "
+				  "(supported mask 0x%lx; nohz_full?)",
+				  membarrier_cmds[c->cmd].name, mask);
+	/* Registration is per mm and for good: repeating it is harmless. */
+	if (membarrier(membarrier_cmds[c->cmd].reg) < 0)
+		return point_skip(pt, "membarrier(REGISTER_%s): %s",
+				  membarrier_cmds[c->cmd].name, strerror(errno));
+	bp->cmd = membarrier_cmds[c->cmd].cmd;
+	rc = ipi_note_context(pt, c->level);
+	return rc == BENCH_OK ? ipi_targets_alloc(pt, &bp->tg) : rc;
+}
+
+static int bcast_worker_setup(struct point *pt, struct worker *w)
+{
+	const struct bcast_conf *c = pt->conf;
+	struct bcast_point *bp = pt->priv;
+	struct ipi_victim *v;
+	int rc;
+
+	if (!w->bg)
+		return BENCH_OK;
+	v = calloc(1, sizeof(*v));
+	if (!v)
+		return point_skip(pt, "out of memory");
+	w->priv = v;
+	rc = ipi_victim_init(pt, v, c->victim, NULL, VICTIM_PAGES);
+	ipi_targets_set(&bp->tg, pt, w, v);
+	return rc;
+}
+
+static void bcast_bg_loop(struct worker *w)
+{
+	ipi_victim_loop(w, w->priv);
+}
+
+static int bcast_op(struct worker *w)
+{
+	struct bcast_point *bp = w->pt->priv;
+
+	if (w->mode == MODE_QUIET) {
+		syscall(SYS_getppid);
+		return 0;
+	}
+	if (membarrier(bp->cmd) < 0) {
+		int e = errno;
+
+		fprintf(stderr, "ipi-broadcast: membarrier(%d): %s\n", bp->cmd,
+			strerror(e));
+		return -e;
+	}
+	return 0;
+}
+
+static void bcast_worker_teardown(struct point *pt, struct worker *w)
+{
+	(void)pt;
+	if (!w->priv)
+		return;
+	ipi_victim_free(w->priv);
+	free(w->priv);
+}
+
+static void bcast_teardown(struct point *pt)
+{
+	struct bcast_point *bp = pt->priv;
+
+	ipi_targets_free(&bp->tg);
+}
+
+static const struct ipi_spec bcast_ipi = {
+	.recv = IPI_IRQ_CAL,
+	.recv_alt = NULL,
+	.recv_metric = "ipis_recv_per_op",
+	.recv_what = "function-call IPIs received",
+	.fewer_hint = "targets preempted or not running a registered mm",
+	.events_per_op = 1,
+	.quiet = MODE_QUIET,
+	.storm = MODE_STORM,
+};
+
+static size_t bcast_derive(struct point *pt, const struct mode_result *res,
+			   struct metric *out, size_t cap)
+{
+	struct bcast_point *bp = pt->priv;
+
+	return ipi_derive(pt, &bcast_ipi, &bp->tg, res, out, cap);
+}
+
+static bool bcast_verify(struct point *pt, const struct mode_result *res,
+			 char *verdict, size_t len)
+{
+	struct bcast_point *bp = pt->priv;
+
+	return ipi_verify(pt, &bcast_ipi, &bp->tg, res, verdict, len);
+}
+
+static const struct bench ipi_broadcast = {
+	.name = "ipi-broadcast",
+	.summary = "membarrier expedited (stand-in for the GUP-fast sync IPI): "
+		   "latency vs targets, busy or idle; victim slowdown",
+	.kernel_path = "membarrier(PRIVATE_EXPEDITED|GLOBAL_EXPEDITED) -> "
+		       "smp_call_function_many() -> IPI -> ipi_mb()",
+	.kind = BENCH_LATENCY,
+	.opts = bcast_opts,
+	.conf_size = sizeof(struct bcast_conf),
+	.priv_size = sizeof(struct bcast_point),
+	.modes = {
+		{ "quiet", "initiator: getppid() (no IPI); victims undisturbed", false },
+		{ "storm", "initiator: membarrier(--cmd) expedited", false },
+	},
+	.counters = { IPI_CALL_CPU, IPI_CALL_MASK },
+	.setup = bcast_setup,
+	.worker_setup = bcast_worker_setup,
+	.op = bcast_op,
+	.bg_loop = bcast_bg_loop,
+	.worker_teardown = bcast_worker_teardown,
+	.teardown = bcast_teardown,
+	.derive = bcast_derive,
+	.verify = bcast_verify,
+};
+BENCH_REGISTER(ipi_broadcast);

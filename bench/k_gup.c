@@ -1,0 +1,423 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * k-gup: get_user_pages_fast()/pin_user_pages_fast() called from the
+ * kernel on a user buffer, get and put timed apart, per call, in ns.
+ *
+ * Kernel path: ioctl(/dev/gupsync) -> get_user_pages_fast(addr, N,
+ * [FOLL_WRITE]) then put_page() on each page ("get"), or
+ * pin_user_pages_fast() then unpin_user_pages() ("pin"): the lockless
+ * page-table walk with IRQs off that the replacement protocols (khugepaged
+ * collapse, KSM merge, page migration) must exclude with an IPI or an RCU
+ * grace period, then the page-reference (FOLL_GET) or pin (FOLL_PIN,
+ * GUP_PIN_COUNTING_BIAS) they check.  Like mm/gup_test.c's
+ * GUP_FAST_BENCHMARK/PIN_FAST_BENCHMARK, but each call is timed alone and
+ * the distribution comes back, not one total in microseconds.
+ *
+ * What is reported: one op() is one ioctl of --batch calls of
+ * --pages-per-call pages each, walking the buffer; the harness's per-op
+ * latency includes the syscall.  The module's per-call samples of the
+ * timed window give get_ns/put_ns and pin_ns/unpin_ns (per-trial medians)
+ * and get_ns_per_page.
+ *
+ * Backends: the gupsync.ko device, or, where the kernel was built with
+ * CONFIG_GUP_TEST, its /sys/kernel/debug/gup_test (one ioctl walks the
+ * whole buffer; its get/put totals in us become one per-call mean per
+ * op, so only the kmod backend has a true per-call distribution).
+ *
+ * Proof: mmap_lock:mmap_lock_start_locking per call ~0 for get and pin
+ * (GUP-fast takes no mmap_lock), and >= 1 for the control "slow", which
+ * calls get_user_pages_unlocked() (gup_test: GUP_BASIC_TEST), so the
+ * detector is known to see the slow path.  With page-size=2M the buffer
+ * must show AnonHugePages or the point is skipped.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/ioctl.h>
+#include <linux/types.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "knobs.h"
+#include "mem.h"
+#include "vm.h"
+
+enum { MODE_GET, MODE_PIN, MODE_SLOW, NMODES };
+enum { BACKEND_AUTO, BACKEND_KMOD, BACKEND_GUP_TEST };
+
+#define MAX_BATCH 4096
+#define MAX_SIZE (1ull << 30)
+
+/* mm/gup_test.h (5.11+): the ABI of /sys/kernel/debug/gup_test. */
+#define GUP_TEST_PATH "/sys/kernel/debug/gup_test"
+#define GUP_TEST_MAX_PAGES_TO_DUMP 8
+#define GUP_TEST_FOLL_WRITE 0x01	/* FOLL_WRITE, passed through */
+struct gup_test {
+	__u64 get_delta_usec;
+	__u64 put_delta_usec;
+	__u64 addr;
+	__u64 size;
+	__u32 nr_pages_per_call;
+	__u32 gup_flags;
+	__u32 test_flags;
+	__u32 which_pages[GUP_TEST_MAX_PAGES_TO_DUMP];
+};
+#define GUP_FAST_BENCHMARK _IOWR('g', 1, struct gup_test)
+#define PIN_FAST_BENCHMARK _IOWR('g', 2, struct gup_test)
+#define GUP_BASIC_TEST _IOWR('g', 4, struct gup_test)
+
+struct kgup_conf {
+	uint64_t pages, page_size, size, batch;
+	bool write;
+	int backend;
+};
+
+struct kgup_worker {
+	int fd;
+	char *buf;		/* the user buffer GUP walks */
+	uint64_t *get, *put;	/* one ioctl's samples */
+	struct ksamples ks_get[NMODES], ks_put[NMODES];
+};
+
+struct kgup_point {
+	int backend;		/* KMOD or GUP_TEST, resolved */
+	struct kgup_worker **w;
+	unsigned n;
+};
+
+static const char *const backends[] = { "auto", "kmod", "gup_test", NULL };
+
+static const struct opt_spec kgup_opts[] = {
+	{ "pages-per-call", OPT_U64, "pages one GUP call gets (like gup_test -n)",
+	  "1", 1, GUPSYNC_MAX_PAGES_PER_CALL, NULL, true,
+	  offsetof(struct kgup_conf, pages) },
+	{ "page-size", OPT_SIZE, "pages of the buffer: 4K or 2M (THP)",
+	  "4K", PAGE_4K, HPAGE_PMD_SIZE, NULL, true,
+	  offsetof(struct kgup_conf, page_size) },
+	{ "size", OPT_SIZE, "buffer per worker; calls walk it and wrap",
+	  "2M", PAGE_4K, MAX_SIZE, NULL, false, offsetof(struct kgup_conf, size) },
+	{ "batch", OPT_U64, "GUP calls per ioctl (kmod backend)",
+	  "64", 1, MAX_BATCH, NULL, false, offsetof(struct kgup_conf, batch) },
+	{ "write", OPT_FLAG, "FOLL_WRITE (the buffer is writable and populated)",
+	  NULL, 0, 0, NULL, false, offsetof(struct kgup_conf, write) },
+	{ "backend", OPT_ENUM, "auto: gupsync.ko, else CONFIG_GUP_TEST's debugfs file",
+	  "auto", 0, 0, backends, false, offsetof(struct kgup_conf, backend) },
+	{ NULL },
+};
+
+static int kgup_check(const void *conf, char *err, size_t len)
+{
+	const struct kgup_conf *c = conf;
+	uint64_t call = c->pages * PAGE_4K;
+
+	if (c->page_size != PAGE_4K && c->page_size != HPAGE_PMD_SIZE) {
+		snprintf(err, len, "--page-size: '%llu' bytes is not supported; "
+			 "allowed: 4K, 2M", (unsigned long long)c->page_size);
+		return -1;
+	}
+	if (c->size % call || c->size % c->page_size) {
+		snprintf(err, len, "--size: %llu bytes is not a whole number of "
+			 "calls (%llu pages) and pages (%llu); allowed: a multiple of both",
+			 (unsigned long long)c->size, (unsigned long long)c->pages,
+			 (unsigned long long)c->page_size);
+		return -1;
+	}
+	return 0;
+}
+
+/* Which backend: the gupsync.ko device first, then gup_test. */
+static int pick_backend(struct point *pt, struct kgup_point *kp)
+{
+	const struct kgup_conf *c = pt->conf;
+	struct gupsync_info info;
+	char why[256], why2[256] = "not tried";
+	int fd = -1;
+
+	if (c->backend != BACKEND_GUP_TEST && (fd = kdev_open(&info, why, sizeof(why))) >= 0) {
+		close(fd);
+		kp->backend = BACKEND_KMOD;
+		point_note(pt, "backend", "gupsync.ko ABI %u on %s",
+			   info.abi_version, info.release);
+		return BENCH_OK;
+	}
+	if (c->backend != BACKEND_KMOD) {
+		fd = open(GUP_TEST_PATH, O_RDWR | O_CLOEXEC);
+		if (fd >= 0) {
+			close(fd);
+			kp->backend = BACKEND_GUP_TEST;
+			point_note(pt, "backend", "%s (CONFIG_GUP_TEST): per-op "
+				   "means, not per-call samples", GUP_TEST_PATH);
+			return BENCH_OK;
+		}
+		snprintf(why2, sizeof(why2), "open(%s): %s (needs CONFIG_GUP_TEST "
+			 "and debugfs)", GUP_TEST_PATH, strerror(errno));
+	}
+	if (c->backend == BACKEND_GUP_TEST)
+		return point_skip(pt, "%s", why2);
+	return point_skip(pt, "%s%s%s", why, c->backend == BACKEND_AUTO ?
+			  "; " : "", c->backend == BACKEND_AUTO ? why2 : "");
+}
+
+static int kgup_setup(struct point *pt)
+{
+	const struct kgup_conf *c = pt->conf;
+	struct kgup_point *kp = pt->priv;
+	char val[64], err[256];
+
+	if (pick_backend(pt, kp) != BENCH_OK)
+		return BENCH_SKIP;
+	kp->n = pt->nthreads;
+	kp->w = calloc(kp->n, sizeof(*kp->w));
+	if (!kp->w)
+		return point_skip(pt, "out of memory");
+	if (c->page_size == HPAGE_PMD_SIZE) {
+		if (knob_read(THP_ENABLED, val, sizeof(val)) < 0)
+			return point_skip(pt, "THP not available: cannot read %s",
+					  THP_ENABLED);
+		if (!strcmp(val, "never")) {	/* restored on every exit path */
+			if (knob_set(THP_ENABLED, "madvise", err, sizeof(err)) < 0)
+				return point_skip(pt, "THP is 'never' and %s", err);
+			point_note(pt, "thp_knob", "enabled: never -> madvise for this run");
+		}
+	}
+	return BENCH_OK;
+}
+
+static int buffer(struct point *pt, struct kgup_worker *kw)
+{
+	const struct kgup_conf *c = pt->conf;
+	int huge = c->page_size == HPAGE_PMD_SIZE;
+	char err[256];
+	long kb;
+
+	kw->buf = mem_region(c->size, c->page_size, huge, err, sizeof(err));
+	if (!kw->buf)
+		return point_skip(pt, "%s", err);
+	if (!huge)
+		return BENCH_OK;
+	kb = mem_anon_huge_kb(kw->buf);
+	if (kb < (long)(c->size >> 10))
+		return point_skip(pt, "THP could not be had: AnonHugePages %ld kB "
+				  "of %llu kB after MADV_HUGEPAGE", kb,
+				  (unsigned long long)c->size >> 10);
+	point_note(pt, "thp", "yes: buffer's VMA has AnonHugePages %ld kB", kb);
+	return BENCH_OK;
+}
+
+static int kgup_worker_setup(struct point *pt, struct worker *w)
+{
+	const struct kgup_conf *c = pt->conf;
+	struct kgup_point *kp = pt->priv;
+	struct gupsync_info info;
+	struct kgup_worker *kw;
+	char why[256];
+
+	if (w->bg)
+		return BENCH_OK;
+	kw = calloc(1, sizeof(*kw));
+	if (!kw)
+		return point_skip(pt, "out of memory");
+	w->priv = kw;
+	kp->w[w->id] = kw;
+	kw->fd = kp->backend == BACKEND_KMOD ? kdev_open(&info, why, sizeof(why)) :
+		 open(GUP_TEST_PATH, O_RDWR | O_CLOEXEC);
+	if (kw->fd < 0)
+		return point_skip(pt, "%s", kp->backend == BACKEND_KMOD ? why :
+				  strerror(errno));
+	kw->get = calloc(c->batch, sizeof(uint64_t));
+	kw->put = calloc(c->batch, sizeof(uint64_t));
+	for (int m = 0; m < NMODES; m++)
+		if (!kw->get || !kw->put ||
+		    ksamples_init(&kw->ks_get[m], KSAMPLES_CAP) < 0 ||
+		    ksamples_init(&kw->ks_put[m], KSAMPLES_CAP) < 0)
+			return point_skip(pt, "out of memory for samples");
+	return buffer(pt, kw);
+}
+
+static int op_kmod(struct worker *w, const struct kgup_conf *c,
+		   struct kgup_worker *kw)
+{
+	static const uint32_t mode_flags[NMODES] = {
+		0, GUPSYNC_GUP_PIN, GUPSYNC_GUP_SLOW };
+	struct gupsync_gup a = {
+		.loop = { .iters = c->batch, .samples = (uintptr_t)kw->get,
+			  .flags = mode_flags[w->mode] |
+				   (c->write ? GUPSYNC_GUP_WRITE : 0) },
+		.addr = (uintptr_t)kw->buf, .size = c->size,
+		.nr_pages_per_call = c->pages, .put_samples = (uintptr_t)kw->put,
+	};
+
+	if (ioctl(kw->fd, GUPSYNC_IOC_GUP, &a) < 0)
+		return -errno;
+	if (w->measuring) {
+		ksamples_add(&kw->ks_get[w->mode], kw->get, c->batch);
+		ksamples_add(&kw->ks_put[w->mode], kw->put, c->batch);
+	}
+	return 0;
+}
+
+/* gup_test walks the whole buffer per ioctl and returns totals in us:
+ * one mean per call per op. */
+static int op_gup_test(struct worker *w, const struct kgup_conf *c,
+		       struct kgup_worker *kw)
+{
+	static const unsigned long cmds[NMODES] = {
+		GUP_FAST_BENCHMARK, PIN_FAST_BENCHMARK, GUP_BASIC_TEST };
+	struct gup_test g = { .addr = (uintptr_t)kw->buf, .size = c->size,
+		.nr_pages_per_call = c->pages,
+		.gup_flags = c->write ? GUP_TEST_FOLL_WRITE : 0 };
+	uint64_t calls = c->size / (c->pages * PAGE_4K), get, put;
+
+	if (ioctl(kw->fd, cmds[w->mode], &g) < 0)
+		return -errno;
+	if (w->measuring) {
+		get = g.get_delta_usec * 1000 / calls;
+		put = g.put_delta_usec * 1000 / calls;
+		ksamples_add(&kw->ks_get[w->mode], &get, 1);
+		ksamples_add(&kw->ks_put[w->mode], &put, 1);
+	}
+	return 0;
+}
+
+static int kgup_op(struct worker *w)
+{
+	const struct kgup_point *kp = w->pt->priv;
+
+	return kp->backend == BACKEND_KMOD ? op_kmod(w, w->pt->conf, w->priv) :
+	       op_gup_test(w, w->pt->conf, w->priv);
+}
+
+static int kgup_mode_enter(struct point *pt, unsigned mode)
+{
+	struct kgup_point *kp = pt->priv;
+
+	for (unsigned i = 0; i < kp->n; i++) {
+		kp->w[i]->ks_get[mode].n = kp->w[i]->ks_get[mode].dropped = 0;
+		kp->w[i]->ks_put[mode].n = kp->w[i]->ks_put[mode].dropped = 0;
+	}
+	return BENCH_OK;
+}
+
+static void kgup_worker_teardown(struct point *pt, struct worker *w)
+{
+	const struct kgup_conf *c = pt->conf;
+	struct kgup_worker *kw = w->priv;
+
+	if (!kw)
+		return;
+	if (kw->fd >= 0)
+		close(kw->fd);
+	mem_free(kw->buf, c->size);
+	for (int m = 0; m < NMODES; m++) {
+		ksamples_free(&kw->ks_get[m]);
+		ksamples_free(&kw->ks_put[m]);
+	}
+	free(kw->get);
+	free(kw->put);
+	free(kw);
+}
+
+static void kgup_teardown(struct point *pt)
+{
+	struct kgup_point *kp = pt->priv;
+
+	free(kp->w);
+}
+
+static struct stats mode_stats(const struct kgup_point *kp, unsigned m, bool put)
+{
+	const struct ksamples **s = calloc(kp->n, sizeof(*s));
+	struct stats st;
+
+	for (unsigned i = 0; s && i < kp->n; i++)
+		s[i] = put ? &kp->w[i]->ks_put[m] : &kp->w[i]->ks_get[m];
+	ksamples_stats(s, s ? kp->n : 0, &st);
+	free(s);
+	return st;
+}
+
+static size_t kgup_derive(struct point *pt, const struct mode_result *res,
+			  struct metric *out, size_t cap)
+{
+	const struct kgup_conf *c = pt->conf;
+	const struct kgup_point *kp = pt->priv;
+	struct stats get = mode_stats(kp, MODE_GET, false);
+	struct stats put = mode_stats(kp, MODE_GET, true);
+	struct stats pin = mode_stats(kp, MODE_PIN, false);
+	struct stats unpin = mode_stats(kp, MODE_PIN, true);
+
+	(void)res;
+	if (cap < 7)
+		return 0;
+	out[0] = (struct metric){ "get_ns", "ns", BETTER_LOWER, true, get.median };
+	out[1] = (struct metric){ "get_p99_ns", "ns", BETTER_LOWER, false, get.p99 };
+	out[2] = (struct metric){ "put_ns", "ns", BETTER_LOWER, true, put.median };
+	out[3] = (struct metric){ "pin_ns", "ns", BETTER_LOWER, true, pin.median };
+	out[4] = (struct metric){ "pin_p99_ns", "ns", BETTER_LOWER, false, pin.p99 };
+	out[5] = (struct metric){ "unpin_ns", "ns", BETTER_LOWER, false, unpin.median };
+	out[6] = (struct metric){ "get_ns_per_page", "ns", BETTER_LOWER, false,
+				  get.median / c->pages };
+	return 7;
+}
+
+#define MMAP_LOCK_TP "tp:mmap_lock:mmap_lock_start_locking"
+#define FAST_MAX 0.01	/* mmap_lock per call when GUP-fast served it */
+#define SLOW_MIN 0.5	/* ... and when the slow path ran */
+
+static bool kgup_verify(struct point *pt, const struct mode_result *res,
+			char *verdict, size_t len)
+{
+	const struct kgup_conf *c = pt->conf;
+	const struct kgup_point *kp = pt->priv;
+	int t = point_counter(pt, MMAP_LOCK_TP);
+	/* kmod: batch calls per op; gup_test: one walk per op, counted once */
+	double calls = kp->backend == BACKEND_KMOD ? (double)c->batch : 1.0;
+	double per[NMODES];
+	bool ok;
+
+	if (t < 0) {
+		snprintf(verdict, len, "unproven: %s not supported here", MMAP_LOCK_TP);
+		return false;
+	}
+	for (unsigned m = 0; m < NMODES; m++)
+		per[m] = res[m].ops ? res[m].delta[t] / (res[m].ops * calls) : NAN;
+	ok = per[MODE_GET] <= FAST_MAX && per[MODE_PIN] <= FAST_MAX &&
+	     per[MODE_SLOW] >= SLOW_MIN;
+	snprintf(verdict, len, "mmap_lock/%s: get %.4f, pin %.4f, slow control "
+		 "%.3f -> %s", calls > 1 ? "call" : "op", per[MODE_GET],
+		 per[MODE_PIN], per[MODE_SLOW], ok ? "GUP-fast served get and pin" :
+		 per[MODE_SLOW] < SLOW_MIN ? "detector did not see the slow path" :
+		 "get/pin took mmap_lock: not GUP-fast");
+	return ok;
+}
+
+static const struct bench k_gup = {
+	.name = "k-gup",
+	.summary = "in-kernel get/pin_user_pages_fast() and put/unpin ns per call (needs gupsync.ko or CONFIG_GUP_TEST)",
+	.kernel_path = "ioctl(/dev/gupsync) -> get_user_pages_fast()+put_page() | "
+		       "pin_user_pages_fast()+unpin_user_pages()",
+	.kind = BENCH_LATENCY,
+	.opts = kgup_opts,
+	.conf_size = sizeof(struct kgup_conf),
+	.priv_size = sizeof(struct kgup_point),
+	.modes = {
+		{ "get", "get_user_pages_fast() + put_page() per page", false },
+		{ "pin", "pin_user_pages_fast() + unpin_user_pages()", false },
+		{ "slow", "get_user_pages_unlocked(): slow GUP with mmap_lock", true },
+	},
+	.counters = { MMAP_LOCK_TP },
+	.check = kgup_check,
+	.setup = kgup_setup,
+	.worker_setup = kgup_worker_setup,
+	.op = kgup_op,
+	.mode_enter = kgup_mode_enter,
+	.worker_teardown = kgup_worker_teardown,
+	.teardown = kgup_teardown,
+	.derive = kgup_derive,
+	.verify = kgup_verify,
+};
+BENCH_REGISTER(k_gup);

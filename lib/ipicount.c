@@ -1,0 +1,500 @@
+// SPDX-License-Identifier: GPL-2.0
+/* ipicount.c - see ipicount.h. */
+#include <errno.h>
+#include <jansson.h>
+#include <linux/futex.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ipicount.h"
+#include "mem.h"
+#include "placement.h"
+#include "sysinfo.h"
+#include "workers.h"
+
+const char *const ipi_victim_names[] = { "spin", "syscall", "sleep",
+					 "gup-fast", NULL };
+const char *const ipi_level_names[] = { "any", "smt", "l3", "package", "numa",
+					"machine", NULL };
+
+/* ---- pure computation ---- */
+
+double ipi_net_per_op(const struct mode_result *r, const struct mode_result *bg,
+		      const int *idx, size_t n)
+{
+	double sum = 0;
+	bool any = false;
+
+	if (!r->ops)
+		return NAN;
+	for (size_t i = 0; i < n; i++) {
+		if (idx[i] < 0 || idx[i] >= BENCH_MAX_COUNTERS)
+			continue;
+		any = true;
+		sum += (double)r->delta[idx[i]];
+		if (bg && bg->elapsed_ns)
+			sum -= (double)bg->delta[idx[i]] * r->elapsed_ns /
+			       bg->elapsed_ns;
+	}
+	return any ? sum / r->ops : NAN;
+}
+
+double ipi_thread_per_op(const struct mode_result *r, const int *idx, size_t n)
+{
+	double sum = 0;
+	bool any = false;
+
+	for (size_t i = 0; r->ops && i < n; i++)
+		if (idx[i] >= 0 && idx[i] < BENCH_MAX_COUNTERS) {
+			any = true;
+			sum += (double)r->tdelta[idx[i]];
+		}
+	return any ? sum / r->ops : NAN;
+}
+
+bool ipi_counted(const struct mode_result *r, int ctxsw)
+{
+	return ctxsw < 0 || ctxsw >= BENCH_MAX_COUNTERS || r->delta[ctxsw] > 0;
+}
+
+double ipi_expected_per_op(double events_per_op, const double *oncpu, size_t n)
+{
+	double sum = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (!isnan(oncpu[i]))
+			sum += oncpu[i] > 1 ? 1 : oncpu[i];
+	return events_per_op * sum;
+}
+
+enum ipi_judgement ipi_judge(const struct ipi_numbers *n)
+{
+	if (isnan(n->recv) || isnan(n->expected))
+		return IPI_UNKNOWN;
+	if (n->expected < IPI_EXPECT_MIN)
+		return n->recv < IPI_SEEN_MIN ? IPI_NONE_EXPECTED : IPI_UNEXPECTED;
+	if (n->recv < IPI_SEEN_MIN)
+		return IPI_ZERO;
+	if (n->recv >= IPI_FEWER_SHARE * n->expected)
+		return IPI_AS_EXPECTED;
+	return n->busy_share >= IPI_BUSY_SHARE ? IPI_FEWER : IPI_OFF_CPU;
+}
+
+const char *ipi_judgement_name(enum ipi_judgement j)
+{
+	static const char *const names[] = {
+		[IPI_NONE_EXPECTED] = "none expected, none seen",
+		[IPI_UNEXPECTED] = "none expected, some seen",
+		[IPI_AS_EXPECTED] = "as expected",
+		[IPI_OFF_CPU] = "fewer: targets often off CPU (see ipicount.h)",
+		[IPI_FEWER] = "FEWER than expected",
+		[IPI_ZERO] = "ZERO where some were expected",
+		[IPI_UNKNOWN] = "not counted",
+	};
+
+	return (unsigned)j < sizeof(names) / sizeof(names[0]) ? names[j] : "?";
+}
+
+double ipi_slowdown_pct(double quiet_ops_per_s, double storm_ops_per_s)
+{
+	if (isnan(quiet_ops_per_s) || isnan(storm_ops_per_s) || quiet_ops_per_s <= 0)
+		return NAN;
+	return 100.0 * (1.0 - storm_ops_per_s / quiet_ops_per_s);
+}
+
+double ipi_rate_oncpu(double ops_per_s, double oncpu)
+{
+	return isnan(oncpu) || oncpu <= 0 ? NAN : ops_per_s / oncpu;
+}
+
+bool ipi_verdict(char *buf, size_t len, const struct ipi_spec *s,
+		 const struct ipi_numbers *n)
+{
+	enum ipi_judgement j = ipi_judge(n);
+	char who[64];
+
+	snprintf(who, sizeof(who), "%u target%s, %.0f%% on CPU", n->ntargets,
+		 n->ntargets == 1 ? "" : "s",
+		 n->ntargets ? 100 * n->oncpu / n->ntargets : 0);
+	switch (j) {
+	case IPI_UNKNOWN:
+		snprintf(buf, len, "unproven: IPI counters not read (%s)", who);
+		return false;
+	case IPI_ZERO:
+		snprintf(buf, len, "WARNING: 0 IPIs per op where up to %.2f were "
+			 "expected (%s; %s?): %s %.3f/op, sent %.3f/op",
+			 n->expected, who, s->fewer_hint, s->recv_what, n->recv,
+			 n->sent);
+		return false;
+	case IPI_FEWER:
+		snprintf(buf, len, "WARNING: only %.2f %s/op of up to %.2f "
+			 "expected (%s; %s?), sent %.2f/op", n->recv, s->recv_what,
+			 n->expected, who, s->fewer_hint, n->sent);
+		return false;
+	default:
+		snprintf(buf, len, "%s %.3f/op, IPIs sent %.3f/op, expected up to "
+			 "%.2f (%s): %s", s->recv_what, n->recv, n->sent,
+			 n->expected, who, ipi_judgement_name(j));
+		return true;
+	}
+}
+
+/* ---- victims ---- */
+
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static long futex_wake_shared(uint32_t *word)
+{
+	/* No FUTEX_PRIVATE_FLAG: get_futex_key() -> get_user_pages_fast(). */
+	return syscall(SYS_futex, word, FUTEX_WAKE, 1, NULL, NULL, 0);
+}
+
+int ipi_victim_init(struct point *pt, struct ipi_victim *v, int kind,
+		    const char *pages, size_t npages)
+{
+	char err[256];
+
+	memset(v, 0, sizeof(*v));
+	v->kind = kind;
+	for (unsigned m = 0; m < BENCH_MAX_MODES; m++)
+		v->oncpu[m] = NAN;
+	if (kind == VICTIM_SPIN && !pages) {
+		v->own_size = npages * PAGE_4K;
+		pages = v->own = mem_region(v->own_size, PAGE_4K, 0, err, sizeof(err));
+	} else if (kind == VICTIM_GUP_FAST) {
+		v->own_size = PAGE_4K;
+		v->own = mem_region(v->own_size, PAGE_4K, 0, err, sizeof(err));
+		v->futex_word = (uint32_t *)v->own;
+		if (v->own && futex_wake_shared(v->futex_word) < 0)
+			return point_skip(pt, "futex(%p, FUTEX_WAKE): %s",
+					  (void *)v->futex_word, strerror(errno));
+	}
+	if (v->own_size && !v->own)
+		return point_skip(pt, "victim memory: %s", err);
+	v->pages = pages;
+	v->npages = npages;
+	return BENCH_OK;
+}
+
+static void victim_spin(struct worker *w, struct ipi_victim *v)
+{
+	size_t i = 0;
+
+	/* One byte of each page in turn: the victim's TLB holds them all. */
+	while (worker_running(w)) {
+		(void)v->pages[i * PAGE_4K];
+		if (++i == v->npages)
+			i = 0;
+		worker_tick(w);
+	}
+}
+
+static void victim_sleep(struct worker *w)
+{
+	struct timespec ts = { 0, VICTIM_SLEEP_NS };
+
+	/* Asleep, its CPU is idle and lazy: x86 skips it for TLB flushes
+	 * and membarrier skips it (it does not run this mm). */
+	while (worker_running(w)) {
+		/* Only EINTR can come back with these arguments: a short sleep. */
+		clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, NULL);
+		worker_tick(w);
+	}
+}
+
+void ipi_victim_loop(struct worker *w, struct ipi_victim *v)
+{
+	uint64_t c0 = thread_cpu_ns(), t0 = now_ns(), t1;
+
+	switch (v->kind) {
+	case VICTIM_SPIN:
+		victim_spin(w, v);
+		break;
+	case VICTIM_SYSCALL:	/* in the kernel, IRQs on: the IPI is taken at once */
+		while (worker_running(w)) {
+			syscall(SYS_getppid);
+			worker_tick(w);
+		}
+		break;
+	case VICTIM_SLEEP:
+		victim_sleep(w);
+		break;
+	case VICTIM_GUP_FAST:	/* IRQs off in the walk: the IPI waits for it */
+		while (worker_running(w)) {
+			futex_wake_shared(v->futex_word);
+			worker_tick(w);
+		}
+		break;
+	}
+	t1 = now_ns();
+	if (w->mode < BENCH_MAX_MODES && t1 > t0)
+		v->oncpu[w->mode] = (double)(thread_cpu_ns() - c0) / (t1 - t0);
+}
+
+void ipi_victim_free(struct ipi_victim *v)
+{
+	mem_free(v->own, v->own_size);
+	v->own = NULL;
+}
+
+int ipi_targets_alloc(struct point *pt, struct ipi_targets *tg)
+{
+	memset(tg, 0, sizeof(*tg));
+	tg->n = pt->nbg;
+	tg->v = calloc(tg->n ? tg->n : 1, sizeof(*tg->v));
+	return tg->v ? BENCH_OK : point_skip(pt, "out of memory for %u victims",
+					     tg->n);
+}
+
+void ipi_targets_free(struct ipi_targets *tg)
+{
+	free(tg->v);
+	tg->v = NULL;
+}
+
+void ipi_targets_set(struct ipi_targets *tg, const struct point *pt,
+		     const struct worker *w, struct ipi_victim *v)
+{
+	unsigned k = w->id - pt->nthreads;
+
+	if (w->bg && k < tg->n)
+		tg->v[k] = v;
+}
+
+double ipi_targets_oncpu(const struct ipi_targets *tg, unsigned m)
+{
+	double sum = 0;
+
+	for (unsigned k = 0; k < tg->n; k++)
+		if (tg->v[k] && m < BENCH_MAX_MODES && !isnan(tg->v[k]->oncpu[m]))
+			sum += tg->v[k]->oncpu[m];
+	return sum;
+}
+
+/* ---- the point's context ---- */
+
+/* The machine does not change during a run: collect its facts once. */
+static const json_t *ipi_machine(void)
+{
+	static json_t *info;
+
+	if (!info)
+		info = sysinfo_collect();
+	return info;
+}
+
+static void note_paravirt(struct point *pt)
+{
+	const json_t *cpu = json_object_get(ipi_machine(), "cpu");
+	const char *hv = json_string_value(json_object_get(cpu, "hypervisor"));
+	const json_t *tlb = json_object_get(cpu, "kvm_pv_tlb_flush");
+	const json_t *ipi = json_object_get(cpu, "kvm_pv_send_ipi");
+
+	if (!hv) {
+		point_note(pt, "paravirt", "no hypervisor flag in /proc/cpuinfo: "
+			   "native IPIs and TLB flushes");
+		return;
+	}
+	if (!tlb) {
+		point_note(pt, "paravirt", "%s guest; its PV TLB flush features "
+			   "unknown: IPIs to preempted vCPUs may be skipped", hv);
+		return;
+	}
+	point_note(pt, "paravirt", "%s guest: PV TLB flush %s%s; PV send-IPI %s%s",
+		   hv, json_is_true(tlb) ? "ON" : "off",
+		   json_is_true(tlb) ? " (a preempted vCPU's flush waits for its "
+		   "VM entry: no IPI, fewer than targets)" : "",
+		   json_is_true(ipi) ? "on" : "off",
+		   json_is_true(ipi) ? " (hypercall; still traced)" : "");
+}
+
+/* "PU1 l3, PU2 package" into buf; returns the first target whose
+ * relation is not 'want' (-1: all match or want is NULL). */
+static int relations(const struct topo *t, const struct point *pt,
+		     const char *want, char *buf, size_t len)
+{
+	int bad = -1, init = pt->pus[0];
+	size_t off = 0;
+
+	buf[0] = 0;
+	for (unsigned k = 0; k < pt->nbg; k++) {
+		int pu = pt->pus[pt->nthreads + k];
+		const char *rel = place_relation(t, init, pu);
+
+		if (off < len)
+			off += snprintf(buf + off, len - off, "%sPU%d %s",
+					k ? ", " : "", pu, rel);
+		if (want && strcmp(rel, want) && bad < 0)
+			bad = (int)k;
+	}
+	return bad;
+}
+
+int ipi_note_context(struct point *pt, int level)
+{
+	const char *want = level > 0 ? ipi_level_names[level] : NULL;
+	char err[256], desc[256], rel[160];
+	struct topo *t;
+	int bad;
+
+	note_paravirt(pt);
+	if (want && !pt->nbg)
+		return point_skip(pt, "--target-level=%s: no targets (--bg-threads=0)",
+				  want);
+	if (topo_open(NULL, &t, err, sizeof(err)) < 0) {
+		point_note(pt, "targets", "topology unavailable: %s", err);
+		return want ? point_skip(pt, "--target-level=%s: %s", want, err)
+			    : BENCH_OK;
+	}
+	topo_describe(t, desc, sizeof(desc));
+	point_note(pt, "topology", "%s", desc);
+	bad = relations(t, pt, want, rel, sizeof(rel));
+	topo_close(t);
+	if (pt->nbg)
+		point_note(pt, "targets", "from the initiator's PU%d: %s",
+			   pt->pus[0], rel);
+	if (bad >= 0)
+		return point_skip(pt, "--target-level=%s: not what this placement "
+				  "gives (from PU%d: %s; topology: %s); choose PUs "
+				  "with --placement list:", want, pt->pus[0], rel,
+				  desc);
+	return BENCH_OK;
+}
+
+int ipi_counter(const struct point *pt, const char *spec, const char *alt)
+{
+	int c = point_counter(pt, spec);
+
+	return c >= 0 || !alt ? c : point_counter(pt, alt);
+}
+
+/* ---- derive() and verify() ---- */
+
+static double events_per_op(const struct point *pt, const struct ipi_spec *s,
+			    const struct mode_result *res)
+{
+	int c = s->events ? point_counter(pt, s->events) : -1;
+	double ev = ipi_net_per_op(&res[s->storm], &res[s->quiet], &c, 1);
+
+	return isnan(ev) || ev < s->events_per_op ? s->events_per_op : ev;
+}
+
+static void numbers(const struct point *pt, const struct ipi_spec *s,
+		    const struct ipi_targets *tg, const struct mode_result *res,
+		    struct ipi_numbers *n)
+{
+	const struct mode_result *q = &res[s->quiet], *st = &res[s->storm];
+	int sent[] = { ipi_counter(pt, IPI_CALL_CPU, IPI_SEND_CPU),
+		       ipi_counter(pt, IPI_CALL_MASK, IPI_SEND_MASK) };
+	int tsent[] = { point_thread_counter(pt, IPI_CALL_CPU),
+			point_thread_counter(pt, IPI_CALL_MASK) };
+	int recv = ipi_counter(pt, s->recv, s->recv_alt);
+	int ctxsw = point_counter(pt, IPI_CTXSW);
+	double busy[tg->n ? tg->n : 1], sum = 0;
+	unsigned nbusy = 0;
+
+	for (unsigned k = 0; k < tg->n; k++) {
+		const struct ipi_victim *v = tg->v[k];
+
+		busy[k] = !v || v->kind == VICTIM_SLEEP ? NAN : v->oncpu[s->storm];
+		if (!isnan(busy[k]))
+			sum += busy[k], nbusy++;
+	}
+	*n = (struct ipi_numbers){ NAN, NAN, NAN, ipi_targets_oncpu(tg, s->storm),
+				   nbusy ? sum / nbusy : NAN, tg->n };
+	if (!ipi_counted(st, ctxsw) || !ipi_counted(q, ctxsw))
+		return;
+	n->expected = ipi_expected_per_op(events_per_op(pt, s, res), busy, tg->n);
+	/* The proof pass counts the initiator's own sends exactly. */
+	n->sent = ipi_thread_per_op(st, tsent, 2);
+	if (isnan(n->sent))
+		n->sent = ipi_net_per_op(st, q, sent, 2);
+	n->recv = ipi_net_per_op(st, q, &recv, 1);
+}
+
+static void zero_trials_note(struct point *pt, struct ipi_targets *tg,
+			     const struct ipi_numbers *n)
+{
+	enum ipi_judgement j = ipi_judge(n);
+
+	tg->trials++;
+	tg->zero_trials += j == IPI_ZERO;
+	if (!tg->zero_trials)
+		return;
+	point_note(pt, "zero_ipi_trials", "WARNING: %u of %u trials saw 0 IPIs "
+		   "per op where some were expected (last: %.2f)",
+		   tg->zero_trials, tg->trials, n->expected);
+}
+
+static double slowdown(const struct ipi_targets *tg, const struct ipi_spec *s,
+		       const struct mode_result *res, bool oncpu)
+{
+	double q = res[s->quiet].bg_ops_per_s, st = res[s->storm].bg_ops_per_s;
+
+	if (!tg->n)
+		return NAN;
+	if (oncpu) {
+		q = ipi_rate_oncpu(q, ipi_targets_oncpu(tg, s->quiet));
+		st = ipi_rate_oncpu(st, ipi_targets_oncpu(tg, s->storm));
+	}
+	return ipi_slowdown_pct(q, st);
+}
+
+size_t ipi_derive(struct point *pt, const struct ipi_spec *s,
+		  struct ipi_targets *tg, const struct mode_result *res,
+		  struct metric *out, size_t cap)
+{
+	const struct mode_result *st = &res[s->storm];
+	struct ipi_numbers n;
+	struct metric m[] = {
+		{ "op_p50_ns", "ns", BETTER_LOWER, true, st->lat_p50_ns },
+		{ "op_p99_ns", "ns", BETTER_LOWER, true, st->lat_p99_ns },
+		{ "ipis_per_op", "1", BETTER_NONE, true, NAN },
+		{ s->recv_metric, "1", BETTER_NONE, false, NAN },
+		{ "expected_per_op", "1", BETTER_NONE, false, NAN },
+		{ "targets_oncpu", "1", BETTER_NONE, false, NAN },
+		{ "quiet_targets_oncpu", "1", BETTER_NONE, false,
+		  ipi_targets_oncpu(tg, s->quiet) },
+		{ "victim_slowdown_pct", "%", BETTER_LOWER, true,
+		  slowdown(tg, s, res, true) },
+		{ "victim_wall_slowdown_pct", "%", BETTER_LOWER, false,
+		  slowdown(tg, s, res, false) },
+	};
+	size_t nm = sizeof(m) / sizeof(m[0]);
+
+	if (cap < nm)
+		return 0;
+	numbers(pt, s, tg, res, &n);
+	m[2].value = n.sent;
+	m[3].value = n.recv;
+	m[4].value = n.expected;
+	m[5].value = n.oncpu;
+	zero_trials_note(pt, tg, &n);
+	memcpy(out, m, sizeof(m));
+	return nm;
+}
+
+bool ipi_verify(struct point *pt, const struct ipi_spec *s,
+		const struct ipi_targets *tg, const struct mode_result *res,
+		char *verdict, size_t len)
+{
+	struct ipi_numbers n;
+
+	if (!res[s->storm].ops) {
+		snprintf(verdict, len, "unproven: no operation completed");
+		return false;
+	}
+	numbers(pt, s, tg, res, &n);
+	return ipi_verdict(verdict, len, s, &n);
+}

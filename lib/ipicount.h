@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ipicount.h - what the IPI benchmarks (tlb-shootdown, ipi-broadcast)
+ * share: IPIs per operation from counter deltas, the IPIs the design
+ * expects, the victims that receive them, and where the targets sit.
+ *
+ * Counting.  The counters are system-wide, so a window also sees IPIs that
+ * other processes (and the harness) caused.  Each trial runs a "quiet"
+ * mode (the initiator makes a null system call; victims run as in the
+ * storm) next to the "storm" mode; the quiet window's rate per second is
+ * the background, taken off the storm's count over the storm's elapsed
+ * time before dividing by the storm's operations:
+ *     net/op = (storm_delta - quiet_delta * storm_ns / quiet_ns) / storm_ops
+ * It is not clamped: a slightly negative value is background noise.
+ *
+ * Expectation.  An IPI only reaches a CPU that runs a thread of this mm
+ * (a sleeping peer's CPU is lazy: x86 skips it; membarrier skips it too),
+ * and under KVM's paravirtual TLB flush a preempted vCPU gets its flush at
+ * its next VM entry instead of an IPI.  So the design expects, per op, up
+ * to one IPI per IPI-causing event (a remote flush request, a membarrier
+ * call) per busy target, times the share of the window that target was
+ * on CPU: expected = events_per_op * sum(busy targets' on-CPU shares).
+ * Sleep victims count 0: the design expects them to be skipped.  That is
+ * an upper bound when targets are off CPU part of the time: an op that
+ * finds its target off CPU is fast (no IPI to wait for), so such ops
+ * outnumber the IPI'd ones (membarrier: 0.5 us vs 10 us here; at 50% on
+ * CPU, about 5% of the ops IPI).  Fewer than half the bound is therefore
+ * flagged as skipped IPIs (PV flush, lazy TLB) only when the busy targets
+ * were on CPU at least IPI_BUSY_SHARE of the time.
+ */
+#ifndef GUPSYNC_IPICOUNT_H
+#define GUPSYNC_IPICOUNT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bench.h"
+
+/* Default counter specs the IPI benches read (lib/run.c). */
+#define IPI_SEND_CPU "tp:ipi:ipi_send_cpu"
+#define IPI_SEND_MASK "tp:ipi:ipi_send_cpumask"
+#define IPI_TLB_REMOTE "tp:tlb:tlb_flush:reason==1" /* TLB_REMOTE_SHOOTDOWN */
+#define IPI_IRQ_CAL "irq:CAL"
+#define IPI_IRQ_TLB "irq:TLB"
+#define IPI_CTXSW "sw:context-switches"
+/* Function-call IPIs only (smp_call_function*, TLB flushes, membarrier):
+ * a reschedule IPI is traced with no callback.  The benches count these
+ * too, system-wide and, in the proof pass, on the initiator's thread. */
+#define IPI_CALL_CPU "tp:ipi:ipi_send_cpu:callback!=0"
+#define IPI_CALL_MASK "tp:ipi:ipi_send_cpumask:callback!=0"
+
+/* Below this many per op nothing is expected / nothing was seen. */
+#define IPI_EXPECT_MIN 0.05
+#define IPI_SEEN_MIN 0.01
+/* Fewer than this share of the expected count is flagged ... */
+#define IPI_FEWER_SHARE 0.5
+/* ... when the busy targets were on CPU at least this share of the time. */
+#define IPI_BUSY_SHARE 0.9
+
+/* ---- pure computation (tests/test_ipi_counts.c) ---- */
+
+/*
+ * Net per op of the counters idx[0..n) summed (see above); bg is the quiet
+ * window, or NULL for no background correction.  Indices < 0 (unsupported
+ * counters) are left out.  NaN when r has no ops or no index is valid.
+ */
+double ipi_net_per_op(const struct mode_result *r, const struct mode_result *bg,
+		      const int *idx, size_t n);
+
+/* Per op of the per-thread counts (mode_result.tdelta) idx[0..n) summed:
+ * only the measured workers' own events, so no background to remove. */
+double ipi_thread_per_op(const struct mode_result *r, const int *idx, size_t n);
+
+/*
+ * Were counters read in this window at all?  The harness leaves deltas 0
+ * under --no-counters; context switches never stay 0 over a window (the
+ * harness thread sleeps through it), so a 0 there means "not read".
+ * ctxsw < 0 (unsupported): assume read.
+ */
+bool ipi_counted(const struct mode_result *r, int ctxsw);
+
+/* IPIs the design expects per op (see above). */
+double ipi_expected_per_op(double events_per_op, const double *oncpu, size_t n);
+
+/* One point's (or trial's) counts; per op of the storm mode. */
+struct ipi_numbers {
+	double sent;		/* function-call IPI send events */
+	double recv;		/* IPIs the targets took (the bench's counter) */
+	double expected;	/* upper bound, see above */
+	double oncpu;		/* sum of all targets' on-CPU shares */
+	double busy_share;	/* mean on-CPU share of busy targets; NaN: none */
+	unsigned ntargets;
+};
+
+enum ipi_judgement {
+	IPI_NONE_EXPECTED,	/* expected < IPI_EXPECT_MIN and none seen */
+	IPI_UNEXPECTED,		/* none expected, some seen */
+	IPI_AS_EXPECTED,	/* >= IPI_FEWER_SHARE of the expected */
+	IPI_OFF_CPU,		/* fewer, but the targets were often off CPU */
+	IPI_FEWER,		/* fewer, though the targets were on CPU */
+	IPI_ZERO,		/* none seen where some were expected */
+	IPI_UNKNOWN,		/* NaN in: not counted */
+};
+enum ipi_judgement ipi_judge(const struct ipi_numbers *n);
+/* "as expected", "ZERO where some were expected", ... */
+const char *ipi_judgement_name(enum ipi_judgement j);
+
+/* Victims' slowdown in % (positive = slower under the storm); NaN when
+ * quiet is 0 or either is NaN. */
+double ipi_slowdown_pct(double quiet_ops_per_s, double storm_ops_per_s);
+/*
+ * Victims' rate per second on CPU: ops_per_s / sum of on-CPU shares; NaN
+ * when no victim was on CPU.  Taking the slowdown of this rate leaves out
+ * time the victims lost to other tasks and to the host (steal time is not
+ * task time with PARAVIRT_TIME_ACCOUNTING), and keeps the IPI handlers'
+ * time (charged to the interrupted task without IRQ_TIME_ACCOUNTING).
+ */
+double ipi_rate_oncpu(double ops_per_s, double oncpu);
+
+/* ---- victims: background workers in this mm that take the IPIs ---- */
+
+enum ipi_victim_kind { VICTIM_SPIN, VICTIM_SYSCALL, VICTIM_SLEEP, VICTIM_GUP_FAST };
+extern const char *const ipi_victim_names[]; /* "spin", ..., NULL */
+
+#define VICTIM_SLEEP_NS 100000ull /* sleep victims wake every 100 us */
+
+struct ipi_victim {
+	enum ipi_victim_kind kind;
+	const volatile char *pages; /* spin: reads one byte of each page */
+	size_t npages;
+	char *own;		/* memory this victim mapped (pages or futex) */
+	size_t own_size;
+	uint32_t *futex_word;	/* gup-fast: shared FUTEX_WAKE on this word */
+	/* Share of each mode's last run (warm-up + window) this thread was
+	 * on CPU (thread CPU time / wall time); written by the victim. */
+	double oncpu[BENCH_MAX_MODES];
+};
+
+/*
+ * Prepare a victim.  pages/npages: memory of the initiator the spin victim
+ * reads (NULL: it maps npages pages of its own).  Returns BENCH_OK, or
+ * BENCH_SKIP with the reason noted through point_skip().
+ */
+int ipi_victim_init(struct point *pt, struct ipi_victim *v, int kind,
+		    const char *pages, size_t npages);
+/* bg_loop body: run the victim until the window ends, ticking per unit. */
+void ipi_victim_loop(struct worker *w, struct ipi_victim *v);
+void ipi_victim_free(struct ipi_victim *v);
+/* The point's victims, for derive()/verify(). */
+struct ipi_targets {
+	struct ipi_victim **v;	/* nbg entries, set by worker_setup */
+	unsigned n;
+	unsigned trials, zero_trials; /* trials judged; of them with 0 IPIs */
+};
+int ipi_targets_alloc(struct point *pt, struct ipi_targets *tg);
+void ipi_targets_free(struct ipi_targets *tg);
+/* Register a background worker's victim (from worker_setup). */
+void ipi_targets_set(struct ipi_targets *tg, const struct point *pt,
+		     const struct worker *w, struct ipi_victim *v);
+/* Sum of the victims' on-CPU shares in mode m. */
+double ipi_targets_oncpu(const struct ipi_targets *tg, unsigned m);
+
+/* ---- derive() and verify() of both IPI benches ---- */
+
+struct ipi_spec {
+	const char *recv, *recv_alt; /* counter of IPIs received, fallback */
+	const char *recv_metric;     /* "shootdowns_per_op", ... */
+	const char *recv_what;	     /* "remote shootdowns", for verdicts */
+	const char *fewer_hint;	     /* why fewer than expected may be */
+	const char *events;	     /* initiator's IPI-causing events, or NULL */
+	double events_per_op;	     /* ... and at least this many per op */
+	unsigned quiet, storm;	     /* mode indices */
+};
+
+/* Per-trial metrics: op_p50_ns, op_p99_ns, ipis_per_op, the received
+ * count, expected_per_op, targets_oncpu (storm), quiet_targets_oncpu,
+ * victim_slowdown_pct (per on-CPU second), victim_wall_slowdown_pct. */
+size_t ipi_derive(struct point *pt, const struct ipi_spec *s,
+		  struct ipi_targets *tg, const struct mode_result *res,
+		  struct metric *out, size_t cap);
+bool ipi_verify(struct point *pt, const struct ipi_spec *s,
+		const struct ipi_targets *tg, const struct mode_result *res,
+		char *verdict, size_t len);
+/* The verdict line from the numbers (pure); returns "proven". */
+bool ipi_verdict(char *buf, size_t len, const struct ipi_spec *s,
+		 const struct ipi_numbers *n);
+
+/* ---- the point's context ---- */
+
+extern const char *const ipi_level_names[]; /* "any", "smt", "l3", ... */
+
+/*
+ * Note where each target (background worker) sits relative to the
+ * initiator (worker 0) and what the topology has; with level != 0 ("any")
+ * skip the point unless every target is at that level.  Also notes
+ * whether KVM paravirtual TLB flush / send-IPI are offered, so fewer IPIs
+ * than targets are read right.  BENCH_OK or BENCH_SKIP.
+ */
+int ipi_note_context(struct point *pt, int level);
+
+/* Index of a counter by spec, falling back to 'alt' when unsupported. */
+int ipi_counter(const struct point *pt, const char *spec, const char *alt);
+
+#endif

@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_ipi_counts.c - lib/ipicount.c: per-op IPI counts from counter
+ * deltas (with and without the quiet window's background), the "were
+ * counters read" test, the expected count, the judgement and verdict
+ * lines, the victims' slowdown; and the options of tlb-shootdown and
+ * ipi-broadcast as the driver parses them (through $GUPSYNC --dry-run,
+ * skipped when the binary is not named).
+ */
+#include <fcntl.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "ipicount.h"
+
+#define EPS 1e-12
+#define MS 1000000ull
+#define OUT_MAX 8192
+
+/* cmocka 1.1.5 compares assert_near() in float: compare in double. */
+#define assert_near(a, b) assert_near_at((a), (b), __FILE__, __LINE__)
+
+static void assert_near_at(double a, double b, const char *file, int line)
+{
+	if (fabs(a - b) <= EPS * (1 + fabs(b)))
+		return;
+	fprintf(stderr, "%.17g != %.17g\n", a, b);
+	_fail(file, line);
+}
+
+static void assert_contains(const char *hay, const char *needle)
+{
+	if (!strstr(hay, needle))
+		fail_msg("'%s' does not contain '%s'", hay, needle);
+}
+
+/* A window: ops over elapsed ns, counters 0..2 = a, b, c. */
+static struct mode_result win(uint64_t ops, uint64_t ns, uint64_t a,
+			      uint64_t b, uint64_t c)
+{
+	struct mode_result r = { .ops = ops, .elapsed_ns = ns };
+
+	r.delta[0] = a;
+	r.delta[1] = b;
+	r.delta[2] = c;
+	return r;
+}
+
+/* ---- per-op counts ---- */
+
+static void test_per_op_plain(void **state)
+{
+	struct mode_result r = win(1000, 100 * MS, 500, 250, 7);
+	int one[] = { 0 }, two[] = { 0, 1 };
+
+	(void)state;
+	assert_near(ipi_net_per_op(&r, NULL, one, 1), 0.5);
+	/* ipi_send_cpu + ipi_send_cpumask: events, summed */
+	assert_near(ipi_net_per_op(&r, NULL, two, 2), 0.75);
+}
+
+static void test_per_op_background(void **state)
+{
+	/* Storm 200 ms, 1000 ops, 1100 IPIs; quiet saw 50 in 100 ms, so
+	 * 100 of the storm's are background: (1100 - 100) / 1000. */
+	struct mode_result st = win(1000, 200 * MS, 1100, 0, 0);
+	struct mode_result q = win(5000000, 100 * MS, 50, 0, 0);
+	int c = 0;
+
+	(void)state;
+	assert_near(ipi_net_per_op(&st, &q, &c, 1), 1.0);
+	/* More background than storm: negative, not clamped. */
+	q.delta[0] = 1000;
+	assert_near(ipi_net_per_op(&st, &q, &c, 1), (1100.0 - 2000) / 1000);
+	/* A quiet window without elapsed time corrects nothing. */
+	q.elapsed_ns = 0;
+	assert_near(ipi_net_per_op(&st, &q, &c, 1), 1.1);
+}
+
+static void test_per_op_unsupported(void **state)
+{
+	struct mode_result r = win(1000, MS, 10, 20, 30), none = win(0, MS, 5, 0, 0);
+	int bad[] = { -1, -1 }, mixed[] = { -1, 2 }, out[] = { BENCH_MAX_COUNTERS };
+
+	(void)state;
+	assert_true(isnan(ipi_net_per_op(&r, NULL, bad, 2)));
+	assert_true(isnan(ipi_net_per_op(&r, NULL, out, 1)));
+	assert_true(isnan(ipi_net_per_op(&r, NULL, mixed, 0)));
+	assert_near(ipi_net_per_op(&r, NULL, mixed, 2), 0.03);
+	assert_true(isnan(ipi_net_per_op(&none, NULL, mixed, 2))); /* no ops */
+}
+
+static void test_thread_per_op(void **state)
+{
+	/* The initiator's own sends: no background correction, tdelta. */
+	struct mode_result r = win(1000, MS, 999, 999, 999);
+	int two[] = { 0, 1 }, bad[] = { -1, -1 };
+
+	(void)state;
+	r.tdelta[0] = 2000;
+	r.tdelta[1] = 10;
+	assert_near(ipi_thread_per_op(&r, two, 2), 2.01);
+	assert_true(isnan(ipi_thread_per_op(&r, bad, 2))); /* not in proof */
+	r.ops = 0;
+	assert_true(isnan(ipi_thread_per_op(&r, two, 2)));
+}
+
+static void test_counted(void **state)
+{
+	struct mode_result r = win(10, MS, 0, 3, 0);
+
+	(void)state;
+	assert_false(ipi_counted(&r, 0));	/* 0 context switches: not read */
+	assert_true(ipi_counted(&r, 1));
+	assert_true(ipi_counted(&r, -1));	/* unsupported: assume read */
+}
+
+/* ---- expectation, judgement, verdict ---- */
+
+static void test_expected(void **state)
+{
+	double oncpu[] = { 1.0, 0.5, NAN, 1.2 };
+
+	(void)state;
+	assert_near(ipi_expected_per_op(1, oncpu, 0), 0);
+	assert_near(ipi_expected_per_op(1, oncpu, 2), 1.5);
+	/* NaN (never ran) adds nothing; a share > 1 counts as 1 */
+	assert_near(ipi_expected_per_op(2, oncpu, 4), 2 * 2.5);
+}
+
+/* recv observed, expected, busy targets' mean on-CPU share */
+static enum ipi_judgement judge(double recv, double expected, double busy)
+{
+	struct ipi_numbers n = { 0, recv, expected, busy, busy, 1 };
+
+	return ipi_judge(&n);
+}
+
+static void test_judge(void **state)
+{
+	(void)state;
+	assert_int_equal(judge(0, 0, NAN), IPI_NONE_EXPECTED);
+	assert_int_equal(judge(0.005, 0.01, 1), IPI_NONE_EXPECTED);
+	assert_int_equal(judge(0.3, 0, NAN), IPI_UNEXPECTED);
+	assert_int_equal(judge(0, 1, 1), IPI_ZERO);
+	assert_int_equal(judge(0.009, 0.3, 0.3), IPI_ZERO);
+	/* fewer than half: skipped IPIs only if the targets were on CPU */
+	assert_int_equal(judge(0.4, 1, 0.95), IPI_FEWER);
+	assert_int_equal(judge(0.03, 0.47, 0.47), IPI_OFF_CPU);
+	assert_int_equal(judge(0.5, 1, 1), IPI_AS_EXPECTED);
+	assert_int_equal(judge(2.0, 1, 1), IPI_AS_EXPECTED);
+	assert_int_equal(judge(NAN, 1, 1), IPI_UNKNOWN);
+	assert_int_equal(judge(1, NAN, 1), IPI_UNKNOWN);
+	assert_string_equal(ipi_judgement_name(IPI_ZERO),
+			    "ZERO where some were expected");
+}
+
+static const struct ipi_spec spec = {
+	.recv = IPI_TLB_REMOTE, .recv_metric = "shootdowns_per_op",
+	.recv_what = "remote shootdowns", .fewer_hint = "PV TLB flush",
+	.events_per_op = 1,
+};
+
+static void test_verdict(void **state)
+{
+	struct ipi_numbers zero = { 0, 0, 0.98, 0.98, 0.98, 1 };
+	struct ipi_numbers fewer = { 0.2, 0.2, 1, 1, 1, 1 };
+	struct ipi_numbers ok = { 1.02, 1.01, 1, 1.5, 0.75, 2 };
+	struct ipi_numbers none = { 0, 0, 0, 0, NAN, 0 };
+	struct ipi_numbers nan = { NAN, NAN, 1, 1, 1, 1 };
+	char v[256];
+
+	(void)state;
+	assert_false(ipi_verdict(v, sizeof(v), &spec, &zero));
+	assert_contains(v, "WARNING: 0 IPIs per op where up to 0.98 were expected");
+	assert_contains(v, "1 target, 98% on CPU; PV TLB flush?");
+	assert_false(ipi_verdict(v, sizeof(v), &spec, &fewer));
+	assert_contains(v, "WARNING: only 0.20 remote shootdowns/op of up to 1.00");
+	assert_true(ipi_verdict(v, sizeof(v), &spec, &ok));
+	assert_contains(v, "remote shootdowns 1.010/op, IPIs sent 1.020/op");
+	assert_contains(v, "2 targets, 75% on CPU): as expected");
+	assert_true(ipi_verdict(v, sizeof(v), &spec, &none));
+	assert_contains(v, "0 targets, 0% on CPU): none expected, none seen");
+	assert_false(ipi_verdict(v, sizeof(v), &spec, &nan));
+	assert_contains(v, "unproven: IPI counters not read");
+}
+
+static void test_slowdown(void **state)
+{
+	(void)state;
+	assert_near(ipi_slowdown_pct(100, 75), 25);
+	assert_near(ipi_slowdown_pct(100, 110), -10);
+	assert_true(isnan(ipi_slowdown_pct(0, 10)));
+	assert_true(isnan(ipi_slowdown_pct(NAN, 10)));
+	/* per on-CPU second: 50 ops/s at half the time = 100 */
+	assert_near(ipi_rate_oncpu(50, 0.5), 100);
+	assert_true(isnan(ipi_rate_oncpu(50, 0)));
+	assert_true(isnan(ipi_rate_oncpu(50, NAN)));
+	assert_near(ipi_slowdown_pct(ipi_rate_oncpu(100, 1.0),
+				     ipi_rate_oncpu(45, 0.5)), 10);
+}
+
+/* ---- the benches' options, through the driver ---- */
+
+struct outcome {
+	int status;
+	char out[OUT_MAX], err[OUT_MAX];
+};
+
+static void slurp(FILE *f, char *buf)
+{
+	size_t n;
+
+	rewind(f);
+	n = fread(buf, 1, OUT_MAX - 1, f);
+	buf[n] = 0;
+	fclose(f);
+}
+
+/* Run "$GUPSYNC run BENCH ARGS... --dry-run"; skip without $GUPSYNC. */
+static void dry_run(struct outcome *o, const char *bench, ...)
+{
+	const char *bin = getenv("GUPSYNC");
+	const char *argv[32] = { bin, "run", bench };
+	FILE *out, *err;
+	size_t n = 3;
+	va_list ap;
+	pid_t pid;
+
+	if (!bin || access(bin, X_OK) != 0) {
+		fprintf(stderr, "# GUPSYNC not set to the gupsync binary: "
+			"option tests skipped\n");
+		skip();
+	}
+	out = tmpfile();
+	err = tmpfile();
+	assert_non_null(out);
+	assert_non_null(err);
+	va_start(ap, bench);
+	while (n < 30 && (argv[n] = va_arg(ap, const char *)))
+		n++;
+	va_end(ap);
+	argv[n++] = "--dry-run";
+	argv[n] = NULL;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(fileno(out), STDOUT_FILENO);
+		dup2(fileno(err), STDERR_FILENO);
+		setenv("GUPSYNC_JOURNAL", "/dev/null", 1);
+		execv(bin, (char *const *)argv);
+		_exit(127);
+	}
+	assert_int_equal(waitpid(pid, &o->status, 0), pid);
+	o->status = WIFEXITED(o->status) ? WEXITSTATUS(o->status) : -1;
+	slurp(out, o->out);
+	slurp(err, o->err);
+}
+
+static void test_tlb_options_good(void **state)
+{
+	struct outcome o;
+
+	(void)state;
+	dry_run(&o, "tlb-shootdown", NULL);	/* defaults: 3 ops x 3 sizes x 4 */
+	assert_int_equal(o.status, 0);
+	assert_contains(o.out, "36 data points");
+	dry_run(&o, "tlb-shootdown", "--op", "mprotect,munmap", "--pages",
+		"1,34,512", "--victim", "gup-fast", "--target-level", "any,l3",
+		NULL);
+	assert_int_equal(o.status, 0);
+	assert_contains(o.out, "12 data points");
+	assert_contains(o.out, "op=munmap pages=34 target-level=l3");
+}
+
+static void test_tlb_options_bad(void **state)
+{
+	struct outcome o;
+
+	(void)state;
+	dry_run(&o, "tlb-shootdown", "--op", "mremap", NULL);
+	assert_int_equal(o.status, 2);
+	assert_contains(o.err, "--op: 'mremap' is not one of: mprotect, madvise, munmap");
+	dry_run(&o, "tlb-shootdown", "--pages", "0", NULL);
+	assert_int_equal(o.status, 2);
+	assert_contains(o.err, "--pages: '0' is out of range; allowed: 1..262144");
+	dry_run(&o, "tlb-shootdown", "--victim", "idle", NULL);
+	assert_int_equal(o.status, 2);
+	assert_contains(o.err, "is not one of: spin, syscall, sleep, gup-fast");
+	dry_run(&o, "tlb-shootdown", "--target-level", "core", NULL);
+	assert_int_equal(o.status, 2);
+	assert_contains(o.err, "is not one of: any, smt, l3, package, numa, machine");
+}
+
+static void test_bcast_options(void **state)
+{
+	struct outcome o;
+
+	(void)state;
+	dry_run(&o, "ipi-broadcast", NULL);	/* 2 commands x 4 victims */
+	assert_int_equal(o.status, 0);
+	assert_contains(o.out, "8 data points");
+	dry_run(&o, "ipi-broadcast", "--cmd", "global", "--victim", "spin,sleep",
+		NULL);
+	assert_int_equal(o.status, 0);
+	assert_contains(o.out, "2 data points");
+	dry_run(&o, "ipi-broadcast", "--cmd", "sync-core", NULL);
+	assert_int_equal(o.status, 2);
+	assert_contains(o.err, "--cmd: 'sync-core' is not one of: private, global");
+	dry_run(&o, "ipi-broadcast", "--pages", "1", NULL);	/* not its option */
+	assert_int_equal(o.status, 2);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_per_op_plain),
+		cmocka_unit_test(test_per_op_background),
+		cmocka_unit_test(test_per_op_unsupported),
+		cmocka_unit_test(test_thread_per_op),
+		cmocka_unit_test(test_counted),
+		cmocka_unit_test(test_expected),
+		cmocka_unit_test(test_judge),
+		cmocka_unit_test(test_verdict),
+		cmocka_unit_test(test_slowdown),
+		cmocka_unit_test(test_tlb_options_good),
+		cmocka_unit_test(test_tlb_options_bad),
+		cmocka_unit_test(test_bcast_options),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

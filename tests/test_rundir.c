@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_rundir.c - reading a run directory back (lib/rundir.c): the CSV
+ * reader on the quoting lib/results.c writes (and on broken files, which
+ * must fail with the line named), and a whole run directory written under
+ * a mkdtemp() directory: parameters, data points, per-trial values with
+ * NA left out, and the provenance lines taken from meta.json.
+ */
+#include <errno.h>
+#include <ftw.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "rundir.h"
+
+#define ERR_LEN 512
+#define NFTW_FDS 16
+#define EPS 1e-12
+
+static const char meta_json[] =
+	"{\"gupsync\": {\"command\": \"gupsync run fake --threads 1,2\"},"
+	" \"bench\": {\"name\": \"fake\"},"
+	" \"method\": {\"trials\": 3, \"duration_ns\": 250000000,"
+	"  \"placement\": \"compact\"},"
+	" \"machine\": {\"kernel\": {\"release\": \"6.18.0-t\", \"machine\": \"x86_64\"},"
+	"  \"cpu\": {\"model\": \"Test CPU\", \"hypervisor\": \"KVM\"},"
+	"  \"topology\": {\"available\": true, \"pus\": 2},"
+	"  \"config\": {\"HZ\": \"250\", \"preempt_model\": \"none\","
+	"   \"PT_RECLAIM\": \"y\"}}}\n";
+
+static const char summary_csv[] =
+	"threads,layout,metric,unit,better,n,median\n"
+	"1,own,rate_per_s,ops/s,higher,3,10\n"
+	"1,own,lat_ns,ns,lower,3,5\n"
+	"2,own,rate_per_s,ops/s,higher,3,20\n"
+	"2,own,lat_ns,ns,lower,3,6\n";
+
+static const char trials_csv[] =
+	"threads,layout,trial,cpus,rate_per_s,lat_ns\n"
+	"1,own,0,\"0,1\",9,5\n"
+	"1,own,1,\"0,1\",10,NA\n"
+	"1,own,2,\"0,1\",11,5.5\n"
+	"2,own,0,\"0,1\",20,6\n"
+	"2,own,1,\"0,1\",NA,6\n"
+	"2,own,2,\"0,1\",21,7\n";
+
+/* ---- helpers ----------------------------------------------------------- */
+
+static int rm_one(const char *path, const struct stat *st, int flag,
+		  struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	return remove(path);
+}
+
+static void put(const char *dir, const char *name, const char *text)
+{
+	char p[1024];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	f = fopen(p, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+static int setup_run(void **state)
+{
+	char *dir = strdup("/tmp/gupsync-test-rundir-XXXXXX");
+
+	if (!dir || !mkdtemp(dir)) {
+		fprintf(stderr, "mkdtemp: %s\n", strerror(errno));
+		free(dir);
+		return -1;
+	}
+	put(dir, "meta.json", meta_json);
+	put(dir, "summary.csv", summary_csv);
+	put(dir, "trials.csv", trials_csv);
+	*state = dir;
+	return 0;
+}
+
+static int teardown_run(void **state)
+{
+	nftw(*state, rm_one, NFTW_FDS, FTW_DEPTH | FTW_PHYS);
+	free(*state);
+	return 0;
+}
+
+static int parse(const char *text, struct csv *t, char *err)
+{
+	char *copy = strdup(text);
+
+	assert_non_null(copy);
+	return csv_parse(copy, "t.csv", t, err, ERR_LEN);
+}
+
+/* ---- the CSV reader ---------------------------------------------------- */
+
+static void test_csv_quoting(void **state)
+{
+	char err[ERR_LEN];
+	struct csv t;
+
+	(void)state;
+	assert_int_equal(parse("a,b,c\n\"x,y\",\"say \"\"hi\"\"\",\"two\nlines\"\n"
+			       "1,,NA\r\n", &t, err), 0);
+	assert_int_equal(t.ncols, 3);
+	assert_int_equal(t.nrows, 2);
+	assert_string_equal(csv_get(&t, 0, 0), "x,y");
+	assert_string_equal(csv_get(&t, 0, 1), "say \"hi\"");
+	assert_string_equal(csv_get(&t, 0, 2), "two\nlines");
+	assert_string_equal(csv_get(&t, 1, 1), "");
+	assert_string_equal(csv_get(&t, 1, 2), "NA");	/* CR dropped */
+	assert_int_equal(csv_col(&t, "c"), 2);
+	assert_int_equal(csv_col(&t, "d"), -1);
+	csv_free(&t);
+}
+
+static void test_csv_numbers(void **state)
+{
+	char err[ERR_LEN];
+	struct csv t;
+
+	(void)state;
+	assert_int_equal(parse("v\n1e3\nNA\n\nabc\n-2.5\n", &t, err), 0);
+	assert_int_equal(t.nrows, 4);		/* the empty line is skipped */
+	assert_true(fabs(csv_num_at(&t, 0, 0) - 1000.0) < EPS);
+	assert_true(isnan(csv_num_at(&t, 1, 0)));
+	assert_true(isnan(csv_num_at(&t, 2, 0)));
+	assert_true(fabs(csv_num_at(&t, 3, 0) + 2.5) < EPS);
+	csv_free(&t);
+}
+
+static void test_csv_errors(void **state)
+{
+	char err[ERR_LEN];
+	struct csv t;
+
+	(void)state;
+	assert_int_equal(parse("a,b\n1,2\n3\n", &t, err), -1);
+	assert_string_equal(err, "t.csv:3: 1 fields, the header has 2");
+	assert_int_equal(parse("a,b\n1,\"2\n", &t, err), -1);
+	assert_string_equal(err, "t.csv:2: malformed quoted field");
+	assert_int_equal(parse("a,b\n\"1\"x,2\n", &t, err), -1);
+	assert_non_null(strstr(err, "malformed"));
+	assert_int_equal(parse("", &t, err), -1);
+	assert_non_null(strstr(err, "header"));
+	assert_int_equal(csv_read("/nonexistent/x.csv", &t, err, ERR_LEN), -1);
+	assert_non_null(strstr(err, "open(/nonexistent/x.csv)"));
+}
+
+/* ---- a run directory --------------------------------------------------- */
+
+static void test_load(void **state)
+{
+	struct rundir rd;
+	char err[ERR_LEN], buf[512], path[1100];
+
+	snprintf(path, sizeof(path), "%s/", (char *)*state);	/* trailing / */
+	assert_int_equal(rundir_load(path, &rd, err, ERR_LEN), 0);
+	assert_string_equal(rd.path, *state);
+	assert_int_equal(rd.nparams, 2);
+	assert_int_equal(rundir_param(&rd, "layout"), 1);
+	assert_int_equal(rundir_param(&rd, "trial"), -1);
+	assert_int_equal(rd.samples.ncols, 0);		/* none: throughput */
+	assert_string_equal(rundir_bench(&rd), "fake");
+	assert_string_equal(rundir_kernel(&rd), "6.18.0-t");
+	assert_string_equal(rundir_placement(&rd), "compact");
+	assert_string_equal(rundir_command(&rd), "gupsync run fake --threads 1,2");
+	rundir_method(&rd, buf, sizeof(buf));
+	assert_string_equal(buf, "3 trials x 250 ms per mode");
+	rundir_config(&rd, buf, sizeof(buf));
+	assert_string_equal(buf, "HZ=250, PREEMPT none, MMU_GATHER_RCU_TABLE_FREE=n, "
+			    "PT_RECLAIM=y, PARAVIRT=n");
+	rundir_machine(&rd, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "6.18.0-t x86_64, Test CPU"));
+	rundir_free(&rd);
+}
+
+static void test_points_and_values(void **state)
+{
+	const char *names[] = { "threads", "layout" }, *p1[] = { "1", "own" };
+	const char *p2[] = { "2" };
+	struct rundir rd;
+	char err[ERR_LEN];
+	size_t *rows;
+	double *v;
+
+	assert_int_equal(rundir_load(*state, &rd, err, ERR_LEN), 0);
+	assert_int_equal(rundir_points(&rd.summary, rd.nparams, &rows), 2);
+	assert_int_equal(rows[0], 0);
+	assert_int_equal(rows[1], 2);
+	free(rows);
+	assert_int_equal(rundir_trial_values(&rd, names, p1, 2, "lat_ns", &v), 2);
+	assert_true(fabs(v[0] - 5.0) < EPS && fabs(v[1] - 5.5) < EPS);
+	free(v);
+	/* Naming fewer parameters matches on those alone. */
+	assert_int_equal(rundir_trial_values(&rd, names, p2, 1, "rate_per_s", &v), 2);
+	assert_true(fabs(v[0] - 20.0) < EPS && fabs(v[1] - 21.0) < EPS);
+	free(v);
+	assert_int_equal(rundir_trial_values(&rd, names, p1, 2, "nope", &v), -1);
+	assert_int_equal(rundir_trial_values(&rd, names, p1, 2, "threads", &v), -1);
+	assert_true(rundir_same_point(&rd, &rd.summary, 0, &rd, &rd.trials, 2,
+				      names, 2));
+	assert_false(rundir_same_point(&rd, &rd.summary, 0, &rd, &rd.trials, 3,
+				       names, 2));
+	assert_int_equal(rundir_better("higher"), BETTER_HIGHER);
+	assert_int_equal(rundir_better("lower"), BETTER_LOWER);
+	assert_int_equal(rundir_better(""), BETTER_NONE);
+	rundir_free(&rd);
+}
+
+static void test_load_errors(void **state)
+{
+	const char *dir = *state;
+	struct rundir rd;
+	char err[ERR_LEN];
+
+	put(dir, "trials.csv", "layout,threads,trial\n");
+	assert_int_equal(rundir_load(dir, &rd, err, ERR_LEN), -1);
+	assert_non_null(strstr(err, "trials.csv: column 1 is 'layout'"));
+	put(dir, "trials.csv", trials_csv);
+	put(dir, "summary.csv", "threads,median\n1,2\n");
+	assert_int_equal(rundir_load(dir, &rd, err, ERR_LEN), -1);
+	assert_non_null(strstr(err, "summary.csv: no 'metric' column"));
+	put(dir, "summary.csv", summary_csv);
+	put(dir, "meta.json", "{ not json");
+	assert_int_equal(rundir_load(dir, &rd, err, ERR_LEN), -1);
+	assert_non_null(strstr(err, "meta.json:1:"));
+	put(dir, "meta.json", meta_json);
+	assert_int_equal(rundir_load("/nonexistent-run", &rd, err, ERR_LEN), -1);
+	assert_non_null(strstr(err, "/nonexistent-run/meta.json"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_csv_quoting),
+		cmocka_unit_test(test_csv_numbers),
+		cmocka_unit_test(test_csv_errors),
+		cmocka_unit_test_setup_teardown(test_load, setup_run, teardown_run),
+		cmocka_unit_test_setup_teardown(test_points_and_values, setup_run,
+						teardown_run),
+		cmocka_unit_test_setup_teardown(test_load_errors, setup_run,
+						teardown_run),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

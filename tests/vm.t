@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# vm.t - `gupsync vm` and gupsync.ko in a QEMU guest (TAP, run by prove).
+#
+# Installs what the VM needs (vm/gupsync-vm --prepare: qemu, busybox-static,
+# Debian's kernel headers, the kernel image downloaded into build/vm), then
+# boots Debian 12's kernel under TCG (a few seconds a boot):
+#   - the module loads, every ioctl returns sane values, bad arguments get
+#     the right errno, a seeded fuzz leaves the device working
+#     (build/tests/test_kmod_args inside the guest), and k-ipi, k-rcu and
+#     k-gup produce results;
+#   - `gupsync vm -- run gup-fast` (accelerator auto: KVM if a probe boot
+#     works, else TCG) brings results back, labelled;
+#   - a guest whose kernel taints itself with a warning, or panics, fails
+#     the command.
+# No timing is asserted.  Skipped, with the reason, where the packages
+# cannot be installed or the machine is not x86-64.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+GUPSYNC=${GUPSYNC:-$PWD/gupsync}
+TESTBIN=$(dirname "$GUPSYNC")/build/tests/test_kmod_args
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+n=0 skip_why=
+SHORT="--duration 100ms --warmup 20ms --trials 2"
+NTESTS=10
+
+# ok STATUS NAME [LOG]: a failed check shows its log as TAP comments;
+# once the VM cannot be had, the rest are skipped with the reason.
+ok() {
+	n=$((n + 1))
+	if [ -n "$skip_why" ]; then
+		echo "ok $n - $2 # SKIP $skip_why"
+	elif [ "$1" = 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		[ -n "${3:-}" ] && sed 's/^/# /' "$3" | tail -40
+	fi
+}
+vm() { "$GUPSYNC" vm --output "$TMP/results" "$@"; }
+
+[ -x "$GUPSYNC" ] || { echo "1..0 # SKIP no gupsync binary at $GUPSYNC"; exit 0; }
+echo "1..$NTESTS"
+# The command itself, and bad options refused before anything boots.
+"$GUPSYNC" vm --help > "$TMP/help.log" 2>&1
+ok $(( $? != 0 )) "gupsync vm --help finds and runs vm/gupsync-vm" "$TMP/help.log"
+"$GUPSYNC" vm --smp 0 -- list > "$TMP/bad.log" 2>&1
+ok $(( $? != 2 )) "--smp 0 is a usage error (exit 2)" "$TMP/bad.log"
+"$GUPSYNC" vm --accel xen -- list > "$TMP/bad.log" 2>&1
+ok $(( $? != 2 )) "--accel xen is a usage error (exit 2)" "$TMP/bad.log"
+
+if [ "$(uname -m)" != x86_64 ]; then
+	skip_why="the guest kernel is x86-64; this is $(uname -m)"
+elif [ ! -x "$TESTBIN" ]; then
+	skip_why="no $TESTBIN (make it first)"
+else
+	# exit 4: packages or the kernel image cannot be had here (skip);
+	# anything else, a module that does not build, is a failure.
+	"$GUPSYNC" vm --prepare > "$TMP/prepare.log" 2>&1
+	prep=$?
+	[ "$prep" = 4 ] && skip_why="VM prerequisites unavailable: $(tail -1 "$TMP/prepare.log")"
+fi
+ok "${prep:-0}" "gupsync vm --prepare: packages, kernel, gupsync.ko built" "$TMP/prepare.log"
+if [ -n "$skip_why" ] || [ "${prep:-0}" != 0 ]; then
+	skip_why=${skip_why:-gupsync vm --prepare failed}
+	while [ "$n" -lt "$NTESTS" ]; do ok 0 "boots the guest"; done
+	exit 0
+fi
+# Work directories (kept by failed boots) go with $TMP.
+export GUPSYNC_VM_WORK=$TMP/work
+
+# One boot: the ioctl tests and fuzz, then the three k-* benches.
+vm --accel tcg --smp 2 --add "$TESTBIN" --guest-cmd \
+	"CMOCKA_MESSAGE_OUTPUT=TAP test_kmod_args &&
+	 gupsync run k-ipi $SHORT && gupsync run k-rcu $SHORT &&
+	 gupsync run k-gup $SHORT --pages-per-call 1,16" > "$TMP/smoke.log" 2>&1
+rc=$?
+tr -d '\r' < "$TMP/smoke.log" > "$TMP/smoke.txt"
+grep -q '^ok [0-9]' "$TMP/smoke.txt" && ! grep -q '^not ok' "$TMP/smoke.txt"
+tap=$?
+ok $(( rc != 0 || tap != 0 )) \
+	"guest: module loads, ioctls sane, bad arguments rejected, fuzz survived" "$TMP/smoke.txt"
+
+# Each k-* bench left a labelled run directory with a number in it.
+bad=0
+for b in k-ipi k-rcu k-gup; do
+	d=$(ls -d "$TMP"/results/$b-*-vm-*-tcg 2>/dev/null | head -1)
+	if [ -z "$d" ] || ! grep -q '"timing_representative_of_hardware": false' "$d/vm.json" ||
+	   ! grep -qE ',(all_ipi_ns|sync_rcu_ns|get_ns),ns,lower,2,[0-9]' "$d/summary.csv"; then
+		echo "$b: missing or unlabelled results (${d:-none})" >> "$TMP/kbench.log"
+		bad=1
+	fi
+done
+ok $bad "k-ipi, k-rcu, k-gup results came back labelled TCG" "$TMP/kbench.log"
+
+# The issue's example: gupsync vm -- run gup-fast, accelerator auto.
+vm --smp 2 -- run gup-fast $SHORT > "$TMP/gupfast.log" 2>&1
+rc=$?
+d=$(ls -d "$TMP"/results/gup-fast-*-vm-* 2>/dev/null | head -1)
+ok $(( rc != 0 )) "gupsync vm -- run gup-fast exits 0" "$TMP/gupfast.log"
+ok $(( $([ -n "$d" ] && [ -f "$d/summary.csv" ] && [ -f "$d/vm.json" ] && echo 0 || echo 1) )) \
+	"gup-fast results are back in the host's results directory" "$TMP/gupfast.log"
+
+# A kernel that warned (taint W) or panicked fails the command.
+vm --accel tcg --smp 1 --guest-cmd 'echo 512 > /proc/sys/kernel/tainted' > "$TMP/taint.log" 2>&1
+ok $(( $? != 1 )) "a guest kernel warning fails the command" "$TMP/taint.log"
+vm --accel tcg --smp 1 --guest-cmd 'echo c > /proc/sysrq-trigger' > "$TMP/panic.log" 2>&1
+ok $(( $? == 0 )) "a guest kernel panic fails the command" "$TMP/panic.log"

@@ -1,0 +1,158 @@
+# SPDX-License-Identifier: GPL-2.0
+# Functions of vm/gupsync-vm (sourced): accelerator, boot, results.
+
+TCG_NOTE="TCG (emulated CPU): timings are NOT representative of hardware"
+
+# QEMU arguments for accelerator $1, serial results into file $2.
+qemu_args() {
+	local cpu=max append="console=ttyS0 quiet loglevel=3 panic=-1 gupsync.accel=$1"
+	local bios=()
+	[ "$1" = kvm ] && cpu=host
+	[ -n "${3:-}" ] && append="$append $3"
+	# qboot: a firmware made for direct kernel boot, quicker and quieter
+	# than SeaBIOS (which also resets the terminal).
+	[ -f /usr/share/qemu/qboot.rom ] && bios=(-bios qboot.rom)
+	QEMU=(qemu-system-x86_64 -no-user-config -nodefaults -nographic -no-reboot "${bios[@]}"
+	      -accel "$1" -cpu "$cpu" -smp "$smp" -m "$mem"
+	      -kernel "$KIMG" -initrd "$WORK/initramfs.cpio" -append "$append"
+	      -serial mon:stdio -serial "file:$2")
+}
+
+# Does KVM really work here?  A /dev/kvm that exists may still be unable
+# to boot a stock kernel (a paravirtual nested KVM, for one): boot the
+# guest once with only the probe in /init and see whether it gets there.
+# The verdict is kept per host boot, kernel image and QEMU.
+kvm_probe() {
+	local key verdict log=$WORK/kvm-probe.log rc=0
+	[ -r /dev/kvm ] && [ -w /dev/kvm ] || { ACCEL_WHY="/dev/kvm is not usable"; return 1; }
+	key="$(cat /proc/sys/kernel/random/boot_id) $KIMG $(stat -c %Y "$KIMG") $(qemu-system-x86_64 --version | head -1)"
+	if [ -f "$CACHE/kvm-probe" ] && [ "$(head -1 "$CACHE/kvm-probe")" = "$key" ]; then
+		verdict=$(sed -n 2p "$CACHE/kvm-probe")
+		ACCEL_WHY=$(sed -n 3p "$CACHE/kvm-probe")
+		[ "$verdict" = ok ]
+		return
+	fi
+	say "probing KVM (a short boot, at most ${PROBE_TIMEOUT_S}s)"
+	qemu_args kvm "$WORK/probe.ttyS1" gupsync.probe=1
+	# stderr of the group too: bash reports QEMU's abort ("Aborted") itself.
+	{ timeout -k 5 "$PROBE_TIMEOUT_S" "${QEMU[@]}" < /dev/null > "$log" 2>&1; } 2>/dev/null || rc=$?
+	if grep -q GUPSYNC-PROBE-OK "$log"; then
+		verdict=ok ACCEL_WHY="KVM probe boot reached user space"
+	elif [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+		verdict=fail ACCEL_WHY="KVM probe boot did not reach user space in ${PROBE_TIMEOUT_S}s"
+	else
+		verdict=fail
+		ACCEL_WHY="KVM probe boot failed (qemu exit $rc: $(grep -m1 -iE 'error|fail|assert' "$log" | tr -d '\r' | cut -c1-120))"
+	fi
+	printf '%s\n%s\n%s\n' "$key" "$verdict" "$ACCEL_WHY" > "$CACHE/kvm-probe"
+	[ "$verdict" = ok ]
+}
+
+pick_accel() {
+	ACCEL=$accel ACCEL_WHY="asked for with --accel $accel"
+	if [ "$accel" = auto ]; then
+		if kvm_probe; then
+			ACCEL=kvm
+		else
+			ACCEL=tcg
+			say "KVM cannot be used: $ACCEL_WHY; falling back to TCG"
+		fi
+	fi
+	[ "$ACCEL" = tcg ] && say "$TCG_NOTE"
+	return 0
+}
+
+boot() {
+	local t0 rc=0
+	qemu_args "$ACCEL" "$WORK/ttyS1.out"
+	say "booting: ${QEMU[*]}"
+	t0=$(date +%s%N)
+	# stdin only when it is a terminal (then QEMU must stay in the
+	# foreground process group to read it: Ctrl-A X quits); a test's or
+	# CI's stdin is not ours.
+	if [ -t 0 ]; then
+		timeout --foreground -k 5 "$timeout" "${QEMU[@]}" 2>&1 |
+			tee "$WORK/console.log" || rc=${PIPESTATUS[0]}
+	else
+		timeout -k 5 "$timeout" "${QEMU[@]}" < /dev/null 2>&1 | tee "$WORK/console.log" || rc=${PIPESTATUS[0]}
+	fi
+	BOOT_MS=$(( ($(date +%s%N) - t0) / 1000000 ))
+	[ "$rc" = 124 ] || [ "$rc" = 137 ] && fail "guest ran past --timeout ${timeout}s"
+	[ "$rc" = 0 ] || fail "qemu exited with status $rc"
+	grep -q 'Kernel panic' "$WORK/console.log" && fail "guest kernel panicked"
+	return 0
+}
+
+# A failed guest: keep the work directory for the post-mortem.
+fail() {
+	keep=1
+	die "$*; console log: $WORK/console.log"
+}
+
+collect() {
+	local b64=$WORK/ttyS1.out x=$WORK/out rc
+	grep -q '^GUPSYNC-TAR-END' "$b64" 2>/dev/null ||
+		fail "the guest sent no results (crash or panic before the end)"
+	mkdir -p "$x"
+	sed -n '/^GUPSYNC-TAR-BEGIN/,/^GUPSYNC-TAR-END/p' "$b64" | sed '1d;$d' |
+		base64 -d | tar -xz -C "$x" || fail "the guest's results did not unpack"
+	rc=$(cat "$x/vm/exit_status")
+	check_guest_kernel "$x/vm"
+	[ ! -s "$x/vm/insmod.err" ] || say "gupsync.ko did not load in the guest" \
+		"($(cat "$x/vm/insmod.err")): built against $KBUILD for $KREL," \
+		"the guest runs $(cat "$x/vm/kernel_release")"
+	tag_results "$x"
+	[ "$keep" = 1 ] && say "work directory kept: $WORK" || rm -rf "$WORK"
+	exit "$rc"
+}
+
+# An oops, warning, bad page or lockup in the guest fails the command even
+# when the command itself said nothing.
+check_guest_kernel() {
+	local taint
+	taint=$(cat "$1/tainted")
+	if [ $(( taint & TAINT_BAD )) -ne 0 ] || grep -qE "$OOPS_RE" "$1/dmesg.txt"; then
+		{ grep -E -A20 "$OOPS_RE" "$1/dmesg.txt" || true; } | head -60 >&2
+		fail "guest kernel went wrong (tainted=$taint); its dmesg: $1/dmesg.txt"
+	fi
+}
+
+# Each run directory comes back as <name>-vm-<release>-<accel> with vm.json
+# (what ran it) and the guest's dmesg beside the usual files.
+tag_results() {
+	local x=$1 d dest rel n=0 repr=true
+	rel=$(cat "$x/vm/kernel_release")
+	[ "$ACCEL" = tcg ] && repr=false
+	mkdir -p "$out"
+	for d in "$x"/results/*/; do
+		[ -d "$d" ] || continue
+		dest=$out/$(basename "$d")-vm-$rel-$ACCEL
+		mv "$d" "$dest"
+		cp "$x/vm/dmesg.txt" "$dest/vm-dmesg.txt"
+		vm_json "$rel" "$repr" > "$dest/vm.json"
+		if [ "$repr" = true ]; then say "results: $dest"; else say "results: $dest ($TCG_NOTE)"; fi
+		n=$((n + 1))
+	done
+	[ "$n" -gt 0 ] || say "the guest command wrote no results directory"
+}
+
+json_str() { printf '"%s"' "$(printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g')"; }
+
+vm_json() {
+	cat <<EOF
+{
+  "guest_kernel_release": $(json_str "$1"),
+  "kernel_image": $(json_str "$KIMG"),
+  "module_built_against": $(json_str "$KBUILD"),
+  "accel": "$ACCEL",
+  "accel_reason": $(json_str "$ACCEL_WHY"),
+  "timing_representative_of_hardware": $2,
+  "note": $(json_str "$([ "$2" = false ] && echo "$TCG_NOTE" || echo "KVM guest: virtualized IPIs and timers")"),
+  "smp": $smp,
+  "mem": $(json_str "$mem"),
+  "qemu": $(json_str "$(qemu-system-x86_64 --version | head -1)"),
+  "boot_and_run_ms": $BOOT_MS,
+  "guest_command": $(json_str "$(tail -1 "$WORK/root/run.sh")")
+}
+EOF
+}
