@@ -78,6 +78,13 @@ static inline bool worker_running(const struct worker *w)
 	return !__atomic_load_n(w->stop, __ATOMIC_RELAXED);
 }
 
+/* Whether the harness is inside the timed part of the window (after the
+ * warm-up): for benchmarks that keep their own per-op data. */
+static inline bool worker_measuring(const struct worker *w)
+{
+	return __atomic_load_n(&w->measuring, __ATOMIC_RELAXED);
+}
+
 /* One operation done: only the owning thread writes its counter. */
 static inline void worker_tick(struct worker *w)
 {
