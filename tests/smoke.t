@@ -338,5 +338,43 @@ sigint_case() {
 sigint_case "SIGINT while measuring" measuring
 sigint_case "SIGINT while saving" saving
 
+# ---- resume ------------------------------------------------------------------
+# The run interrupted while measuring carries on in its own directory:
+# every point ends done with all its trials, none is run twice.
+cat >"$tmp/resumed.py" <<'EOF'
+import csv, json, sys
+d = sys.argv[1]
+meta = json.load(open(d + "/meta.json"))
+want = int(sys.argv[2])
+bad = [p["params"] for p in meta["points"]
+       if p["status"] != "done" or p["trials"] != want]
+rows = list(csv.DictReader(open(d + "/trials.csv")))
+keys = [(r["page-size"], r["trial"]) for r in rows]
+if len(meta["points"]) != 2 or bad:
+    print("points not all done with %d trials: %s" % (want, bad or meta["points"]))
+elif len(keys) != len(set(keys)) or len(keys) != 2 * want:
+    print("trials.csv: %d rows, %d distinct (point, trial)" % (len(keys), len(set(keys))))
+elif not meta.get("resumed"):
+    print("meta.json does not record the resume")
+EOF
+m=$(compgen -G "$tmp/int-measuring/gup-fast-*/meta.json" | head -n 1)
+if [ -z "$m" ] || ! command -v python3 >/dev/null; then
+	skip "resume: no interrupted run with a meta.json (or no python3)"
+else
+	d=$(dirname "$m")
+	gs run --resume "$d"
+	check "resume: exits 0" eval '[ $rc -eq 0 ]'
+	why=$(python3 "$tmp/resumed.py" "$d" 20 2>&1)
+	if [ -z "$why" ]; then
+		ok "resume: every point done once, with all its trials"
+	else
+		not_ok "resume: every point done once, with all its trials" "$why"
+	fi
+	check "resume: no new run directory" \
+		eval '[ "$(compgen -G "$tmp/int-measuring/gup-fast-*/" | wc -l)" -eq 1 ]'
+fi
+gs run --resume "$tmp/nonexistent"
+check "resume of a missing directory exits 2" eval '[ $rc -eq 2 ]'
+
 echo "1..$n"
 exit $failed
