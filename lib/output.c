@@ -6,6 +6,7 @@
  * table on stdout, sized for an email (72 columns).
  */
 #include <math.h>
+#include <stdarg.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -19,7 +20,6 @@
 
 #include "version.h"	/* build/version.h, made by the Makefile */
 
-#define METRIC_CELL 20	/* "52.10 [51.80,52.50]" */
 
 static void iso_now(char *buf, size_t len)
 {
@@ -28,25 +28,6 @@ static void iso_now(char *buf, size_t len)
 
 	gmtime_r(&t, &tm);
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-/* Compact number for the table: 3-4 significant digits, k/M/G suffix. */
-static void fmt_num(double v, char *buf, size_t len)
-{
-	double a = fabs(v);
-
-	if (isnan(v))
-		snprintf(buf, len, "NA");
-	else if (a >= 1e9)
-		snprintf(buf, len, "%.2fG", v / 1e9);
-	else if (a >= 1e6)
-		snprintf(buf, len, "%.2fM", v / 1e6);
-	else if (a >= 1e4)
-		snprintf(buf, len, "%.1fk", v / 1e3);
-	else if (a >= 100)
-		snprintf(buf, len, "%.1f", v);
-	else
-		snprintf(buf, len, "%.2f", v);
 }
 
 static bool is_param(const struct opt_val *v)
@@ -248,7 +229,7 @@ void run_trial_row(struct run *r, size_t i, uint64_t t)
 }
 
 /* Statistics of column k of point rp over its trials, NaNs left out. */
-static int col_stats(const struct run *r, const struct run_point *rp,
+int run_col_stats(const struct run *r, const struct run_point *rp,
 		     size_t k, struct stats *st)
 {
 	double x[rp->ntrials ? rp->ntrials : 1];
@@ -279,7 +260,7 @@ static void summary_csv(const struct run *r, struct textbuf *t)
 			struct stats st;
 			double v[13];
 
-			if (col_stats(r, rp, k, &st) < 0)
+			if (run_col_stats(r, rp, k, &st) < 0)
 				continue;
 			csv_params(r, f, i);
 			fprintf(f, ",%s,%s,%s,%zu", r->cols[k].name,
@@ -297,7 +278,7 @@ static void summary_csv(const struct run *r, struct textbuf *t)
 	}
 }
 
-static const char *status_name(int s)
+const char *run_status_name(int s)
 {
 	return s == BENCH_OK ? "done" : s == BENCH_SKIP ? "skipped" :
 	       s == BENCH_FAIL ? "failed" : "not run";
@@ -322,7 +303,7 @@ static json_t *point_json(const struct run *r, size_t i)
 		json_object_set_new(notes, n->key, json_string(n->val));
 	return json_pack("{s:o, s:o, s:s, s:s, s:s, s:s, s:b, s:I, s:o}",
 		"params", params, "pus", pus, "cpus_seen", rp->cpus_seen,
-		"status", status_name(rp->status), "reason", rp->reason,
+		"status", run_status_name(rp->status), "reason", rp->reason,
 		"proof", rp->verdict, "proven", rp->proven,
 		"trials", (json_int_t)rp->ntrials, "notes", notes);
 }
@@ -384,84 +365,78 @@ int run_save(struct run *r, bool final)
 	return rc;
 }
 
+#define COMMENT_WIDTH 72
+
+/* A "# " commentary line, wrapped at spaces to fit an email; continuation
+ * lines start with "#   ". */
+static void comment(const char *fmt, ...)
+{
+	char buf[2048], *p = buf;
+	size_t room = COMMENT_WIDTH - 2;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	printf("# ");
+	while (strlen(p) > room) {
+		char *cut = p + room;
+
+		while (cut > p && *cut != ' ')
+			cut--;
+		if (cut == p)	/* one long word: break it where it is */
+			cut = p + room;
+		printf("%.*s\n#   ", (int)(cut - p), p);
+		p = *cut == ' ' ? cut + 1 : cut;
+		room = COMMENT_WIDTH - 4;
+	}
+	printf("%s\n", p);
+}
+
+/* The config facts reviewers ask for, from the machine's kernel config. */
+static void config_line(const json_t *info, char *buf, size_t len)
+{
+	static const char *const names[] = {
+		"HZ", "PREEMPT_DYNAMIC", "PREEMPT_RCU", "RCU_LAZY", "PT_RECLAIM",
+		"MMU_GATHER_RCU_TABLE_FREE", "PARAVIRT", "NO_HZ_FULL", NULL,
+	};
+	size_t off = 0;
+
+	buf[0] = 0;
+	for (size_t i = 0; names[i] && off < len; i++) {
+		const char *v = sysinfo_config(info, names[i]);
+
+		off += snprintf(buf + off, len - off, "%s%s=%s", off ? " " : "",
+				names[i], v ? v : "n");
+	}
+}
+
 void run_print_header(struct run *r)
 {
-	char line[512];
-	int nbad = 0;
+	const json_t *info = json_object_get(r->meta, "machine");
+	char line[1024];
+	size_t off = 0;
 
-	printf("# gupsync %s: %s\n# kernel path: %s\n", r->b->name,
-	       r->b->summary, r->b->kernel_path);
-	sysinfo_oneline(json_object_get(r->meta, "machine"), line, sizeof(line));
-	printf("# machine: %s\n", line);
-	printf("# method: %llu trials x %u mode%s x %llu ms (+%llu ms warm-up);\n"
-	       "#   median [95%% CI of the median] over trials\n",
-	       (unsigned long long)r->trials, r->nmeasured,
-	       r->nmeasured > 1 ? "s, order alternating," : "",
-	       (unsigned long long)(r->rc.duration_ns / 1000000),
-	       (unsigned long long)(r->rc.warmup_ns / 1000000));
-	for (size_t c = 0; c < counters_n(r->ctr); c++)
+	comment("gupsync %s: %s", r->b->name, r->b->summary);
+	comment("kernel path: %s", r->b->kernel_path);
+	sysinfo_oneline(info, line, sizeof(line));
+	comment("machine: %s", line);
+	config_line(info, line, sizeof(line));
+	comment("config: %s", line);
+	comment("method: %llu trials x %u mode%s x %llu ms (+%llu ms warm-up); "
+		"median [95%% CI of the median] over trials",
+		(unsigned long long)r->trials, r->nmeasured,
+		r->nmeasured > 1 ? "s, order alternating," : "",
+		(unsigned long long)(r->rc.duration_ns / 1000000),
+		(unsigned long long)(r->rc.warmup_ns / 1000000));
+	line[0] = 0;
+	for (size_t c = 0; c < counters_n(r->ctr) && off < sizeof(line); c++)
 		if (!counter_ok(r->ctr, c))
-			printf("%s %s", nbad++ ? "," : "# not supported here:",
-			       counter_spec(r->ctr, c));
-	if (nbad)
-		printf("\n");
-	printf("# results: %s/\n", r->dir);
-	fflush(stdout);
-}
-
-/* The table shows only the parameters that vary in this run. */
-static bool varies(const struct opt_val *v)
-{
-	return v->spec->list && v->n > 1;
-}
-
-static void print_table_header(struct run *r)
-{
-	for (size_t k = 0; k < r->opts.n; k++)
-		if (varies(&r->opts.vals[k]))
-			printf("%9s ", r->opts.vals[k].spec->name);
-	for (size_t k = 0; k < r->ncols; k++)
-		if (r->cols[k].headline)
-			printf("%*s ", METRIC_CELL, r->cols[k].name);
-	printf("proof\n");
-}
-
-void run_print_row(struct run *r, size_t i)
-{
-	const struct run_point *rp = &r->points[i];
-	char v[96], a[24], b[24], c[24];
-
-	if (!r->table_header && r->ncols) {
-		print_table_header(r);
-		r->table_header = true;
-	}
-	for (size_t k = 0; k < r->opts.n; k++)
-		if (varies(&r->opts.vals[k])) {
-			opt_point_value(&r->opts, i, r->opts.vals[k].spec->name,
-					v, sizeof(v));
-			printf("%9s ", v);
-		}
-	if (rp->status != BENCH_OK) {
-		printf("%s: %s\n", status_name(rp->status), rp->reason);
-		fflush(stdout);
-		return;
-	}
-	for (size_t k = 0; k < r->ncols; k++) {
-		struct stats st;
-
-		if (!r->cols[k].headline)
-			continue;
-		if (col_stats(r, rp, k, &st) < 0) {
-			printf("%*s ", METRIC_CELL, "NA");
-			continue;
-		}
-		fmt_num(st.median, a, sizeof(a));
-		fmt_num(st.ci_lo, b, sizeof(b));
-		fmt_num(st.ci_hi, c, sizeof(c));
-		snprintf(v, sizeof(v), "%s [%s,%s]", a, b, c);
-		printf("%*s ", METRIC_CELL, v);
-	}
-	printf("%s\n", rp->proven ? "yes" : "NO");
+			off += snprintf(line + off, sizeof(line) - off, "%s%s",
+					off ? ", " : "", counter_spec(r->ctr, c));
+	if (off)
+		comment("not supported here: %s", line);
+	comment("results: %s/", r->dir);
 	fflush(stdout);
 }
 
@@ -475,9 +450,9 @@ void run_print_footer(struct run *r)
 		if (rp->status != BENCH_OK)
 			continue;
 		run_point_label(r, i, label, sizeof(label));
-		printf("# proof%s%s: %s\n", label[0] ? " " : "", label, rp->verdict);
+		comment("proof%s%s: %s", label[0] ? " " : "", label, rp->verdict);
 		for (const struct note *n = rp->notes; n; n = n->next)
-			printf("#   %s: %s\n", n->key, n->val);
+			comment("  %s: %s", n->key, n->val);
 	}
-	printf("# files: %s/{summary,trials,evidence}.csv, meta.json\n", r->dir);
+	comment("files: %s/{summary,trials,evidence}.csv, meta.json", r->dir);
 }

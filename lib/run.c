@@ -348,8 +348,6 @@ static int run_rounds(struct run *r)
 	}
 	gsl_rng_free(rng);
 	free(perm);
-	for (size_t i = 0; i < r->npoints; i++)
-		run_print_row(r, i);
 	return 0;
 }
 
@@ -437,6 +435,7 @@ static int run_main(struct run *rr)
 		return rc;
 	if (run_save(&r, true) < 0)
 		return 1;
+	run_print_table(&r);
 	run_print_footer(&r);
 	for (size_t i = 0; i < r.npoints; i++) {
 		done += r.points[i].status == BENCH_OK;

@@ -91,7 +91,6 @@ struct run {
 	size_t ncols;
 	struct textbuf trials_csv, evidence_csv, samples_csv;
 	char start[40];
-	bool table_header;
 	size_t cur;		/* the point being measured */
 };
 
@@ -119,10 +118,18 @@ void run_trial_row(struct run *r, size_t i, uint64_t t);
 #define SAMPLES_PER_WINDOW 5000
 void run_samples_rows(struct run *r, size_t i, unsigned mode, uint64_t t,
 		      const double *s, size_t n);
-/* The summary table on stdout (output.c). */
+/* Statistics of metric column k of a point over its trials (output.c). */
+struct stats;
+int run_col_stats(const struct run *r, const struct run_point *rp, size_t k,
+		  struct stats *st);
+const char *run_status_name(int status);
+/* Commentary before and after the table (output.c). */
 void run_print_header(struct run *r);
-void run_print_row(struct run *r, size_t i);
 void run_print_footer(struct run *r);
+/* The table on stdout, at the end of the run, in blocks of at most 72
+ * columns (table.c); and one stderr line per finished point. */
+void run_print_table(struct run *r);
+void run_point_done(const struct run *r, size_t i);
 
 /* argv[0] is the first option (after "run BENCH").  Returns the exit
  * status: 0, EXIT_USAGE, EXIT_SKIP (every point skipped) or 1. */

@@ -271,8 +271,7 @@ int run_point(struct run *r, size_t i, uint64_t upto)
 		fprintf(stderr, "gupsync: %s: %s\n", b->name,
 			err[0] ? err : pt.skip_reason);
 	free(pt.priv);
-	/* Rounds print their rows in order at the end (run.c). */
-	if (r->rc.order == 0 && (rc != BENCH_OK || rp->ntrials == r->trials))
-		run_print_row(r, i);
+	if (rc != BENCH_OK || rp->ntrials == r->trials)
+		run_point_done(r, i);
 	return rc;
 }
