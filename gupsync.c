@@ -25,6 +25,7 @@
 #include "run.h"
 #include "sweep.h"
 #include "sysinfo.h"
+#include "variants.h"
 #include "vm.h"
 
 static void usage(FILE *f)
@@ -39,6 +40,7 @@ static void usage(FILE *f)
 		"  restore              restore knobs a crashed run left changed\n"
 		"  check [OPTIONS]      is a pinned page ever replaced? (collapse, KSM, uprobes)\n"
 		"  vm [OPTS] -- ARGS    gupsync ARGS in QEMU on another kernel, with gupsync.ko\n"
+		"  variants [RUN_DIR...] IPI vs RCU variant side by side, per busy CPUs\n"
 		"  help                 this text\n\n"
 		"Results go to results/<bench>-<date>/ (summary.csv, trials.csv,\n"
 		"evidence.csv, meta.json); the table goes to stdout, progress to stderr.\n");
@@ -194,6 +196,7 @@ static const struct command {
 	{ "info", cmd_info_, false },
 	{ "restore", cmd_restore_, false },
 	{ "check", check_command, true },
+	{ "variants", variants_command, true },
 	{ "vm", vm_command, false },
 	{ "help", cmd_help, false },
 	{ "--help", cmd_help, false },

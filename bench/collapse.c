@@ -23,7 +23,7 @@
  * that still runs out maps and populates a twice as large batch inside
  * op() (the old one stays mapped until the next mode_enter(): unmapping
  * would flush): that one sample includes the preparation, and the refills
- * metric counts it; it should be 0.
+ * metric counts it; it should be 0.  (The batches: lib/thpbatch.h.)
  * khugepaged: one op() = waiting (polling kpageflags every POLL_NS) until
  * khugepaged has collapsed the next region of a MADV_HUGEPAGE batch, with
  * scan_sleep_millisecs/pages_to_scan set for the window: ops/s is
@@ -55,13 +55,14 @@
 #include "knobs.h"
 #include "mem.h"
 #include "pin.h"
+#include "proof.h"
+#include "thp.h"
+#include "thpbatch.h"
 #include "workers.h"
 
 enum { MODE_IDLE, MODE_MADVISE, MODE_KHUGEPAGED, MODE_PINNED, NMODES };
 enum { B_MADVISE, B_KHUGEPAGED, NBATCH };
 
-#define REGIONS_MAX 1024	/* a refilled batch grows up to 2 GiB */
-#define RETIRED_MAX 8
 #define IDLE_NS 1000000ull	/* idle op: long enough not to matter */
 #define POLL_NS 250000ull	/* khugepaged op: kpageflags poll period */
 #define KH_AHEAD 4		/* regions looked at past the awaited one */
@@ -80,19 +81,8 @@ struct tally {
 	uint64_t passed;	/* khugepaged: regions it went past */
 };
 
-struct batch {
-	char *base;		/* n regions of 2 MiB, 2 MiB aligned */
-	size_t n, next;		/* regions; next one to use */
-	size_t checked;		/* [0, checked) THP-verified into a tally */
-	size_t used;		/* regions used in this window, refills too */
-	bool *ok;		/* op result per region */
-	char *old[RETIRED_MAX];	/* refilled-over batches, unmapped later */
-	size_t oldn[RETIRED_MAX], nold;
-	uint64_t refills;
-};
-
 struct col_worker {
-	struct batch b[NBATCH];
+	struct thp_batch b[NBATCH];
 	char *pinned;		/* the control's region, first page held */
 	struct pin pin;
 	_Atomic(char *) target;	/* background GUP-fast goes here */
@@ -108,7 +98,7 @@ struct col_point {
 
 static const struct opt_spec col_opts[] = {
 	{ "regions", OPT_U64, "2 MiB regions prepared per worker and window",
-	  "256", 4, REGIONS_MAX, NULL, false, offsetof(struct col_conf, regions) },
+	  "256", 4, THP_BATCH_MAX, NULL, false, offsetof(struct col_conf, regions) },
 	{ "khugepaged-pages", OPT_U64, "khugepaged pages_to_scan in its mode",
 	  "4096", 8, 1u << 20, NULL, true, offsetof(struct col_conf, kh_pages) },
 	{ "khugepaged-sleep", OPT_DURATION,
@@ -119,46 +109,6 @@ static const struct opt_spec col_opts[] = {
 	  offsetof(struct col_conf, timeout_ns) },
 	{ NULL },
 };
-
-static char *region_at(const struct batch *b, size_t i)
-{
-	return b->base + i * HPAGE_PMD_SIZE;
-}
-
-static void touch(char *r)
-{
-	for (size_t off = 0; off < HPAGE_PMD_SIZE; off += PAGE_4K)
-		r[off] = 1;
-}
-
-/* khugepaged only scans MADV_HUGEPAGE areas (THP "madvise"); it must not
- * see its batch outside its own mode, nor a huge fault fill it. */
-static int batch_advise(struct batch *b, int advice)
-{
-	return madvise(b->base, b->n * HPAGE_PMD_SIZE, advice);
-}
-
-static int batch_map(struct batch *b, size_t n, bool kh, char *err, size_t len)
-{
-	b->ok = calloc(n, sizeof(*b->ok));
-	b->base = b->ok ? pin_anon_region(n * HPAGE_PMD_SIZE, HPAGE_PMD_SIZE,
-					   err, len) : NULL;
-	if (!b->base) {
-		if (!b->ok)
-			snprintf(err, len, "out of memory");
-		free(b->ok);
-		b->ok = NULL;
-		return -1;
-	}
-	b->n = n;
-	b->next = b->checked = 0;
-	if (kh && batch_advise(b, MADV_NOHUGEPAGE) < 0) {
-		snprintf(err, len, "madvise(MADV_NOHUGEPAGE, %zu regions): %s", n,
-			 strerror(errno));
-		return -1;
-	}
-	return 0;
-}
 
 static void count(struct tally *t, int err)
 {
@@ -177,116 +127,22 @@ static void count(struct tally *t, int err)
 		t->other++;
 }
 
-/* THP-verify the regions used since the last check (workers parked, or
- * the owning worker itself). */
-static void batch_check(struct batch *b, struct tally *t)
-{
-	for (; b->checked < b->next; b->checked++)
-		if (b->ok[b->checked] && pin_mapped_thp(region_at(b, b->checked)) == 1)
-			t->thp++;
-}
-
-static void batch_unmap(struct batch *b)
-{
-	for (size_t i = 0; i < b->nold; i++)
-		munmap(b->old[i], b->oldn[i] * HPAGE_PMD_SIZE);
-	b->nold = 0;
-	if (b->base)
-		munmap(b->base, b->n * HPAGE_PMD_SIZE);
-	free(b->ok);
-	b->base = NULL;
-	b->ok = NULL;
-}
-
-/* The batch ran out inside a window: keep the old one mapped (unmapping
- * would flush TLBs inside the window) and map one twice as large. */
-static int batch_refill(struct batch *b, struct tally *t, bool kh)
-{
-	char err[256], *old = b->base;
-	size_t oldn = b->n;
-	bool *ok = b->ok;
-
-	batch_check(b, t);
-	if (b->nold == RETIRED_MAX)
-		return -ENOMEM;
-	if (batch_map(b, oldn * 2 > REGIONS_MAX ? oldn : oldn * 2, kh, err,
-		      sizeof(err)) < 0) {
-		fprintf(stderr, "collapse: refill: %s\n", err);
-		return -ENOMEM;
-	}
-	if (kh && batch_advise(b, MADV_HUGEPAGE) < 0)
-		return -errno;
-	free(ok);
-	b->old[b->nold] = old;
-	b->oldn[b->nold++] = oldn;
-	b->refills++;
-	return 0;
-}
-
-/* A window used most of the batch: the next one gets twice as many. */
-static int batch_grow(struct batch *b, bool kh, char *err, size_t len)
-{
-	size_t n = b->n * 2;
-
-	batch_unmap(b);
-	return batch_map(b, n, kh, err, len);
-}
-
-/* Between windows: used or THP regions back to 512 4K pages. */
-static int batch_prepare(struct batch *b, bool kh, bool kh_mode, char *err,
-			 size_t len)
-{
-	bool grow = b->used * 4 > b->n * 3 && b->n * 2 <= REGIONS_MAX;
-
-	for (size_t i = 0; i < b->nold; i++)
-		munmap(b->old[i], b->oldn[i] * HPAGE_PMD_SIZE);
-	b->nold = 0;
-	b->used = 0;
-	if (grow && batch_grow(b, kh, err, len) < 0)
-		return -1;
-	for (size_t i = 0; i < b->n && !grow; i++) {
-		char *r = region_at(b, i);
-
-		if (i >= b->next && pin_mapped_thp(r) != 1)
-			continue;
-		if (madvise(r, HPAGE_PMD_SIZE, MADV_DONTNEED) < 0) {
-			snprintf(err, len, "madvise(%p, 2M, MADV_DONTNEED): %s",
-				 (void *)r, strerror(errno));
-			return -1;
-		}
-		touch(r);
-		b->ok[i] = false;
-	}
-	b->next = b->checked = 0;
-	if (kh_mode && batch_advise(b, MADV_HUGEPAGE) < 0) {
-		snprintf(err, len, "madvise(MADV_HUGEPAGE, %zu regions): %s", b->n,
-			 strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
 static int col_setup(struct point *pt)
 {
 	struct col_point *cp = pt->priv;
-	char val[KNOB_VALUE_MAX], err[256];
+	char err[256];
 	uint64_t pfn;
 
 	if (pin_mapped_pfn(&cp, &pfn, err, sizeof(err)) < 0 || pin_mapped_thp(&cp) < 0)
 		return point_skip(pt, "collapses cannot be verified: %s%s", err,
 				  pin_mapped_thp(&cp) < 0 ? "; /proc/kpageflags unreadable" : "");
-	if (knob_read(THP_ENABLED, val, sizeof(val)) < 0 ||
-	    knob_read(KH_SLEEP, cp->kh_orig[0], sizeof(cp->kh_orig[0])) < 0 ||
-	    knob_read(KH_PAGES, cp->kh_orig[1], sizeof(cp->kh_orig[1])) < 0)
-		return point_skip(pt, "THP not available: cannot read %s or %s",
-				  THP_ENABLED, KH_DIR);
 	/* "always" would fault THPs into the batches; "never" stops
 	 * khugepaged.  "madvise" is what this needs; restored at exit. */
-	if (strcmp(val, "madvise")) {
-		if (knob_set(THP_ENABLED, "madvise", err, sizeof(err)) < 0)
-			return point_skip(pt, "THP is '%s' and %s", val, err);
-		point_note(pt, "thp_knob", "enabled: %s -> madvise for this run", val);
-	}
+	if (thp_point_madvise(pt, THP_OK_KHUGEPAGED) != BENCH_OK)
+		return BENCH_SKIP;
+	if (knob_read(KH_SLEEP, cp->kh_orig[0], sizeof(cp->kh_orig[0])) < 0 ||
+	    knob_read(KH_PAGES, cp->kh_orig[1], sizeof(cp->kh_orig[1])) < 0)
+		return point_skip(pt, "THP not available: cannot read %s", KH_DIR);
 	cp->w = calloc(pt->nthreads, sizeof(*cp->w));
 	return cp->w ? BENCH_OK : point_skip(pt, "out of memory");
 }
@@ -306,8 +162,8 @@ static int col_worker_setup(struct point *pt, struct worker *w)
 	w->priv = cw;
 	cp->w[w->id] = cw;
 	pin_open(&cw->pin, PIN_NONE, err, sizeof(err));	/* no fds yet */
-	if (batch_map(&cw->b[B_MADVISE], c->regions, false, err, sizeof(err)) < 0 ||
-	    batch_map(&cw->b[B_KHUGEPAGED], c->regions, true, err, sizeof(err)) < 0 ||
+	if (thp_batch_map(&cw->b[B_MADVISE], c->regions, false, err, sizeof(err)) < 0 ||
+	    thp_batch_map(&cw->b[B_KHUGEPAGED], c->regions, true, err, sizeof(err)) < 0 ||
 	    !(cw->pinned = pin_anon_region(HPAGE_PMD_SIZE, HPAGE_PMD_SIZE, err,
 					   sizeof(err))) ||
 	    pin_open(&cw->pin, PIN_VMSPLICE, err, sizeof(err)) < 0 ||
@@ -319,27 +175,25 @@ static int col_worker_setup(struct point *pt, struct worker *w)
 
 static int op_madvise(struct col_worker *cw, struct tally *t)
 {
-	struct batch *b = &cw->b[B_MADVISE];
+	struct thp_batch *b = &cw->b[B_MADVISE];
 	char *r;
 	int rc;
 
-	if (b->next == b->n && (rc = batch_refill(b, t, false)) < 0)
+	if ((rc = thp_batch_next(b, &t->thp, &r)) < 0)
 		return rc;
-	r = region_at(b, b->next);
 	atomic_store_explicit(&cw->target, r, memory_order_relaxed);
-	rc = madvise(r, HPAGE_PMD_SIZE, MADV_COLLAPSE);
-	b->ok[b->next++] = rc == 0;
-	b->used++;
-	count(t, rc ? errno : 0);
+	rc = madvise(r, HPAGE_PMD_SIZE, MADV_COLLAPSE) ? errno : 0;
+	thp_batch_done(b, rc == 0);
+	count(t, rc);
 	return 0;
 }
 
 /* khugepaged went past region i (a later one is huge, i is not): it
  * failed there, e.g. on a reference the background GUP-fast held. */
-static bool passed_over(const struct batch *b, size_t i)
+static bool passed_over(const struct thp_batch *b, size_t i)
 {
 	for (size_t k = i + 1; k < b->n && k <= i + KH_AHEAD; k++)
-		if (pin_mapped_thp(region_at(b, k)) == 1)
+		if (pin_mapped_thp(thp_batch_region(b, k)) == 1)
 			return true;
 	return false;
 }
@@ -349,22 +203,20 @@ static bool passed_over(const struct batch *b, size_t i)
 static int op_khugepaged(struct col_worker *cw, struct tally *t,
 			 const struct col_conf *c)
 {
-	struct batch *b = &cw->b[B_KHUGEPAGED];
+	struct thp_batch *b = &cw->b[B_KHUGEPAGED];
 	uint64_t t0 = now_ns();
 	int rc = 0;
 
 	while (now_ns() - t0 < c->timeout_ns) {
 		char *r;
 
-		if (b->next == b->n && (rc = batch_refill(b, t, true)) < 0)
+		if ((rc = thp_batch_next(b, &t->thp, &r)) < 0)
 			return rc;
-		r = region_at(b, b->next);
 		atomic_store_explicit(&cw->target, r, memory_order_relaxed);
 		if ((rc = pin_mapped_thp(r)) != 0)
 			break;
 		if (passed_over(b, b->next)) {
-			b->ok[b->next++] = false;
-			b->used++;
+			thp_batch_done(b, false);
 			t->passed++;
 			continue;
 		}
@@ -372,8 +224,7 @@ static int op_khugepaged(struct col_worker *cw, struct tally *t,
 	}
 	if (rc < 0)
 		return -EIO;
-	b->ok[b->next++] = rc == 1;
-	b->used++;
+	thp_batch_done(b, rc == 1);
 	count(t, rc == 1 ? 0 : ETIMEDOUT);
 	return 0;
 }
@@ -416,8 +267,10 @@ static void col_check_all(struct point *pt)
 	struct col_point *cp = pt->priv;
 
 	for (unsigned i = 0; i < pt->nthreads; i++) {
-		batch_check(&cp->w[i]->b[B_MADVISE], &cp->w[i]->t[MODE_MADVISE]);
-		batch_check(&cp->w[i]->b[B_KHUGEPAGED], &cp->w[i]->t[MODE_KHUGEPAGED]);
+		struct col_worker *cw = cp->w[i];
+
+		cw->t[MODE_MADVISE].thp += thp_batch_check(&cw->b[B_MADVISE]);
+		cw->t[MODE_KHUGEPAGED].thp += thp_batch_check(&cw->b[B_KHUGEPAGED]);
 	}
 }
 
@@ -446,13 +299,13 @@ static int col_mode_enter(struct point *pt, unsigned mode)
 	col_check_all(pt);
 	for (unsigned i = 0; i < pt->nthreads; i++) {
 		struct col_worker *cw = cp->w[i];
-		struct batch *kb = &cw->b[B_KHUGEPAGED];
+		struct thp_batch *kb = &cw->b[B_KHUGEPAGED];
 
-		if ((!kh && batch_advise(kb, MADV_NOHUGEPAGE) < 0) ||
-		    batch_prepare(&cw->b[B_MADVISE], false, false, pt->skip_reason,
-				  sizeof(pt->skip_reason)) < 0 ||
-		    batch_prepare(kb, true, kh, pt->skip_reason,
-				  sizeof(pt->skip_reason)) < 0)
+		if ((!kh && thp_batch_advise(kb, MADV_NOHUGEPAGE) < 0) ||
+		    thp_batch_prepare(&cw->b[B_MADVISE], false, pt->skip_reason,
+				      sizeof(pt->skip_reason)) < 0 ||
+		    thp_batch_prepare(kb, kh, pt->skip_reason,
+				      sizeof(pt->skip_reason)) < 0)
 			return BENCH_FAIL;
 		atomic_store(&cw->target, mode == MODE_PINNED ? cw->pinned :
 			     kh ? kb->base : cw->b[B_MADVISE].base);
@@ -468,8 +321,8 @@ static void col_worker_teardown(struct point *pt, struct worker *w)
 	if (!cw)
 		return;
 	pin_close(&cw->pin);
-	batch_unmap(&cw->b[B_MADVISE]);
-	batch_unmap(&cw->b[B_KHUGEPAGED]);
+	thp_batch_unmap(&cw->b[B_MADVISE]);
+	thp_batch_unmap(&cw->b[B_KHUGEPAGED]);
 	if (cw->pinned)
 		munmap(cw->pinned, HPAGE_PMD_SIZE);
 	free(cw);
@@ -511,20 +364,6 @@ static void col_delta(struct point *pt, struct tally *d, uint64_t *refills)
 	cp->refill_snap = r;
 }
 
-static double per_op(const struct point *pt, const struct mode_result *res,
-		     const char *spec)
-{
-	int c = point_counter(pt, spec);
-
-	return c < 0 || !res->ops ? NAN : (double)res->delta[c] / res->ops;
-}
-
-static double ipis_per_op(const struct point *pt, const struct mode_result *res)
-{
-	return per_op(pt, res, "tp:ipi:ipi_send_cpu") +
-	       per_op(pt, res, "tp:ipi:ipi_send_cpumask");
-}
-
 static size_t col_derive(struct point *pt, const struct mode_result *res,
 			 struct metric *out, size_t cap)
 {
@@ -541,16 +380,16 @@ static size_t col_derive(struct point *pt, const struct mode_result *res,
 	out[1] = (struct metric){ "collapse_p99_us", "us", BETTER_LOWER, false,
 				  m->lat_p99_ns / 1e3 };
 	out[2] = (struct metric){ "ipis_per_collapse", "1", BETTER_LOWER, true,
-				  ipis_per_op(pt, m) };
+				  proof_ipis_per_op(pt, m) };
 	out[3] = (struct metric){ "tlb_shootdowns_per_collapse", "1", BETTER_LOWER,
-				  false, per_op(pt, m, "tp:tlb:tlb_flush:reason==1") };
+				  false, proof_shootdowns_per_op(pt, m) };
 	out[4] = (struct metric){ "collapse_ok_pct", "%", BETTER_HIGHER, false,
 				  d[MODE_MADVISE].tries ? 100.0 * d[MODE_MADVISE].ok /
 				  d[MODE_MADVISE].tries : NAN };
 	out[5] = (struct metric){ "khugepaged_collapses_per_s", "ops/s",
 				  BETTER_HIGHER, true, k->ops_per_s };
 	out[6] = (struct metric){ "khugepaged_ipis_per_collapse", "1", BETTER_LOWER,
-				  false, ipis_per_op(pt, k) };
+				  false, proof_ipis_per_op(pt, k) };
 	out[7] = (struct metric){ "gup_fast_drop_pct", "%", BETTER_LOWER, true,
 				  pt->nbg && idle > 0 ?
 				  100.0 * (1 - m->bg_ops_per_s / idle) : NAN };
@@ -559,18 +398,6 @@ static size_t col_derive(struct point *pt, const struct mode_result *res,
 	out[9] = (struct metric){ "khugepaged_passed", "1", BETTER_LOWER, false,
 				  (double)d[MODE_KHUGEPAGED].passed };
 	return 10;
-}
-
-/* Successful collapses per op: on the worker's thread (proof pass) when
- * counted so, else system-wide. */
-static double collapsed_per_op(const struct point *pt,
-			       const struct mode_result *res)
-{
-	int c = point_thread_counter(pt, TP_COLLAPSED);
-
-	if (c < 0 || !res->ops)
-		return per_op(pt, res, TP_COLLAPSED);
-	return (double)res->tdelta[c] / res->ops;
 }
 
 static const char *col_why(const struct tally *m, const struct tally *p,
@@ -591,8 +418,8 @@ static bool col_verify(struct point *pt, const struct mode_result *res,
 {
 	struct tally d[NMODES];
 	const struct tally *m = &d[MODE_MADVISE], *p = &d[MODE_PINNED];
-	double succ = collapsed_per_op(pt, &res[MODE_MADVISE]);
-	double psucc = collapsed_per_op(pt, &res[MODE_PINNED]);
+	double succ = proof_thread_per_op(pt, &res[MODE_MADVISE], TP_COLLAPSED);
+	double psucc = proof_thread_per_op(pt, &res[MODE_PINNED], TP_COLLAPSED);
 	uint64_t refills;
 	bool tp_ok, proven;
 
@@ -629,7 +456,7 @@ static const struct bench collapse = {
 		{ "khugepaged", "wait for khugepaged to collapse the next region", false },
 		{ "pinned", "MADV_COLLAPSE of a region whose first page a pipe holds", true },
 	},
-	.counters = { TP_COLLAPSE, TP_COLLAPSED, "tp:mmap_lock:mmap_lock_start_locking" },
+	.counters = { TP_COLLAPSE, TP_COLLAPSED, MMAP_LOCK_TP },
 	.setup = col_setup,
 	.worker_setup = col_worker_setup,
 	.op = col_op,

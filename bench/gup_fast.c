@@ -41,14 +41,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "bench.h"
-#include "knobs.h"
 #include "mem.h"
+#include "proof.h"
+#include "thp.h"
 
 enum { MODE_PRIVATE, MODE_SHARED, MODE_CONTROL };
 enum { LAYOUT_OWN, LAYOUT_SHARED };
@@ -89,38 +89,14 @@ static const struct opt_spec gup_opts[] = {
 
 static int gup_check(const void *conf, char *err, size_t len)
 {
-	const struct gup_conf *c = conf;
-
-	if (c->page_size != PAGE_4K && c->page_size != HPAGE_PMD_SIZE) {
-		snprintf(err, len, "--page-size: '%llu' bytes is not supported; "
-			 "allowed: 4K, 2M", (unsigned long long)c->page_size);
-		return -1;
-	}
-	return 0;
+	return thp_check_page_size(((const struct gup_conf *)conf)->page_size,
+				   err, len);
 }
 
+/* The futex word's page (layout=own) or the workers' shared one. */
 static char *region(struct point *pt, const struct gup_conf *c)
 {
-	int huge = c->page_size == HPAGE_PMD_SIZE;
-	char err[256];
-	char *p = mem_region(c->page_size, c->page_size, huge, err, sizeof(err));
-	long kb;
-
-	if (!p) {
-		point_skip(pt, "%s", err);
-		return NULL;
-	}
-	if (!huge)
-		return p;
-	kb = mem_anon_huge_kb(p);
-	if (kb < (long)(HPAGE_PMD_SIZE >> 10)) {
-		point_skip(pt, "THP could not be had: AnonHugePages %ld kB after "
-			   "MADV_HUGEPAGE (fragmented memory or THP disabled)", kb);
-		mem_free(p, c->page_size);
-		return NULL;
-	}
-	point_note(pt, "thp", "yes: futex word's VMA has AnonHugePages %ld kB", kb);
-	return p;
+	return thp_point_region(pt, c->page_size, c->page_size, "futex word");
 }
 
 /* User-space work the compiler cannot drop: one iteration per cycle or so. */
@@ -156,20 +132,10 @@ static int gup_setup(struct point *pt)
 {
 	const struct gup_conf *c = pt->conf;
 	struct gup_point *g = pt->priv;
-	char val[64], err[256];
 
-	if (c->page_size == HPAGE_PMD_SIZE) {
-		if (knob_read(THP_ENABLED, val, sizeof(val)) < 0)
-			return point_skip(pt, "THP not available: cannot read %s",
-					  THP_ENABLED);
-		/* MADV_HUGEPAGE needs THP "madvise" or "always"; the knobs
-		 * module restores "never" on every exit path. */
-		if (!strcmp(val, "never")) {
-			if (knob_set(THP_ENABLED, "madvise", err, sizeof(err)) < 0)
-				return point_skip(pt, "THP is 'never' and %s", err);
-			point_note(pt, "thp_knob", "enabled: never -> madvise for this run");
-		}
-	}
+	if (c->page_size == HPAGE_PMD_SIZE &&
+	    thp_point_madvise(pt, THP_OK_MADV_HUGEPAGE) != BENCH_OK)
+		return BENCH_SKIP;
 	if (c->extra_ns && spin_calibrate(pt, c->extra_ns, &g->spin_iters) < 0)
 		return BENCH_SKIP;
 	if (c->layout == LAYOUT_SHARED) {
@@ -198,12 +164,8 @@ static int gup_worker_setup(struct point *pt, struct worker *w)
 	} else {
 		gw->word = (uint32_t *)(g->shared_region + w->id * CACHELINE);
 	}
-	gw->ro_page = mem_region(PAGE_4K, PAGE_4K, 0, err, sizeof(err));
-	if (!gw->ro_page)
-		return point_skip(pt, "%s", err);
-	if (mprotect(gw->ro_page, PAGE_4K, PROT_READ) < 0)
-		return point_skip(pt, "mprotect(PROT_READ): %s", strerror(errno));
-	return BENCH_OK;
+	gw->ro_page = mem_ro_page(err, sizeof(err));
+	return gw->ro_page ? BENCH_OK : point_skip(pt, "%s", err);
 }
 
 static void gup_loop(struct worker *w)
@@ -253,40 +215,24 @@ static size_t gup_derive(struct point *pt, const struct mode_result *res,
 	return 2;
 }
 
-#define MMAP_LOCK_TP "tp:mmap_lock:mmap_lock_start_locking"
-#define FAST_MAX 0.01	/* mmap_lock per call if GUP-fast served it */
-#define SLOW_MIN 0.5	/* ... and when the slow path had to run */
-
 static bool gup_verify(struct point *pt, const struct mode_result *res,
 		       char *verdict, size_t len)
 {
-	/* Counted on the workers' own threads when possible: mmap_lock
-	 * taken by other processes must not blur the proof. */
-	int c = point_thread_counter(pt, MMAP_LOCK_TP);
-	bool per_thread = c >= 0;
-	double fast, slow;
+	static const unsigned modes[] = { MODE_SHARED, MODE_CONTROL };
+	double rate[2];
+	const char *where = proof_mmap_lock(pt, res, modes, 2, "calls", rate,
+					    verdict, len);
+	bool ok;
 
-	if (!per_thread)
-		c = point_counter(pt, MMAP_LOCK_TP);
-	if (c < 0) {
-		snprintf(verdict, len, "unproven: %s not supported here", MMAP_LOCK_TP);
+	if (!where)
 		return false;
-	}
-	if (!res[MODE_SHARED].ops || !res[MODE_CONTROL].ops) {
-		snprintf(verdict, len, "unproven: no calls completed");
-		return false;
-	}
-	fast = (double)(per_thread ? res[MODE_SHARED].tdelta[c] :
-			res[MODE_SHARED].delta[c]) / res[MODE_SHARED].ops;
-	slow = (double)(per_thread ? res[MODE_CONTROL].tdelta[c] :
-			res[MODE_CONTROL].delta[c]) / res[MODE_CONTROL].ops;
+	ok = rate[0] <= GUP_FAST_MAX && rate[1] >= GUP_SLOW_MIN;
 	snprintf(verdict, len, "mmap_lock/call (%s): shared %.4f, control "
-		 "(slow GUP) %.3f -> %s", per_thread ? "workers' threads" :
-		 "system-wide", fast, slow,
-		 fast <= FAST_MAX && slow >= SLOW_MIN ? "GUP-fast served shared wakes" :
-		 slow < SLOW_MIN ? "detector did not see the slow path" :
+		 "(slow GUP) %.3f -> %s", where, rate[0], rate[1],
+		 ok ? "GUP-fast served shared wakes" :
+		 rate[1] < GUP_SLOW_MIN ? "detector did not see the slow path" :
 		 "shared wakes took mmap_lock: not GUP-fast");
-	return fast <= FAST_MAX && slow >= SLOW_MIN;
+	return ok;
 }
 
 static const struct bench gup_fast = {

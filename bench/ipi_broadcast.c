@@ -29,7 +29,6 @@
 #include <linux/membarrier.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -49,8 +48,8 @@ struct bcast_conf {
 };
 
 struct bcast_point {
+	struct ipi_point ipi;	/* first: lib/ipicount.c's hooks find it */
 	int cmd;		/* MEMBARRIER_CMD_* of the op */
-	struct ipi_targets tg;
 };
 
 static const char *const cmds[] = { "private", "global", NULL };
@@ -71,14 +70,19 @@ static const struct opt_spec bcast_opts[] = {
 	{ "cmd", OPT_ENUM, "membarrier command: private (CPUs running this mm) "
 	  "or global (CPUs running registered processes) expedited",
 	  "private,global", 0, 0, cmds, true, offsetof(struct bcast_conf, cmd) },
-	{ "victim", OPT_ENUM, "what the --bg-threads targets do: spin in user "
-	  "space, getppid loop, sleep, or GUP-fast (shared FUTEX_WAKE)",
-	  "spin,syscall,sleep,gup-fast", 0, 0, ipi_victim_names, true,
-	  offsetof(struct bcast_conf, victim) },
-	{ "target-level", OPT_ENUM, "skip a point unless every target has this "
-	  "relation to the initiator's PU (any: no check)", "any", 0, 0,
-	  ipi_level_names, true, offsetof(struct bcast_conf, level) },
+	IPI_TARGET_OPTS(struct bcast_conf),
 	{ NULL },
+};
+
+static const struct ipi_spec bcast_ipi = {
+	.recv = IPI_IRQ_CAL,
+	.recv_alt = NULL,
+	.recv_metric = "ipis_recv_per_op",
+	.recv_what = "function-call IPIs received",
+	.fewer_hint = "targets preempted or not running a registered mm",
+	.events_per_op = 1,
+	.quiet = MODE_QUIET,
+	.storm = MODE_STORM,
 };
 
 static long membarrier(int cmd)
@@ -91,7 +95,6 @@ static int bcast_setup(struct point *pt)
 	const struct bcast_conf *c = pt->conf;
 	struct bcast_point *bp = pt->priv;
 	long mask = membarrier(MEMBARRIER_CMD_QUERY);
-	int rc;
 
 	if (mask < 0)
 		return point_skip(pt, "membarrier(MEMBARRIER_CMD_QUERY): %s",
@@ -105,31 +108,14 @@ static int bcast_setup(struct point *pt)
 		return point_skip(pt, "membarrier(REGISTER_%s): %s",
 				  membarrier_cmds[c->cmd].name, strerror(errno));
 	bp->cmd = membarrier_cmds[c->cmd].cmd;
-	rc = ipi_note_context(pt, c->level);
-	return rc == BENCH_OK ? ipi_targets_alloc(pt, &bp->tg) : rc;
+	return ipi_point_setup(pt, &bcast_ipi, c->level);
 }
 
 static int bcast_worker_setup(struct point *pt, struct worker *w)
 {
 	const struct bcast_conf *c = pt->conf;
-	struct bcast_point *bp = pt->priv;
-	struct ipi_victim *v;
-	int rc;
 
-	if (!w->bg)
-		return BENCH_OK;
-	v = calloc(1, sizeof(*v));
-	if (!v)
-		return point_skip(pt, "out of memory");
-	w->priv = v;
-	rc = ipi_victim_init(pt, v, c->victim, NULL, VICTIM_PAGES);
-	ipi_targets_set(&bp->tg, pt, w, v);
-	return rc;
-}
-
-static void bcast_bg_loop(struct worker *w)
-{
-	ipi_victim_loop(w, w->priv);
+	return ipi_target_setup(pt, w, c->victim, NULL, VICTIM_PAGES);
 }
 
 static int bcast_op(struct worker *w)
@@ -150,49 +136,6 @@ static int bcast_op(struct worker *w)
 	return 0;
 }
 
-static void bcast_worker_teardown(struct point *pt, struct worker *w)
-{
-	(void)pt;
-	if (!w->priv)
-		return;
-	ipi_victim_free(w->priv);
-	free(w->priv);
-}
-
-static void bcast_teardown(struct point *pt)
-{
-	struct bcast_point *bp = pt->priv;
-
-	ipi_targets_free(&bp->tg);
-}
-
-static const struct ipi_spec bcast_ipi = {
-	.recv = IPI_IRQ_CAL,
-	.recv_alt = NULL,
-	.recv_metric = "ipis_recv_per_op",
-	.recv_what = "function-call IPIs received",
-	.fewer_hint = "targets preempted or not running a registered mm",
-	.events_per_op = 1,
-	.quiet = MODE_QUIET,
-	.storm = MODE_STORM,
-};
-
-static size_t bcast_derive(struct point *pt, const struct mode_result *res,
-			   struct metric *out, size_t cap)
-{
-	struct bcast_point *bp = pt->priv;
-
-	return ipi_derive(pt, &bcast_ipi, &bp->tg, res, out, cap);
-}
-
-static bool bcast_verify(struct point *pt, const struct mode_result *res,
-			 char *verdict, size_t len)
-{
-	struct bcast_point *bp = pt->priv;
-
-	return ipi_verify(pt, &bcast_ipi, &bp->tg, res, verdict, len);
-}
-
 static const struct bench ipi_broadcast = {
 	.name = "ipi-broadcast",
 	.summary = "membarrier expedited (stand-in for the GUP-fast sync IPI): "
@@ -211,10 +154,10 @@ static const struct bench ipi_broadcast = {
 	.setup = bcast_setup,
 	.worker_setup = bcast_worker_setup,
 	.op = bcast_op,
-	.bg_loop = bcast_bg_loop,
-	.worker_teardown = bcast_worker_teardown,
-	.teardown = bcast_teardown,
-	.derive = bcast_derive,
-	.verify = bcast_verify,
+	.bg_loop = victim_bg_loop,
+	.worker_teardown = victim_worker_teardown,
+	.teardown = ipi_point_teardown,
+	.derive = ipi_point_derive,
+	.verify = ipi_point_verify,
 };
 BENCH_REGISTER(ipi_broadcast);

@@ -34,20 +34,19 @@
 #include <fcntl.h>
 #include <linux/ioctl.h>
 #include <linux/types.h>
-#include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "bench.h"
+#include "kdev.h"
 #include "knobs.h"
 #include "mem.h"
-#include "vm.h"
 
 enum { MODE_GET, MODE_PIN, MODE_SLOW, NMODES };
 enum { BACKEND_AUTO, BACKEND_KMOD, BACKEND_GUP_TEST };
+enum { SERIES_GET, SERIES_PUT, NSERIES };	/* two timings per call */
 
 #define MAX_BATCH 4096
 #define MAX_SIZE (1ull << 30)
@@ -77,16 +76,13 @@ struct kgup_conf {
 };
 
 struct kgup_worker {
-	int fd;
+	struct kdev_worker k;
 	char *buf;		/* the user buffer GUP walks */
-	uint64_t *get, *put;	/* one ioctl's samples */
-	struct ksamples ks_get[NMODES], ks_put[NMODES];
 };
 
 struct kgup_point {
+	struct kdev_point k;
 	int backend;		/* KMOD or GUP_TEST, resolved */
-	struct kgup_worker **w;
-	unsigned n;
 };
 
 static const char *const backends[] = { "auto", "kmod", "gup_test", NULL };
@@ -168,12 +164,8 @@ static int kgup_setup(struct point *pt)
 	struct kgup_point *kp = pt->priv;
 	char val[64], err[256];
 
-	if (pick_backend(pt, kp) != BENCH_OK)
+	if (pick_backend(pt, kp) != BENCH_OK || kdev_point_init(pt) != BENCH_OK)
 		return BENCH_SKIP;
-	kp->n = pt->nthreads;
-	kp->w = calloc(kp->n, sizeof(*kp->w));
-	if (!kp->w)
-		return point_skip(pt, "out of memory");
 	if (c->page_size == HPAGE_PMD_SIZE) {
 		if (knob_read(THP_ENABLED, val, sizeof(val)) < 0)
 			return point_skip(pt, "THP not available: cannot read %s",
@@ -211,31 +203,15 @@ static int buffer(struct point *pt, struct kgup_worker *kw)
 static int kgup_worker_setup(struct point *pt, struct worker *w)
 {
 	const struct kgup_conf *c = pt->conf;
-	struct kgup_point *kp = pt->priv;
-	struct gupsync_info info;
-	struct kgup_worker *kw;
-	char why[256];
+	const struct kgup_point *kp = pt->priv;
 
 	if (w->bg)
 		return BENCH_OK;
-	kw = calloc(1, sizeof(*kw));
-	if (!kw)
-		return point_skip(pt, "out of memory");
-	w->priv = kw;
-	kp->w[w->id] = kw;
-	kw->fd = kp->backend == BACKEND_KMOD ? kdev_open(&info, why, sizeof(why)) :
-		 open(GUP_TEST_PATH, O_RDWR | O_CLOEXEC);
-	if (kw->fd < 0)
-		return point_skip(pt, "%s", kp->backend == BACKEND_KMOD ? why :
-				  strerror(errno));
-	kw->get = calloc(c->batch, sizeof(uint64_t));
-	kw->put = calloc(c->batch, sizeof(uint64_t));
-	for (int m = 0; m < NMODES; m++)
-		if (!kw->get || !kw->put ||
-		    ksamples_init(&kw->ks_get[m], KSAMPLES_CAP) < 0 ||
-		    ksamples_init(&kw->ks_put[m], KSAMPLES_CAP) < 0)
-			return point_skip(pt, "out of memory for samples");
-	return buffer(pt, kw);
+	if (kdev_worker_setup(pt, w, sizeof(struct kgup_worker), NSERIES,
+			      c->batch, kp->backend == BACKEND_KMOD ? NULL :
+			      GUP_TEST_PATH) != BENCH_OK)
+		return BENCH_SKIP;
+	return buffer(pt, w->priv);
 }
 
 static int op_kmod(struct worker *w, const struct kgup_conf *c,
@@ -244,24 +220,23 @@ static int op_kmod(struct worker *w, const struct kgup_conf *c,
 	static const uint32_t mode_flags[NMODES] = {
 		0, GUPSYNC_GUP_PIN, GUPSYNC_GUP_SLOW };
 	struct gupsync_gup a = {
-		.loop = { .iters = c->batch, .samples = (uintptr_t)kw->get,
+		.loop = { .iters = c->batch,
+			  .samples = (uintptr_t)kw->k.buf[SERIES_GET],
 			  .flags = mode_flags[w->mode] |
 				   (c->write ? GUPSYNC_GUP_WRITE : 0) },
 		.addr = (uintptr_t)kw->buf, .size = c->size,
-		.nr_pages_per_call = c->pages, .put_samples = (uintptr_t)kw->put,
+		.nr_pages_per_call = c->pages,
+		.put_samples = (uintptr_t)kw->k.buf[SERIES_PUT],
 	};
 
-	if (ioctl(kw->fd, GUPSYNC_IOC_GUP, &a) < 0)
+	if (ioctl(kw->k.fd, GUPSYNC_IOC_GUP, &a) < 0)
 		return -errno;
-	if (w->measuring) {
-		ksamples_add(&kw->ks_get[w->mode], kw->get, c->batch);
-		ksamples_add(&kw->ks_put[w->mode], kw->put, c->batch);
-	}
+	kdev_keep(w, c->batch, 0);
 	return 0;
 }
 
 /* gup_test walks the whole buffer per ioctl and returns totals in us:
- * one mean per call per op. */
+ * one mean per call per op, kept as one sample of each series. */
 static int op_gup_test(struct worker *w, const struct kgup_conf *c,
 		       struct kgup_worker *kw)
 {
@@ -270,16 +245,13 @@ static int op_gup_test(struct worker *w, const struct kgup_conf *c,
 	struct gup_test g = { .addr = (uintptr_t)kw->buf, .size = c->size,
 		.nr_pages_per_call = c->pages,
 		.gup_flags = c->write ? GUP_TEST_FOLL_WRITE : 0 };
-	uint64_t calls = c->size / (c->pages * PAGE_4K), get, put;
+	uint64_t calls = c->size / (c->pages * PAGE_4K);
 
-	if (ioctl(kw->fd, cmds[w->mode], &g) < 0)
+	if (ioctl(kw->k.fd, cmds[w->mode], &g) < 0)
 		return -errno;
-	if (w->measuring) {
-		get = g.get_delta_usec * 1000 / calls;
-		put = g.put_delta_usec * 1000 / calls;
-		ksamples_add(&kw->ks_get[w->mode], &get, 1);
-		ksamples_add(&kw->ks_put[w->mode], &put, 1);
-	}
+	kw->k.buf[SERIES_GET][0] = g.get_delta_usec * 1000 / calls;
+	kw->k.buf[SERIES_PUT][0] = g.put_delta_usec * 1000 / calls;
+	kdev_keep(w, 1, 0);
 	return 0;
 }
 
@@ -291,73 +263,31 @@ static int kgup_op(struct worker *w)
 	       op_gup_test(w, w->pt->conf, w->priv);
 }
 
-static int kgup_mode_enter(struct point *pt, unsigned mode)
-{
-	struct kgup_point *kp = pt->priv;
-
-	for (unsigned i = 0; i < kp->n; i++) {
-		kp->w[i]->ks_get[mode].n = kp->w[i]->ks_get[mode].dropped = 0;
-		kp->w[i]->ks_put[mode].n = kp->w[i]->ks_put[mode].dropped = 0;
-	}
-	return BENCH_OK;
-}
-
 static void kgup_worker_teardown(struct point *pt, struct worker *w)
 {
 	const struct kgup_conf *c = pt->conf;
 	struct kgup_worker *kw = w->priv;
 
-	if (!kw)
-		return;
-	if (kw->fd >= 0)
-		close(kw->fd);
-	mem_free(kw->buf, c->size);
-	for (int m = 0; m < NMODES; m++) {
-		ksamples_free(&kw->ks_get[m]);
-		ksamples_free(&kw->ks_put[m]);
-	}
-	free(kw->get);
-	free(kw->put);
-	free(kw);
-}
-
-static void kgup_teardown(struct point *pt)
-{
-	struct kgup_point *kp = pt->priv;
-
-	free(kp->w);
-}
-
-static struct stats mode_stats(const struct kgup_point *kp, unsigned m, bool put)
-{
-	const struct ksamples **s = calloc(kp->n, sizeof(*s));
-	struct stats st;
-
-	for (unsigned i = 0; s && i < kp->n; i++)
-		s[i] = put ? &kp->w[i]->ks_put[m] : &kp->w[i]->ks_get[m];
-	ksamples_stats(s, s ? kp->n : 0, &st);
-	free(s);
-	return st;
+	if (kw)
+		mem_free(kw->buf, c->size);
+	kdev_worker_teardown(pt, w);
 }
 
 static size_t kgup_derive(struct point *pt, const struct mode_result *res,
 			  struct metric *out, size_t cap)
 {
 	const struct kgup_conf *c = pt->conf;
-	const struct kgup_point *kp = pt->priv;
-	struct stats get = mode_stats(kp, MODE_GET, false);
-	struct stats put = mode_stats(kp, MODE_GET, true);
-	struct stats pin = mode_stats(kp, MODE_PIN, false);
-	struct stats unpin = mode_stats(kp, MODE_PIN, true);
+	struct stats get = kdev_stats(pt, SERIES_GET, MODE_GET);
+	struct stats put = kdev_stats(pt, SERIES_PUT, MODE_GET);
+	struct stats pin = kdev_stats(pt, SERIES_GET, MODE_PIN);
+	struct stats unpin = kdev_stats(pt, SERIES_PUT, MODE_PIN);
 
 	(void)res;
 	if (cap < 7)
 		return 0;
-	out[0] = (struct metric){ "get_ns", "ns", BETTER_LOWER, true, get.median };
-	out[1] = (struct metric){ "get_p99_ns", "ns", BETTER_LOWER, false, get.p99 };
+	kdev_latency_metrics(&out[0], "get_ns", "get_p99_ns", &get);
 	out[2] = (struct metric){ "put_ns", "ns", BETTER_LOWER, true, put.median };
-	out[3] = (struct metric){ "pin_ns", "ns", BETTER_LOWER, true, pin.median };
-	out[4] = (struct metric){ "pin_p99_ns", "ns", BETTER_LOWER, false, pin.p99 };
+	kdev_latency_metrics(&out[3], "pin_ns", "pin_p99_ns", &pin);
 	out[5] = (struct metric){ "unpin_ns", "ns", BETTER_LOWER, false, unpin.median };
 	out[6] = (struct metric){ "get_ns_per_page", "ns", BETTER_LOWER, false,
 				  get.median / c->pages };
@@ -383,8 +313,7 @@ static bool kgup_verify(struct point *pt, const struct mode_result *res,
 		snprintf(verdict, len, "unproven: %s not supported here", MMAP_LOCK_TP);
 		return false;
 	}
-	for (unsigned m = 0; m < NMODES; m++)
-		per[m] = res[m].ops ? res[m].delta[t] / (res[m].ops * calls) : NAN;
+	kdev_counter_per_iter(res, NMODES, t, calls, per);
 	ok = per[MODE_GET] <= FAST_MAX && per[MODE_PIN] <= FAST_MAX &&
 	     per[MODE_SLOW] >= SLOW_MIN;
 	snprintf(verdict, len, "mmap_lock/%s: get %.4f, pin %.4f, slow control "
@@ -414,9 +343,9 @@ static const struct bench k_gup = {
 	.setup = kgup_setup,
 	.worker_setup = kgup_worker_setup,
 	.op = kgup_op,
-	.mode_enter = kgup_mode_enter,
+	.mode_enter = kdev_mode_enter,
 	.worker_teardown = kgup_worker_teardown,
-	.teardown = kgup_teardown,
+	.teardown = kdev_teardown,
 	.derive = kgup_derive,
 	.verify = kgup_verify,
 };

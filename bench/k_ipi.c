@@ -15,9 +15,9 @@
  * latency (<mode>_p50_ns) includes the syscall, the batch and copying the
  * samples out.  The module times each iteration alone (ktime_get_ns()
  * around the call, preemption off) and returns every sample; the samples
- * of the timed window (the harness's w->measuring) are kept per worker and
- * mode, and derive() reports their per-trial median and p99 as all_ipi_ns
- * and mask_ipi_ns: the cost of the primitive as rcuscale/gup_test would
+ * of the timed window (worker_measuring()) are kept per worker and mode
+ * (kdev.h), and derive() reports their per-trial median and p99 as
+ * all_ipi_ns and mask_ipi_ns: the cost of the primitive as rcuscale/gup_test would
  * report it, without syscall overhead.  Targets that are idle must first
  * wake (HLT exit, worse under virtualization); --bg-threads keeps them
  * busy in user space instead.
@@ -27,15 +27,12 @@
  * about that much per iteration in "all" and "mask", and ~0 in "nop".
  */
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <unistd.h>
 
 #include "bench.h"
-#include "vm.h"
+#include "kdev.h"
 
 enum { MODE_NOP, MODE_ALL, MODE_MASK, NMODES };
 
@@ -49,19 +46,11 @@ struct kipi_conf {
 	const char *targets;
 };
 
+/* A measured worker; its kdev events are the CPUs each iteration IPI'd. */
 struct kipi_worker {
-	int fd;
+	struct kdev_worker k;
 	uint8_t mask[GUPSYNC_MAX_CPUMASK_BYTES];
 	uint32_t mask_bytes;
-	uint64_t *buf;		/* one ioctl's samples */
-	struct ksamples ks[NMODES];
-	uint64_t iters[NMODES], ipis[NMODES]; /* in the timed window */
-};
-
-struct kipi_point {
-	struct gupsync_info info;
-	struct kipi_worker **w;	/* measured workers, by id */
-	unsigned n;
 };
 
 static const struct opt_spec kipi_opts[] = {
@@ -146,44 +135,25 @@ static int build_mask(struct point *pt, struct kipi_worker *kw, int self)
 
 static int kipi_setup(struct point *pt)
 {
-	struct kipi_point *kp = pt->priv;
-	char why[256];
-	int fd = kdev_open(&kp->info, why, sizeof(why));
+	struct gupsync_info info;
 
-	if (fd < 0)
-		return point_skip(pt, "%s", why);
-	close(fd);
-	kp->n = pt->nthreads;
-	kp->w = calloc(kp->n, sizeof(*kp->w));
-	if (!kp->w)
-		return point_skip(pt, "out of memory");
+	if (kdev_setup(pt, &info) != BENCH_OK)
+		return BENCH_SKIP;
 	point_note(pt, "kmod", "gupsync.ko ABI %u on %s, %u CPUs online",
-		   kp->info.abi_version, kp->info.release, kp->info.online_cpus);
+		   info.abi_version, info.release, info.online_cpus);
 	return BENCH_OK;
 }
 
 static int kipi_worker_setup(struct point *pt, struct worker *w)
 {
 	const struct kipi_conf *c = pt->conf;
-	struct kipi_point *kp = pt->priv;
-	struct kipi_worker *kw;
-	char why[256];
 
 	if (w->bg)
 		return BENCH_OK;
-	kw = calloc(1, sizeof(*kw));
-	if (!kw)
-		return point_skip(pt, "out of memory");
-	w->priv = kw;
-	kp->w[w->id] = kw;
-	kw->fd = kdev_open(&kp->info, why, sizeof(why));
-	if (kw->fd < 0)
-		return point_skip(pt, "%s", why);
-	kw->buf = calloc(c->batch, sizeof(uint64_t));
-	for (int m = 0; m < NMODES; m++)
-		if (!kw->buf || ksamples_init(&kw->ks[m], KSAMPLES_CAP) < 0)
-			return point_skip(pt, "out of memory for samples");
-	return build_mask(pt, kw, w->pu);
+	if (kdev_worker_setup(pt, w, sizeof(struct kipi_worker), 1, c->batch,
+			      NULL) != BENCH_OK)
+		return BENCH_SKIP;
+	return build_mask(pt, w->priv, w->pu);
 }
 
 static int kipi_op(struct worker *w)
@@ -191,7 +161,7 @@ static int kipi_op(struct worker *w)
 	const struct kipi_conf *c = w->pt->conf;
 	struct kipi_worker *kw = w->priv;
 	struct gupsync_ipi a = { .loop = { .iters = c->batch,
-					   .samples = (uintptr_t)kw->buf } };
+					   .samples = (uintptr_t)kw->k.buf[0] } };
 	unsigned long req = GUPSYNC_IOC_IPI_ALL;
 	int rc;
 
@@ -200,101 +170,30 @@ static int kipi_op(struct worker *w)
 		a.cpumask = (uintptr_t)kw->mask;
 		a.cpumask_bytes = kw->mask_bytes;
 	}
-	rc = w->mode == MODE_NOP ? ioctl(kw->fd, GUPSYNC_IOC_NOP, &a.loop) :
-				   ioctl(kw->fd, req, &a);
+	rc = w->mode == MODE_NOP ? ioctl(kw->k.fd, GUPSYNC_IOC_NOP, &a.loop) :
+				   ioctl(kw->k.fd, req, &a);
 	if (rc < 0)
 		return -errno;
-	if (w->measuring) {
-		ksamples_add(&kw->ks[w->mode], kw->buf, c->batch);
-		kw->iters[w->mode] += c->batch;
-		kw->ipis[w->mode] += a.ipis;
-	}
+	kdev_keep(w, c->batch, a.ipis);
 	return 0;
-}
-
-/* The spinning background worker: a busy target answers an IPI without
- * waking from idle. */
-static void kipi_bg_loop(struct worker *w)
-{
-	while (worker_running(w))
-		worker_tick(w);
-}
-
-/* Before each window: that mode's in-kernel samples start empty. */
-static int kipi_mode_enter(struct point *pt, unsigned mode)
-{
-	struct kipi_point *kp = pt->priv;
-
-	for (unsigned i = 0; i < kp->n; i++) {
-		kp->w[i]->ks[mode].n = kp->w[i]->ks[mode].dropped = 0;
-		kp->w[i]->iters[mode] = kp->w[i]->ipis[mode] = 0;
-	}
-	return BENCH_OK;
-}
-
-static void kipi_worker_teardown(struct point *pt, struct worker *w)
-{
-	struct kipi_worker *kw = w->priv;
-
-	(void)pt;
-	if (!kw)
-		return;
-	if (kw->fd >= 0)
-		close(kw->fd);
-	for (int m = 0; m < NMODES; m++)
-		ksamples_free(&kw->ks[m]);
-	free(kw->buf);
-	free(kw);
-}
-
-static void kipi_teardown(struct point *pt)
-{
-	struct kipi_point *kp = pt->priv;
-
-	free(kp->w);
-}
-
-/* Targets per iteration of mode m, all workers together. */
-static double targets_per_iter(const struct kipi_point *kp, unsigned m)
-{
-	uint64_t iters = 0, ipis = 0;
-
-	for (unsigned i = 0; i < kp->n; i++)
-		iters += kp->w[i]->iters[m], ipis += kp->w[i]->ipis[m];
-	return iters ? (double)ipis / iters : NAN;
-}
-
-static struct stats mode_stats(const struct kipi_point *kp, unsigned m)
-{
-	const struct ksamples **s = calloc(kp->n, sizeof(*s));
-	struct stats st;
-
-	for (unsigned i = 0; s && i < kp->n; i++)
-		s[i] = &kp->w[i]->ks[m];
-	ksamples_stats(s, s ? kp->n : 0, &st);
-	free(s);
-	return st;
 }
 
 static size_t kipi_derive(struct point *pt, const struct mode_result *res,
 			  struct metric *out, size_t cap)
 {
-	const struct kipi_point *kp = pt->priv;
-	struct stats nop = mode_stats(kp, MODE_NOP);
-	struct stats all = mode_stats(kp, MODE_ALL);
-	struct stats mask = mode_stats(kp, MODE_MASK);
+	struct stats nop = kdev_stats(pt, 0, MODE_NOP);
+	struct stats all = kdev_stats(pt, 0, MODE_ALL);
+	struct stats mask = kdev_stats(pt, 0, MODE_MASK);
 
 	(void)res;
 	if (cap < 7)
 		return 0;
-	out[0] = (struct metric){ "all_ipi_ns", "ns", BETTER_LOWER, true, all.median };
-	out[1] = (struct metric){ "all_ipi_p99_ns", "ns", BETTER_LOWER, false, all.p99 };
+	kdev_latency_metrics(&out[0], "all_ipi_ns", "all_ipi_p99_ns", &all);
 	out[2] = (struct metric){ "all_targets", "1", BETTER_NONE, false,
-				  targets_per_iter(kp, MODE_ALL) };
-	out[3] = (struct metric){ "mask_ipi_ns", "ns", BETTER_LOWER, true, mask.median };
-	out[4] = (struct metric){ "mask_ipi_p99_ns", "ns", BETTER_LOWER, false, mask.p99 };
+				  kdev_events_per_iter(pt, MODE_ALL) };
+	kdev_latency_metrics(&out[3], "mask_ipi_ns", "mask_ipi_p99_ns", &mask);
 	out[5] = (struct metric){ "mask_targets", "1", BETTER_NONE, false,
-				  targets_per_iter(kp, MODE_MASK) };
+				  kdev_events_per_iter(pt, MODE_MASK) };
 	out[6] = (struct metric){ "timing_floor_ns", "ns", BETTER_NONE, false, nop.median };
 	return 7;
 }
@@ -302,7 +201,6 @@ static size_t kipi_derive(struct point *pt, const struct mode_result *res,
 static bool kipi_verify(struct point *pt, const struct mode_result *res,
 			char *verdict, size_t len)
 {
-	const struct kipi_point *kp = pt->priv;
 	const struct kipi_conf *c = pt->conf;
 	int cal = point_counter(pt, "irq:CAL");
 	double per[NMODES], tgt[NMODES];
@@ -313,11 +211,9 @@ static bool kipi_verify(struct point *pt, const struct mode_result *res,
 			 "is not readable here");
 		return false;
 	}
-	for (unsigned m = 0; m < NMODES; m++) {
-		per[m] = res[m].ops ? (double)res[m].delta[cal] /
-				      (res[m].ops * c->batch) : NAN;
-		tgt[m] = targets_per_iter(kp, m);
-	}
+	kdev_counter_per_iter(res, NMODES, cal, c->batch, per);
+	for (unsigned m = 0; m < NMODES; m++)
+		tgt[m] = kdev_events_per_iter(pt, m);	/* CPUs IPI'd */
 	if (!(tgt[MODE_ALL] > 0)) {
 		snprintf(verdict, len, "unproven: no other online CPU to IPI");
 		return false;
@@ -340,7 +236,7 @@ static const struct bench k_ipi = {
 	.kind = BENCH_LATENCY,
 	.opts = kipi_opts,
 	.conf_size = sizeof(struct kipi_conf),
-	.priv_size = sizeof(struct kipi_point),
+	.priv_size = sizeof(struct kdev_point),
 	.modes = {
 		{ "nop", "the in-kernel loop with an empty body: timing floor", false },
 		{ "all", "smp_call_function(): every other online CPU, waiting", false },
@@ -350,10 +246,11 @@ static const struct bench k_ipi = {
 	.setup = kipi_setup,
 	.worker_setup = kipi_worker_setup,
 	.op = kipi_op,
-	.bg_loop = kipi_bg_loop,
-	.mode_enter = kipi_mode_enter,
-	.worker_teardown = kipi_worker_teardown,
-	.teardown = kipi_teardown,
+	/* a busy target answers an IPI without waking from idle */
+	.bg_loop = kdev_bg_spin,
+	.mode_enter = kdev_mode_enter,
+	.worker_teardown = kdev_worker_teardown,
+	.teardown = kdev_teardown,
 	.derive = kipi_derive,
 	.verify = kipi_verify,
 };

@@ -26,14 +26,12 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <unistd.h>
 
 #include "bench.h"
+#include "kdev.h"
 #include "knobs.h"
-#include "vm.h"
 
 enum { MODE_NORMAL, MODE_EXP, NMODES };
 
@@ -45,18 +43,6 @@ struct krcu_conf {
 	uint64_t batch;
 };
 
-struct krcu_worker {
-	int fd;
-	uint64_t *buf;
-	struct ksamples ks[NMODES];
-	uint64_t iters[NMODES], verified[NMODES];
-};
-
-struct krcu_point {
-	struct krcu_worker **w;
-	unsigned n;
-};
-
 static const struct opt_spec krcu_opts[] = {
 	{ "batch", OPT_U64, "waits per ioctl (each one timed in the kernel)",
 	  "1", 1, MAX_BATCH, NULL, false, offsetof(struct krcu_conf, batch) },
@@ -65,18 +51,11 @@ static const struct opt_spec krcu_opts[] = {
 
 static int krcu_setup(struct point *pt)
 {
-	struct krcu_point *kp = pt->priv;
 	struct gupsync_info info;
-	char why[256], normal[32] = "?", exp[32] = "?";
-	int fd = kdev_open(&info, why, sizeof(why));
+	char normal[32] = "?", exp[32] = "?";
 
-	if (fd < 0)
-		return point_skip(pt, "%s", why);
-	close(fd);
-	kp->n = pt->nthreads;
-	kp->w = calloc(kp->n, sizeof(*kp->w));
-	if (!kp->w)
-		return point_skip(pt, "out of memory");
+	if (kdev_setup(pt, &info) != BENCH_OK)
+		return BENCH_SKIP;
 	knob_read(RCU_NORMAL_KNOB, normal, sizeof(normal));
 	knob_read(RCU_EXPEDITED_KNOB, exp, sizeof(exp));
 	point_note(pt, "kmod", "gupsync.ko ABI %u on %s", info.abi_version,
@@ -90,132 +69,50 @@ static int krcu_setup(struct point *pt)
 static int krcu_worker_setup(struct point *pt, struct worker *w)
 {
 	const struct krcu_conf *c = pt->conf;
-	struct krcu_point *kp = pt->priv;
-	struct krcu_worker *kw;
-	struct gupsync_info info;
-	char why[256];
 
 	if (w->bg)
 		return BENCH_OK;
-	kw = calloc(1, sizeof(*kw));
-	if (!kw)
-		return point_skip(pt, "out of memory");
-	w->priv = kw;
-	kp->w[w->id] = kw;
-	kw->fd = kdev_open(&info, why, sizeof(why));
-	if (kw->fd < 0)
-		return point_skip(pt, "%s", why);
-	kw->buf = calloc(c->batch, sizeof(uint64_t));
-	for (int m = 0; m < NMODES; m++)
-		if (!kw->buf || ksamples_init(&kw->ks[m], KSAMPLES_CAP) < 0)
-			return point_skip(pt, "out of memory for samples");
-	return BENCH_OK;
+	return kdev_worker_setup(pt, w, sizeof(struct kdev_worker), 1, c->batch,
+				 NULL);
 }
 
 static int krcu_op(struct worker *w)
 {
 	const struct krcu_conf *c = w->pt->conf;
-	struct krcu_worker *kw = w->priv;
+	struct kdev_worker *kw = w->priv;
 	struct gupsync_rcu a = { .loop = {
-		.iters = c->batch, .samples = (uintptr_t)kw->buf,
+		.iters = c->batch, .samples = (uintptr_t)kw->buf[0],
 		.flags = w->mode == MODE_EXP ? GUPSYNC_RCU_EXPEDITED : 0 } };
 
 	if (ioctl(kw->fd, GUPSYNC_IOC_RCU, &a) < 0)
 		return -errno;
-	if (w->measuring) {
-		ksamples_add(&kw->ks[w->mode], kw->buf, c->batch);
-		kw->iters[w->mode] += c->batch;
-		kw->verified[w->mode] += a.gp_verified;
-	}
+	kdev_keep(w, c->batch, a.gp_verified);
 	return 0;
-}
-
-/* Busy CPUs: a normal grace period waits for them to pass a quiescent
- * state (user mode counts); an expedited one IPIs them. */
-static void krcu_bg_loop(struct worker *w)
-{
-	while (worker_running(w))
-		worker_tick(w);
-}
-
-static int krcu_mode_enter(struct point *pt, unsigned mode)
-{
-	struct krcu_point *kp = pt->priv;
-
-	for (unsigned i = 0; i < kp->n; i++) {
-		kp->w[i]->ks[mode].n = kp->w[i]->ks[mode].dropped = 0;
-		kp->w[i]->iters[mode] = kp->w[i]->verified[mode] = 0;
-	}
-	return BENCH_OK;
-}
-
-static void krcu_worker_teardown(struct point *pt, struct worker *w)
-{
-	struct krcu_worker *kw = w->priv;
-
-	(void)pt;
-	if (!kw)
-		return;
-	if (kw->fd >= 0)
-		close(kw->fd);
-	for (int m = 0; m < NMODES; m++)
-		ksamples_free(&kw->ks[m]);
-	free(kw->buf);
-	free(kw);
-}
-
-static void krcu_teardown(struct point *pt)
-{
-	struct krcu_point *kp = pt->priv;
-
-	free(kp->w);
-}
-
-static struct stats mode_stats(const struct krcu_point *kp, unsigned m)
-{
-	const struct ksamples **s = calloc(kp->n, sizeof(*s));
-	struct stats st;
-
-	for (unsigned i = 0; s && i < kp->n; i++)
-		s[i] = &kp->w[i]->ks[m];
-	ksamples_stats(s, s ? kp->n : 0, &st);
-	free(s);
-	return st;
-}
-
-/* Fraction of waits that saw a full grace period (must be 1). */
-static double verified(const struct krcu_point *kp, unsigned m)
-{
-	uint64_t it = 0, ok = 0;
-
-	for (unsigned i = 0; i < kp->n; i++)
-		it += kp->w[i]->iters[m], ok += kp->w[i]->verified[m];
-	return it ? (double)ok / it : NAN;
 }
 
 static size_t krcu_derive(struct point *pt, const struct mode_result *res,
 			  struct metric *out, size_t cap)
 {
-	const struct krcu_point *kp = pt->priv;
-	struct stats n = mode_stats(kp, MODE_NORMAL), e = mode_stats(kp, MODE_EXP);
+	struct stats n = kdev_stats(pt, 0, MODE_NORMAL);
+	struct stats e = kdev_stats(pt, 0, MODE_EXP);
 
 	(void)res;
 	if (cap < 5)
 		return 0;
-	out[0] = (struct metric){ "sync_rcu_ns", "ns", BETTER_LOWER, true, n.median };
-	out[1] = (struct metric){ "sync_rcu_p99_ns", "ns", BETTER_LOWER, false, n.p99 };
-	out[2] = (struct metric){ "sync_rcu_exp_ns", "ns", BETTER_LOWER, true, e.median };
-	out[3] = (struct metric){ "sync_rcu_exp_p99_ns", "ns", BETTER_LOWER, false, e.p99 };
+	kdev_latency_metrics(&out[0], "sync_rcu_ns", "sync_rcu_p99_ns", &n);
+	kdev_latency_metrics(&out[2], "sync_rcu_exp_ns", "sync_rcu_exp_p99_ns", &e);
 	out[4] = (struct metric){ "gp_verified_fraction", "1", BETTER_NONE, false,
-				  fmin(verified(kp, MODE_NORMAL), verified(kp, MODE_EXP)) };
+				  fmin(kdev_events_per_iter(pt, MODE_NORMAL),
+				       kdev_events_per_iter(pt, MODE_EXP)) };
 	return 5;
 }
 
 static bool krcu_verify(struct point *pt, const struct mode_result *res,
 			char *verdict, size_t len)
 {
-	const struct krcu_point *kp = pt->priv;
-	double n = verified(kp, MODE_NORMAL), e = verified(kp, MODE_EXP);
+	/* the fraction of waits that saw a full grace period: must be 1 */
+	double n = kdev_events_per_iter(pt, MODE_NORMAL);
+	double e = kdev_events_per_iter(pt, MODE_EXP);
 	bool ok = n == 1.0 && e == 1.0;
 
 	(void)res;
@@ -234,7 +131,7 @@ static const struct bench k_rcu = {
 	.kind = BENCH_LATENCY,
 	.opts = krcu_opts,
 	.conf_size = sizeof(struct krcu_conf),
-	.priv_size = sizeof(struct krcu_point),
+	.priv_size = sizeof(struct kdev_point),
 	.modes = {
 		{ "normal", "synchronize_rcu(): a normal grace period", false },
 		{ "expedited", "synchronize_rcu_expedited(): IPIs busy CPUs", false },
@@ -242,10 +139,12 @@ static const struct bench k_rcu = {
 	.setup = krcu_setup,
 	.worker_setup = krcu_worker_setup,
 	.op = krcu_op,
-	.bg_loop = krcu_bg_loop,
-	.mode_enter = krcu_mode_enter,
-	.worker_teardown = krcu_worker_teardown,
-	.teardown = krcu_teardown,
+	/* busy CPUs: a normal grace period waits for them to pass a
+	 * quiescent state (user mode counts); an expedited one IPIs them */
+	.bg_loop = kdev_bg_spin,
+	.mode_enter = kdev_mode_enter,
+	.worker_teardown = kdev_worker_teardown,
+	.teardown = kdev_teardown,
 	.derive = krcu_derive,
 	.verify = krcu_verify,
 };

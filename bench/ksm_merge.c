@@ -37,7 +37,6 @@
  */
 #include <errno.h>
 #include <linux/futex.h>
-#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,8 +46,10 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "ksm.h"
 #include "mem.h"
 #include "pin.h"
+#include "proof.h"
 #include "workers.h"
 
 enum { MODE_MERGE, MODE_KEEP, NMODES };
@@ -298,14 +299,6 @@ static void ksm_teardown(struct point *pt)
 	free(kp->w);
 }
 
-static double per_op(const struct point *pt, const struct mode_result *res,
-		     const char *spec)
-{
-	int c = point_counter(pt, spec);
-
-	return c < 0 || !res->ops ? NAN : (double)res->delta[c] / res->ops;
-}
-
 static size_t ksm_derive(struct point *pt, const struct mode_result *res,
 			 struct metric *out, size_t cap)
 {
@@ -320,13 +313,12 @@ static size_t ksm_derive(struct point *pt, const struct mode_result *res,
 	out[1] = (struct metric){ "pages_merged_per_s", "pages/s", BETTER_HIGHER,
 				  true, m->ops_per_s * (double)(c->pages - 1) };
 	out[2] = (struct metric){ "ipis_per_merged_page", "1", BETTER_LOWER, true,
-				  (per_op(pt, m, "tp:ipi:ipi_send_cpu") +
-				   per_op(pt, m, "tp:ipi:ipi_send_cpumask")) * per_page };
+				  proof_ipis_per_op(pt, m) * per_page };
 	out[3] = (struct metric){ "tlb_shootdowns_per_merged_page", "1",
 				  BETTER_LOWER, false,
-				  per_op(pt, m, "tp:tlb:tlb_flush:reason==1") * per_page };
+				  proof_shootdowns_per_op(pt, m) * per_page };
 	out[4] = (struct metric){ "merges_per_op", "1", BETTER_NONE, false,
-				  per_op(pt, m, TP_MERGED) };
+				  proof_per_op(pt, m, TP_MERGED) };
 	return 5;
 }
 
@@ -338,7 +330,7 @@ static bool ksm_verify(struct point *pt, const struct mode_result *res,
 	long merging = pin_ksm_self("ksm_merging_pages") - kp->merging0;
 	long sharing = pin_ksm_counter("pages_sharing") - kp->sharing0;
 	uint64_t ops = 0;
-	double tp = per_op(pt, &res[MODE_MERGE], TP_MERGED), expect;
+	double tp = proof_per_op(pt, &res[MODE_MERGE], TP_MERGED), expect;
 	bool ok;
 
 	for (unsigned i = 0; i < pt->nthreads; i++)

@@ -59,13 +59,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/uio.h>
 
 #include "bench.h"
 #include "knobs.h"
 #include "mem.h"
+#include "proof.h"
+#include "thp.h"
 
 enum { MODE_EMPTY, MODE_PIN, MODE_CONTROL, NMODES };
 enum { LAYOUT_OWN, LAYOUT_SHARED };
@@ -109,14 +110,8 @@ static const struct opt_spec pin_opts[] = {
 
 static int pin_check(const void *conf, char *err, size_t len)
 {
-	const struct pin_conf *c = conf;
-
-	if (c->page_size != PAGE_4K && c->page_size != HPAGE_PMD_SIZE) {
-		snprintf(err, len, "--page-size: '%llu' bytes is not supported; "
-			 "allowed: 4K, 2M", (unsigned long long)c->page_size);
-		return -1;
-	}
-	return 0;
+	return thp_check_page_size(((const struct pin_conf *)conf)->page_size,
+				   err, len);
 }
 
 static size_t buf_size(const struct pin_conf *c)
@@ -127,48 +122,17 @@ static size_t buf_size(const struct pin_conf *c)
 /* The buffer to pin: populated, and for 2M backed by THP throughout. */
 static char *buf_region(struct point *pt, const struct pin_conf *c)
 {
-	int huge = c->page_size == HPAGE_PMD_SIZE;
-	size_t size = buf_size(c);
-	char err[256];
-	char *p = mem_region(size, c->page_size, huge, err, sizeof(err));
-	long kb;
-
-	if (!p) {
-		point_skip(pt, "%s", err);
-		return NULL;
-	}
-	if (!huge)
-		return p;
-	kb = mem_anon_huge_kb(p);
-	if (kb < (long)(size >> 10)) {
-		point_skip(pt, "THP could not be had: AnonHugePages %ld kB of %zu "
-			   "after MADV_HUGEPAGE (fragmented memory or THP disabled)",
-			   kb, size >> 10);
-		mem_free(p, size);
-		return NULL;
-	}
-	point_note(pt, "thp", "yes: buffer's VMA has AnonHugePages %ld kB", kb);
-	return p;
+	return thp_point_region(pt, buf_size(c), c->page_size, "buffer");
 }
 
 static int pin_setup(struct point *pt)
 {
 	const struct pin_conf *c = pt->conf;
 	struct pin_point *pp = pt->priv;
-	char val[64], err[256];
 
-	if (c->page_size == HPAGE_PMD_SIZE) {
-		if (knob_read(THP_ENABLED, val, sizeof(val)) < 0)
-			return point_skip(pt, "THP not available: cannot read %s",
-					  THP_ENABLED);
-		/* MADV_HUGEPAGE needs THP "madvise" or "always"; the knobs
-		 * module restores "never" on every exit path. */
-		if (!strcmp(val, "never")) {
-			if (knob_set(THP_ENABLED, "madvise", err, sizeof(err)) < 0)
-				return point_skip(pt, "THP is 'never' and %s", err);
-			point_note(pt, "thp_knob", "enabled: never -> madvise for this run");
-		}
-	}
+	if (c->page_size == HPAGE_PMD_SIZE &&
+	    thp_point_madvise(pt, THP_OK_MADV_HUGEPAGE) != BENCH_OK)
+		return BENCH_SKIP;
 	point_note(pt, "op", "register + unregister one buffer of %llu x %s page%s",
 		   (unsigned long long)c->pages,
 		   c->page_size == PAGE_4K ? "4K" : "2M THP", c->pages > 1 ? "s" : "");
@@ -259,12 +223,9 @@ static int worker_buffers(struct point *pt, struct pin_worker *pw)
 			return BENCH_SKIP;
 	}
 	buf = c->layout == LAYOUT_OWN ? pw->region : pp->shared_region;
-	pw->ro_page = mem_region(PAGE_4K, PAGE_4K, 0, err, sizeof(err));
+	pw->ro_page = mem_ro_page(err, sizeof(err));
 	if (!pw->ro_page)
 		return point_skip(pt, "%s", err);
-	if (mprotect(pw->ro_page, PAGE_4K, PROT_READ) < 0)
-		return point_skip(pt, "mprotect(%p, 4K, PROT_READ): %s",
-				  (void *)pw->ro_page, strerror(errno));
 	pw->iov[MODE_EMPTY] = (struct iovec){ NULL, 0 };
 	pw->iov[MODE_PIN] = (struct iovec){ buf, buf_size(c) };
 	pw->iov[MODE_CONTROL] = (struct iovec){ pw->ro_page, PAGE_4K };
@@ -360,46 +321,29 @@ static size_t pin_derive(struct point *pt, const struct mode_result *res,
 	return 4;
 }
 
-#define MMAP_LOCK_TP "tp:mmap_lock:mmap_lock_start_locking"
-#define FAST_MAX 0.01	/* mmap_lock per op if GUP-fast pinned everything */
-#define SLOW_MIN 0.5	/* ... and when the slow path had to run */
-
 static bool pin_verify(struct point *pt, const struct mode_result *res,
 		       char *verdict, size_t len)
 {
+	static const unsigned modes[] = { MODE_EMPTY, MODE_PIN, MODE_CONTROL };
 	const struct pin_point *pp = pt->priv;
-	const struct mode_result *e = &res[MODE_EMPTY], *p = &res[MODE_PIN],
-				 *k = &res[MODE_CONTROL];
-	/* Counted on the workers' own threads when possible: other tasks'
-	 * mmap_lock must not blur the proof. */
-	int c = point_thread_counter(pt, MMAP_LOCK_TP);
-	bool per_thread = c >= 0;
 	uint64_t fails = __atomic_load_n(&pp->failures, __ATOMIC_RELAXED);
-	double empty, fast, slow;
+	double r[3], empty, fast, slow;
+	const char *where = proof_mmap_lock(pt, res, modes, 3, "registrations",
+					    r, verdict, len);
 	bool ok;
 
-	if (!per_thread)
-		c = point_counter(pt, MMAP_LOCK_TP);
-	if (c < 0) {
-		snprintf(verdict, len, "unproven: %s not supported here", MMAP_LOCK_TP);
+	if (!where)
 		return false;
-	}
-	if (!e->ops || !p->ops || !k->ops) {
-		snprintf(verdict, len, "unproven: no registrations completed");
-		return false;
-	}
-	empty = (double)(per_thread ? e->tdelta[c] : e->delta[c]) / e->ops;
-	fast = (double)(per_thread ? p->tdelta[c] : p->delta[c]) / p->ops;
-	slow = (double)(per_thread ? k->tdelta[c] : k->delta[c]) / k->ops;
-	ok = !fails && empty < SLOW_MIN && fast <= FAST_MAX && slow >= SLOW_MIN;
+	empty = r[0], fast = r[1], slow = r[2];
+	ok = !fails && empty < GUP_SLOW_MIN && fast <= GUP_FAST_MAX &&
+	     slow >= GUP_SLOW_MIN;
 	snprintf(verdict, len, "mmap_lock/op (%s): pin %.4f, empty %.4f, control "
-		 "(slow GUP) %.3f; failed registrations %llu -> %s",
-		 per_thread ? "workers' threads" : "system-wide", fast, empty, slow,
-		 (unsigned long long)fails,
+		 "(slow GUP) %.3f; failed registrations %llu -> %s", where, fast,
+		 empty, slow, (unsigned long long)fails,
 		 ok ? "pin_user_pages_fast pinned every buffer" :
 		 fails ? "registrations failed" :
-		 slow < SLOW_MIN ? "detector did not see the slow path" :
-		 empty >= SLOW_MIN ? "empty registrations took mmap_lock" :
+		 slow < GUP_SLOW_MIN ? "detector did not see the slow path" :
+		 empty >= GUP_SLOW_MIN ? "empty registrations took mmap_lock" :
 		 "pins took mmap_lock: slow GUP, not GUP-fast");
 	return ok;
 }

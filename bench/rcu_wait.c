@@ -49,21 +49,17 @@
  * the second largest).  --duration 300ms --trials 5 is a quick look.
  */
 #include <errno.h>
-#include <linux/futex.h>
 #include <linux/membarrier.h>
 #include <math.h>
-#include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "bench.h"
 #include "knobs.h"
-#include "mem.h"
 #include "sysinfo.h"
+#include "victim.h"
 
 #define RCU_EXPEDITED "/sys/kernel/rcu_expedited"
 #define RCU_NORMAL "/sys/kernel/rcu_normal"
@@ -78,10 +74,9 @@
 	"tp:sched:sched_wakeup:comm==\"rcu_preempt\"||comm==\"rcu_sched\""
 
 enum { MODE_NORMAL, MODE_EXPEDITED };
-enum { LOAD_IDLE, LOAD_SPIN, LOAD_SYSCALL, LOAD_GUP_FAST, LOAD_SLEEP };
 
 struct rcu_conf {
-	int load;
+	int load;		/* enum victim_kind: --load is victim_names[] */
 };
 
 struct rcu_point {
@@ -89,25 +84,17 @@ struct rcu_point {
 	bool knob_ready;
 };
 
-struct rcu_worker {
-	uint32_t *word;		/* gup-fast load: futex word on its own page */
-};
-
-static const char *const loads[] = {
-	"idle", "spin", "syscall", "gup-fast", "sleep", NULL,
-};
-
 static const char *const load_what[] = {
-	"none: background workers return at once",
-	"user-space spin loop (quiescent states only from the tick)",
-	"getppid() loop (busy in the kernel)",
-	"shared FUTEX_WAKE loop: GUP-fast walks with IRQs off",
-	"nanosleep(50 us) loop: idle entry and exit",
+	[VICTIM_IDLE] = "none: background workers return at once",
+	[VICTIM_SPIN] = "user-space spin loop (quiescent states only from the tick)",
+	[VICTIM_SYSCALL] = "getppid() loop (busy in the kernel)",
+	[VICTIM_GUP_FAST] = "shared FUTEX_WAKE loop: GUP-fast walks with IRQs off",
+	[VICTIM_SLEEP] = "nanosleep(50 us) loop: idle entry and exit",
 };
 
 static const struct opt_spec rcu_opts[] = {
 	{ "load", OPT_ENUM, "what the --bg-threads workers do on the other CPUs",
-	  "idle", 0, 0, loads, true, offsetof(struct rcu_conf, load) },
+	  "idle", 0, 0, victim_names, true, offsetof(struct rcu_conf, load) },
 	{ NULL },
 };
 
@@ -219,7 +206,7 @@ static void rcu_notes(struct point *pt, const json_t *info)
 		   "kernel: nohz_full CPUs %s, isolated %s", json_str(cmd, "nohz_full"),
 		   json_str(cmd, "isolcpus"), json_str(cmd, "rcu_nocbs"),
 		   json_str(cmd, "nohz_full_cpus"), json_str(cmd, "isolated_cpus"));
-	point_note(pt, "load", "%s x%u: %s", loads[c->load], pt->nbg,
+	point_note(pt, "load", "%s x%u: %s", victim_names[c->load], pt->nbg,
 		   load_what[c->load]);
 }
 
@@ -229,9 +216,9 @@ static int rcu_setup(struct point *pt)
 	json_t *info;
 	int rc;
 
-	if (c->load != LOAD_IDLE && !pt->nbg)
+	if (c->load != VICTIM_IDLE && !pt->nbg)
 		return point_skip(pt, "--load %s needs --bg-threads >= 1 (with 0 "
-				  "it is the idle point)", loads[c->load]);
+				  "it is the idle point)", victim_names[c->load]);
 	info = sysinfo_collect();
 	if (!info)
 		return point_skip(pt, "out of memory for the machine description");
@@ -268,36 +255,17 @@ static void rcu_teardown(struct point *pt)
 		fprintf(stderr, "gupsync: rcu-wait: %s (restored at exit)\n", err);
 }
 
+/* Every background worker runs the --load kind (lib/victim.c). */
 static int rcu_worker_setup(struct point *pt, struct worker *w)
 {
 	const struct rcu_conf *c = pt->conf;
-	struct rcu_worker *rw;
-	char err[256];
+	const struct victim_spec load = { .kind = c->load,
+					  .sleep_ns = SLEEP_LOAD_NS };
 
-	if (!w->bg || c->load != LOAD_GUP_FAST)
-		return BENCH_OK;
-	rw = calloc(1, sizeof(*rw));
-	if (!rw)
-		return point_skip(pt, "out of memory");
-	w->priv = rw;
-	rw->word = mem_region(PAGE_4K, PAGE_4K, 0, err, sizeof(err));
-	if (!rw->word)
-		return point_skip(pt, "gup-fast load: %s", err);
-	return BENCH_OK;
+	return w->bg ? victim_worker_setup(pt, w, &load) : BENCH_OK;
 }
 
-static void rcu_worker_teardown(struct point *pt, struct worker *w)
-{
-	struct rcu_worker *rw = w->priv;
-
-	(void)pt;
-	if (!rw)
-		return;
-	mem_free(rw->word, PAGE_4K);
-	free(rw);
-}
-
-/* ---- the measured call and the loads -------------------------------- */
+/* ---- the measured call ---------------------------------------------- */
 
 static int rcu_op(struct worker *w)
 {
@@ -305,53 +273,6 @@ static int rcu_op(struct worker *w)
 	if (syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) < 0)
 		return -errno;
 	return 0;
-}
-
-static void load_spin(struct worker *w)
-{
-	while (worker_running(w))
-		worker_tick(w);
-}
-
-static void load_syscall(struct worker *w)
-{
-	while (worker_running(w)) {
-		syscall(SYS_getppid);
-		worker_tick(w);
-	}
-}
-
-/* No waiters: each call is one get_user_pages_fast() on the word's page. */
-static void load_gup_fast(struct worker *w)
-{
-	struct rcu_worker *rw = w->priv;
-
-	while (worker_running(w)) {
-		syscall(SYS_futex, rw->word, FUTEX_WAKE, 1, NULL, NULL, 0);
-		worker_tick(w);
-	}
-}
-
-static void load_sleep(struct worker *w)
-{
-	const struct timespec ts = { 0, SLEEP_LOAD_NS };
-
-	while (worker_running(w)) {
-		nanosleep(&ts, NULL);
-		worker_tick(w);
-	}
-}
-
-static void rcu_bg_loop(struct worker *w)
-{
-	static void (*const loop[])(struct worker *) = {
-		[LOAD_SPIN] = load_spin, [LOAD_SYSCALL] = load_syscall,
-		[LOAD_GUP_FAST] = load_gup_fast, [LOAD_SLEEP] = load_sleep,
-	};
-	const struct rcu_conf *c = w->pt->conf;
-
-	if (loop[c->load])	/* idle: nothing to do */
-		loop[c->load](w);
 }
 
 /* ---- metrics and proof -------------------------------------------------- */
@@ -441,7 +362,7 @@ static bool busy_peer(const struct point *pt)
 {
 	const struct rcu_conf *c = pt->conf;
 
-	return pt->nbg && c->load != LOAD_IDLE && c->load != LOAD_SLEEP;
+	return pt->nbg && victim_busy(c->load);
 }
 
 static bool rcu_verify(struct point *pt, const struct mode_result *res,
@@ -487,9 +408,9 @@ static const struct bench rcu_wait = {
 	.setup = rcu_setup,
 	.worker_setup = rcu_worker_setup,
 	.op = rcu_op,
-	.bg_loop = rcu_bg_loop,
+	.bg_loop = victim_bg_loop,
 	.mode_enter = rcu_mode_enter,
-	.worker_teardown = rcu_worker_teardown,
+	.worker_teardown = victim_worker_teardown,
 	.teardown = rcu_teardown,
 	.derive = rcu_derive,
 	.verify = rcu_verify,

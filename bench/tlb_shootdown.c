@@ -44,7 +44,6 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -73,9 +72,9 @@ struct tlb_conf {
 };
 
 struct tlb_point {
+	struct ipi_point ipi;	/* first: lib/ipicount.c's hooks find it */
 	char *region;		/* mprotect, madvise: the initiator's pages */
 	size_t size;
-	struct ipi_targets tg;
 };
 
 static const char *const ops[] = { "mprotect", "madvise", "munmap", NULL };
@@ -88,14 +87,21 @@ static const struct opt_spec tlb_opts[] = {
 	{ "pages", OPT_U64, "4K pages per operation (x86 flushes page by page "
 	  "up to tlb_single_page_flush_ceiling, 33 by default)", "1,32,512",
 	  1, MAX_PAGES, NULL, true, offsetof(struct tlb_conf, pages) },
-	{ "victim", OPT_ENUM, "what the --bg-threads targets do: spin in user "
-	  "space, getppid loop, sleep, or GUP-fast (shared FUTEX_WAKE)",
-	  "spin,syscall,sleep,gup-fast", 0, 0, ipi_victim_names, true,
-	  offsetof(struct tlb_conf, victim) },
-	{ "target-level", OPT_ENUM, "skip a point unless every target has this "
-	  "relation to the initiator's PU (any: no check)", "any", 0, 0,
-	  ipi_level_names, true, offsetof(struct tlb_conf, level) },
+	IPI_TARGET_OPTS(struct tlb_conf),
 	{ NULL },
+};
+
+static const struct ipi_spec tlb_ipi = {
+	.recv = IPI_TLB_REMOTE,
+	.recv_alt = IPI_IRQ_TLB,
+	.recv_metric = "shootdowns_per_op",
+	.recv_what = "remote shootdowns",
+	.fewer_hint = "PV TLB flush skips preempted vCPUs / target off CPU "
+		      "or lazy",
+	.events = TLB_SEND_IPI,	/* mprotect RO+RW: two per op */
+	.events_per_op = 1,
+	.quiet = MODE_QUIET,
+	.storm = MODE_STORM,
 };
 
 static void note_ceiling(struct point *pt, uint64_t pages)
@@ -127,8 +133,8 @@ static int tlb_setup(struct point *pt)
 	if (pt->nthreads != 1)
 		return point_skip(pt, "--threads=%u: one initiator per point; "
 				  "targets are --bg-threads", pt->nthreads);
-	rc = ipi_note_context(pt, c->level);
-	if (rc != BENCH_OK || (rc = ipi_targets_alloc(pt, &tp->tg)) != BENCH_OK)
+	rc = ipi_point_setup(pt, &tlb_ipi, c->level);
+	if (rc != BENCH_OK)
 		return rc;
 	note_ceiling(pt, c->pages);
 	tp->size = c->pages * PAGE_4K;
@@ -148,25 +154,10 @@ static int tlb_worker_setup(struct point *pt, struct worker *w)
 {
 	const struct tlb_conf *c = pt->conf;
 	struct tlb_point *tp = pt->priv;
-	struct ipi_victim *v;
-	int rc;
 
-	if (!w->bg)
-		return BENCH_OK;
-	v = calloc(1, sizeof(*v));
-	if (!v)
-		return point_skip(pt, "out of memory");
-	w->priv = v;
 	/* Only mprotect leaves the region readable throughout. */
-	rc = ipi_victim_init(pt, v, c->victim,
-			     c->op == OP_MPROTECT ? tp->region : NULL, c->pages);
-	ipi_targets_set(&tp->tg, pt, w, v);
-	return rc;
-}
-
-static void tlb_bg_loop(struct worker *w)
-{
-	ipi_victim_loop(w, w->priv);
+	return ipi_target_setup(pt, w, c->victim,
+				c->op == OP_MPROTECT ? tp->region : NULL, c->pages);
 }
 
 static void touch(char *p, size_t size)
@@ -235,50 +226,12 @@ static int tlb_op(struct worker *w)
 	       c->op == OP_MADVISE ? op_madvise(tp) : op_munmap(tp);
 }
 
-static void tlb_worker_teardown(struct point *pt, struct worker *w)
-{
-	(void)pt;
-	if (!w->priv)
-		return;
-	ipi_victim_free(w->priv);
-	free(w->priv);
-}
-
 static void tlb_teardown(struct point *pt)
 {
 	struct tlb_point *tp = pt->priv;
 
 	mem_free(tp->region, tp->size);
-	ipi_targets_free(&tp->tg);
-}
-
-static const struct ipi_spec tlb_ipi = {
-	.recv = IPI_TLB_REMOTE,
-	.recv_alt = IPI_IRQ_TLB,
-	.recv_metric = "shootdowns_per_op",
-	.recv_what = "remote shootdowns",
-	.fewer_hint = "PV TLB flush skips preempted vCPUs / target off CPU "
-		      "or lazy",
-	.events = TLB_SEND_IPI,	/* mprotect RO+RW: two per op */
-	.events_per_op = 1,
-	.quiet = MODE_QUIET,
-	.storm = MODE_STORM,
-};
-
-static size_t tlb_derive(struct point *pt, const struct mode_result *res,
-			 struct metric *out, size_t cap)
-{
-	struct tlb_point *tp = pt->priv;
-
-	return ipi_derive(pt, &tlb_ipi, &tp->tg, res, out, cap);
-}
-
-static bool tlb_verify(struct point *pt, const struct mode_result *res,
-		       char *verdict, size_t len)
-{
-	struct tlb_point *tp = pt->priv;
-
-	return ipi_verify(pt, &tlb_ipi, &tp->tg, res, verdict, len);
+	ipi_point_teardown(pt);
 }
 
 static const struct bench tlb_shootdown = {
@@ -303,10 +256,10 @@ static const struct bench tlb_shootdown = {
 	.setup = tlb_setup,
 	.worker_setup = tlb_worker_setup,
 	.op = tlb_op,
-	.bg_loop = tlb_bg_loop,
-	.worker_teardown = tlb_worker_teardown,
+	.bg_loop = victim_bg_loop,
+	.worker_teardown = victim_worker_teardown,
 	.teardown = tlb_teardown,
-	.derive = tlb_derive,
-	.verify = tlb_verify,
+	.derive = ipi_point_derive,
+	.verify = ipi_point_verify,
 };
 BENCH_REGISTER(tlb_shootdown);

@@ -15,7 +15,7 @@
  * The probed code is gupsync_uprobe_target() below, in a private copy of
  * this binary that the process maps executable (MAP_PRIVATE): the probe
  * touches no other process, not even another gupsync.  The event is added
- * once (setup) and removed at teardown, at exit, or on a signal (pin.h);
+ * once (setup) and removed at teardown, at exit, or on a signal (uprobe.h);
  * the copies are unlinked as soon as the events hold them.
  *
  * What is timed: replace: one op() = enable (install: the page is replaced)
@@ -32,7 +32,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +43,8 @@
 #include "bench.h"
 #include "mem.h"
 #include "pin.h"
+#include "proof.h"
+#include "uprobe.h"
 
 enum { MODE_REGISTER, MODE_MMAP, MODE_MMAP_CONTROL, MODE_PROOF, NMODES };
 
@@ -288,7 +289,6 @@ static size_t up_derive(struct point *pt, const struct mode_result *res,
 			struct metric *out, size_t cap)
 {
 	const struct mode_result *r = &res[MODE_REGISTER], *m = &res[MODE_MMAP];
-	int k = point_counter(pt, "tp:ipi:ipi_send_cpu");
 
 	if (cap < 3)
 		return 0;
@@ -297,7 +297,7 @@ static size_t up_derive(struct point *pt, const struct mode_result *res,
 	out[1] = (struct metric){ "register_unregister_ms", "ms", BETTER_LOWER, true,
 				  r->lat_p50_ns / 1e6 };
 	out[2] = (struct metric){ "ipis_per_register", "1", BETTER_LOWER, true,
-				  k < 0 || !r->ops ? NAN : (double)r->delta[k] / r->ops };
+				  proof_per_op(pt, r, "tp:ipi:ipi_send_cpu") };
 	return 3;
 }
 

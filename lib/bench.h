@@ -143,6 +143,8 @@ struct bench {
 	void (*bg_loop)(struct worker *w);
 	/* Main thread, before each window of 'mode' (e.g. set a knob). */
 	int (*mode_enter)(struct point *pt, unsigned mode);
+	/* Runs only for workers whose worker_setup() returned BENCH_OK: a
+	 * worker_setup() that fails cleans up what it made itself. */
 	void (*worker_teardown)(struct point *pt, struct worker *w);
 	void (*teardown)(struct point *pt);
 	/* Derived metrics of one trial; res[] indexed by mode. */

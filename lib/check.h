@@ -30,6 +30,10 @@
 #include <stdint.h>
 
 #include "pin.h"
+#include "race.h"		/* the races and the replacers, each */
+#include "replacers.h"	/* declared with its own file */
+
+#define CHECK_VIEW_OFF 2048	/* where the two views of a held page are compared */
 
 enum check_verdict {
 	CHECK_PROTECTED,	/* held page kept, views agree */
@@ -78,8 +82,6 @@ struct check_replacer {
 	void (*cleanup)(struct check_target *t);
 };
 
-extern const struct check_replacer check_collapse, check_ksm, check_uprobe;
-
 /* Verdict from what was seen. */
 enum check_verdict check_judge(enum pin_kind pin, bool acted, bool views_agree);
 const char *check_verdict_name(enum check_verdict v);
@@ -89,15 +91,16 @@ const char *check_verdict_name(enum check_verdict v);
 int check_one(const struct check_replacer *rep, enum pin_kind pin,
 	      struct check_result *r);
 
-/* Pin/unpin in a loop for ns while MADV_COLLAPSE (or ksmd) replaces the
- * same range; r->violations counts lost writes and changed data. */
-int check_race_collapse(uint64_t ns, struct check_result *r);
-int check_race_ksm(uint64_t ns, struct check_result *r);
-
-/* How long KSM checks wait for ksmd (it scans every mergeable process,
- * so a big one slows it); default CHECK_KSM_WAIT_NS. */
-#define CHECK_KSM_WAIT_NS 10000000000ull
-void check_set_ksm_wait(uint64_t ns);
+/* The detector's parts, shared with the replacers and races. */
+/* A word no page holds by chance: a sequence number and the clock. */
+uint64_t check_pattern(void);
+/* io_uring: a write through the pin must show in the mapping; vmsplice:
+ * a write to the mapping must show through the hold.  1 agree, 0 not,
+ * -1 could not look (why filled). */
+int check_views(struct pin *p, char *page, char *why, size_t len);
+/* r becomes SKIPPED (returns 0) or ERROR (returns -1), why its detail. */
+int check_skip(struct check_result *r, const char *why);
+int check_error(struct check_result *r, const char *why);
 
 /* `gupsync check [--race-time=TIME] [--output=DIR]`; argv[0] is "check". */
 int check_main(int argc, char **argv);

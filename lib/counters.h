@@ -26,6 +26,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "interrupts.h"	/* interrupts_row(), interrupts_row_percpu() */
+
 #define COUNTER_WHY_LEN 160
 
 struct counters; /* opaque */
@@ -59,12 +61,5 @@ int counters_read(struct counters *c, uint64_t *vals);
 
 /* One-shot probe for `gupsync info`: 1 supported, 0 not (why filled). */
 int counter_probe(const char *spec, char *why, size_t len);
-
-/* Sum of a /proc/interrupts row over all CPUs ("CAL", "TLB", "LOC").
- * path NULL = /proc/interrupts (tests pass a fixture). */
-int interrupts_row(const char *path, const char *row, uint64_t *total);
-/* Per-CPU values of a row: fills up to cap entries, *n = CPUs in file. */
-int interrupts_row_percpu(const char *path, const char *row, uint64_t *vals,
-			  size_t cap, size_t *n);
 
 #endif

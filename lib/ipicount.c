@@ -1,21 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /* ipicount.c - see ipicount.h. */
-#include <errno.h>
 #include <jansson.h>
-#include <linux/futex.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "ipicount.h"
-#include "mem.h"
 #include "placement.h"
 #include "sysinfo.h"
-#include "workers.h"
 
 const char *const ipi_victim_names[] = { "spin", "syscall", "sleep",
 					 "gup-fast", NULL };
@@ -144,109 +137,7 @@ bool ipi_verdict(char *buf, size_t len, const struct ipi_spec *s,
 	}
 }
 
-/* ---- victims ---- */
-
-static uint64_t thread_cpu_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
-static long futex_wake_shared(uint32_t *word)
-{
-	/* No FUTEX_PRIVATE_FLAG: get_futex_key() -> get_user_pages_fast(). */
-	return syscall(SYS_futex, word, FUTEX_WAKE, 1, NULL, NULL, 0);
-}
-
-int ipi_victim_init(struct point *pt, struct ipi_victim *v, int kind,
-		    const char *pages, size_t npages)
-{
-	char err[256];
-
-	memset(v, 0, sizeof(*v));
-	v->kind = kind;
-	for (unsigned m = 0; m < BENCH_MAX_MODES; m++)
-		v->oncpu[m] = NAN;
-	if (kind == VICTIM_SPIN && !pages) {
-		v->own_size = npages * PAGE_4K;
-		pages = v->own = mem_region(v->own_size, PAGE_4K, 0, err, sizeof(err));
-	} else if (kind == VICTIM_GUP_FAST) {
-		v->own_size = PAGE_4K;
-		v->own = mem_region(v->own_size, PAGE_4K, 0, err, sizeof(err));
-		v->futex_word = (uint32_t *)v->own;
-		if (v->own && futex_wake_shared(v->futex_word) < 0)
-			return point_skip(pt, "futex(%p, FUTEX_WAKE): %s",
-					  (void *)v->futex_word, strerror(errno));
-	}
-	if (v->own_size && !v->own)
-		return point_skip(pt, "victim memory: %s", err);
-	v->pages = pages;
-	v->npages = npages;
-	return BENCH_OK;
-}
-
-static void victim_spin(struct worker *w, struct ipi_victim *v)
-{
-	size_t i = 0;
-
-	/* One byte of each page in turn: the victim's TLB holds them all. */
-	while (worker_running(w)) {
-		(void)v->pages[i * PAGE_4K];
-		if (++i == v->npages)
-			i = 0;
-		worker_tick(w);
-	}
-}
-
-static void victim_sleep(struct worker *w)
-{
-	struct timespec ts = { 0, VICTIM_SLEEP_NS };
-
-	/* Asleep, its CPU is idle and lazy: x86 skips it for TLB flushes
-	 * and membarrier skips it (it does not run this mm). */
-	while (worker_running(w)) {
-		/* Only EINTR can come back with these arguments: a short sleep. */
-		clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, NULL);
-		worker_tick(w);
-	}
-}
-
-void ipi_victim_loop(struct worker *w, struct ipi_victim *v)
-{
-	uint64_t c0 = thread_cpu_ns(), t0 = now_ns(), t1;
-
-	switch (v->kind) {
-	case VICTIM_SPIN:
-		victim_spin(w, v);
-		break;
-	case VICTIM_SYSCALL:	/* in the kernel, IRQs on: the IPI is taken at once */
-		while (worker_running(w)) {
-			syscall(SYS_getppid);
-			worker_tick(w);
-		}
-		break;
-	case VICTIM_SLEEP:
-		victim_sleep(w);
-		break;
-	case VICTIM_GUP_FAST:	/* IRQs off in the walk: the IPI waits for it */
-		while (worker_running(w)) {
-			futex_wake_shared(v->futex_word);
-			worker_tick(w);
-		}
-		break;
-	}
-	t1 = now_ns();
-	if (w->mode < BENCH_MAX_MODES && t1 > t0)
-		v->oncpu[w->mode] = (double)(thread_cpu_ns() - c0) / (t1 - t0);
-}
-
-void ipi_victim_free(struct ipi_victim *v)
-{
-	mem_free(v->own, v->own_size);
-	v->own = NULL;
-}
+/* ---- victims as targets ---- */
 
 int ipi_targets_alloc(struct point *pt, struct ipi_targets *tg)
 {
@@ -264,7 +155,7 @@ void ipi_targets_free(struct ipi_targets *tg)
 }
 
 void ipi_targets_set(struct ipi_targets *tg, const struct point *pt,
-		     const struct worker *w, struct ipi_victim *v)
+		     const struct worker *w, struct victim *v)
 {
 	unsigned k = w->id - pt->nthreads;
 
@@ -405,9 +296,9 @@ static void numbers(const struct point *pt, const struct ipi_spec *s,
 	unsigned nbusy = 0;
 
 	for (unsigned k = 0; k < tg->n; k++) {
-		const struct ipi_victim *v = tg->v[k];
+		const struct victim *v = tg->v[k];
 
-		busy[k] = !v || v->kind == VICTIM_SLEEP ? NAN : v->oncpu[s->storm];
+		busy[k] = !v || !victim_busy(v->kind) ? NAN : v->oncpu[s->storm];
 		if (!isnan(busy[k]))
 			sum += busy[k], nbusy++;
 	}
@@ -497,4 +388,55 @@ bool ipi_verify(struct point *pt, const struct ipi_spec *s,
 	}
 	numbers(pt, s, tg, res, &n);
 	return ipi_verdict(verdict, len, s, &n);
+}
+
+/* ---- the hooks both IPI benches share ---- */
+
+int ipi_point_setup(struct point *pt, const struct ipi_spec *s, int level)
+{
+	struct ipi_point *ip = pt->priv;
+	int rc = ipi_note_context(pt, level);
+
+	ip->spec = s;
+	return rc == BENCH_OK ? ipi_targets_alloc(pt, &ip->tg) : rc;
+}
+
+int ipi_target_setup(struct point *pt, struct worker *w, int victim,
+		     const char *pages, size_t npages)
+{
+	struct ipi_point *ip = pt->priv;
+	const struct victim_spec s = {
+		.kind = victim_kind(ipi_victim_names[victim]),
+		.pages = pages, .npages = npages, .sleep_ns = VICTIM_SLEEP_NS,
+	};
+	int rc;
+
+	if (!w->bg)
+		return BENCH_OK;
+	rc = victim_worker_setup(pt, w, &s);
+	ipi_targets_set(&ip->tg, pt, w, w->priv);
+	return rc;
+}
+
+size_t ipi_point_derive(struct point *pt, const struct mode_result *res,
+			struct metric *out, size_t cap)
+{
+	struct ipi_point *ip = pt->priv;
+
+	return ipi_derive(pt, ip->spec, &ip->tg, res, out, cap);
+}
+
+bool ipi_point_verify(struct point *pt, const struct mode_result *res,
+		      char *verdict, size_t len)
+{
+	struct ipi_point *ip = pt->priv;
+
+	return ipi_verify(pt, ip->spec, &ip->tg, res, verdict, len);
+}
+
+void ipi_point_teardown(struct point *pt)
+{
+	struct ipi_point *ip = pt->priv;
+
+	ipi_targets_free(&ip->tg);
 }

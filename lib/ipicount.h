@@ -2,7 +2,8 @@
 /*
  * ipicount.h - what the IPI benchmarks (tlb-shootdown, ipi-broadcast)
  * share: IPIs per operation from counter deltas, the IPIs the design
- * expects, the victims that receive them, and where the targets sit.
+ * expects, the victims (lib/victim.h) that receive them as targets, and
+ * where the targets sit.
  *
  * Counting.  The counters are system-wide, so a window also sees IPIs that
  * other processes (and the harness) caused.  Each trial runs a "quiet"
@@ -36,6 +37,7 @@
 #include <stdint.h>
 
 #include "bench.h"
+#include "victim.h"
 
 /* Default counter specs the IPI benches read (lib/run.c). */
 #define IPI_SEND_CPU "tp:ipi:ipi_send_cpu"
@@ -120,36 +122,26 @@ double ipi_rate_oncpu(double ops_per_s, double oncpu);
 
 /* ---- victims: background workers in this mm that take the IPIs ---- */
 
-enum ipi_victim_kind { VICTIM_SPIN, VICTIM_SYSCALL, VICTIM_SLEEP, VICTIM_GUP_FAST };
-extern const char *const ipi_victim_names[]; /* "spin", ..., NULL */
+/* The --victim kinds (lib/victim.h) an IPI bench offers, in option order:
+ * "spin", "syscall", "sleep", "gup-fast", NULL (idle takes no IPI). */
+extern const char *const ipi_victim_names[];
 
 #define VICTIM_SLEEP_NS 100000ull /* sleep victims wake every 100 us */
 
-struct ipi_victim {
-	enum ipi_victim_kind kind;
-	const volatile char *pages; /* spin: reads one byte of each page */
-	size_t npages;
-	char *own;		/* memory this victim mapped (pages or futex) */
-	size_t own_size;
-	uint32_t *futex_word;	/* gup-fast: shared FUTEX_WAKE on this word */
-	/* Share of each mode's last run (warm-up + window) this thread was
-	 * on CPU (thread CPU time / wall time); written by the victim. */
-	double oncpu[BENCH_MAX_MODES];
-};
+/* The --victim and --target-level options of an IPI bench, the last two
+ * of its options table; conf: its config struct (int victim, level). */
+#define IPI_TARGET_OPTS(conf)						\
+	{ "victim", OPT_ENUM, "what the --bg-threads targets do: spin in "	\
+	  "user space, getppid loop, sleep, or GUP-fast (shared FUTEX_WAKE)", \
+	  "spin,syscall,sleep,gup-fast", 0, 0, ipi_victim_names, true,	\
+	  offsetof(conf, victim) },					\
+	{ "target-level", OPT_ENUM, "skip a point unless every target has " \
+	  "this relation to the initiator's PU (any: no check)", "any", 0, 0, \
+	  ipi_level_names, true, offsetof(conf, level) }
 
-/*
- * Prepare a victim.  pages/npages: memory of the initiator the spin victim
- * reads (NULL: it maps npages pages of its own).  Returns BENCH_OK, or
- * BENCH_SKIP with the reason noted through point_skip().
- */
-int ipi_victim_init(struct point *pt, struct ipi_victim *v, int kind,
-		    const char *pages, size_t npages);
-/* bg_loop body: run the victim until the window ends, ticking per unit. */
-void ipi_victim_loop(struct worker *w, struct ipi_victim *v);
-void ipi_victim_free(struct ipi_victim *v);
 /* The point's victims, for derive()/verify(). */
 struct ipi_targets {
-	struct ipi_victim **v;	/* nbg entries, set by worker_setup */
+	struct victim **v;	/* nbg entries, set by worker_setup */
 	unsigned n;
 	unsigned trials, zero_trials; /* trials judged; of them with 0 IPIs */
 };
@@ -157,7 +149,7 @@ int ipi_targets_alloc(struct point *pt, struct ipi_targets *tg);
 void ipi_targets_free(struct ipi_targets *tg);
 /* Register a background worker's victim (from worker_setup). */
 void ipi_targets_set(struct ipi_targets *tg, const struct point *pt,
-		     const struct worker *w, struct ipi_victim *v);
+		     const struct worker *w, struct victim *v);
 /* Sum of the victims' on-CPU shares in mode m. */
 double ipi_targets_oncpu(const struct ipi_targets *tg, unsigned m);
 
@@ -201,5 +193,33 @@ int ipi_note_context(struct point *pt, int level);
 
 /* Index of a counter by spec, falling back to 'alt' when unsupported. */
 int ipi_counter(const struct point *pt, const char *spec, const char *alt);
+
+/* ---- the hooks both IPI benches share ---- */
+
+/* Per point: the FIRST member of an IPI bench's priv struct, so the hooks
+ * below find it from the point alone. */
+struct ipi_point {
+	const struct ipi_spec *spec;
+	struct ipi_targets tg;
+};
+
+/* From setup(), after the bench's own checks: ipi_note_context(), then
+ * room for the targets.  BENCH_OK or BENCH_SKIP. */
+int ipi_point_setup(struct point *pt, const struct ipi_spec *s, int level);
+/*
+ * worker_setup(): a background worker becomes a victim of kind
+ * ipi_victim_names[victim] (pages/npages: see struct victim_spec; sleep
+ * victims nap VICTIM_SLEEP_NS), registered as a target; a measured worker
+ * needs nothing.  BENCH_OK or BENCH_SKIP.
+ */
+int ipi_target_setup(struct point *pt, struct worker *w, int victim,
+		     const char *pages, size_t npages);
+/* These fit .derive, .verify and .teardown as they are (ipi_derive(),
+ * ipi_verify() with the point's spec and targets). */
+size_t ipi_point_derive(struct point *pt, const struct mode_result *res,
+			struct metric *out, size_t cap);
+bool ipi_point_verify(struct point *pt, const struct mode_result *res,
+		      char *verdict, size_t len);
+void ipi_point_teardown(struct point *pt);
 
 #endif

@@ -16,18 +16,22 @@
  * so a recovering process can never take the lock on a half-made journal,
  * and link() failing with EEXIST tells a new owner a stale journal is there.
  *
+ * knobs_recover.c replays a journal whose owner is gone.
+ *
  * Not thread-safe: call knob_set()/knobs_restore() from one thread.  The
  * signal handler may run on any thread; entries are complete before the
  * count that publishes them is raised.
  */
 #include "knobs.h"
+#include "knobs_recover.h"
+
+#include "text.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -38,8 +42,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define KNOBS_JOURNAL_MAGIC "gupsync-knobs-journal"
-#define KNOBS_JOURNAL_VERSION 1
 /* sysfs show() output is at most one page. */
 #define KNOBS_READ_MAX 4096
 /* How long a signal handler naps while another thread finishes a restore. */
@@ -64,37 +66,6 @@ static int knobs_journal_fd = -1;
 static volatile sig_atomic_t knobs_journal_owned;
 static bool knobs_inited;
 
-__attribute__((format(printf, 3, 4)))
-static void knobs_fmt(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-}
-
-/* Append to msg; lines are separated by '\n', no trailing newline. */
-__attribute__((format(printf, 3, 4)))
-static void knobs_msg_add(char *msg, size_t len, const char *fmt, ...)
-{
-	size_t used;
-	va_list ap;
-
-	if (!msg || !len)
-		return;
-	used = strnlen(msg, len);
-	if (used && used + 1 < len)
-		msg[used++] = '\n';
-	if (used + 1 >= len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg + used, len - used, fmt, ap);
-	va_end(ap);
-}
-
 /* Async-signal-safe.  Returns 0 or -errno. */
 static int knobs_write_fd(int fd, const char *data, size_t len)
 {
@@ -113,7 +84,7 @@ static int knobs_write_fd(int fd, const char *data, size_t len)
 
 /* Async-signal-safe: open/write/close only.  Returns 0 or -errno.  O_TRUNC
  * is what `echo v > knob` does; it replaces a regular file's content. */
-static int knobs_write_file(const char *path, const char *data, size_t len)
+int knobs_write_file(const char *path, const char *data, size_t len)
 {
 	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
 	int rc;
@@ -293,14 +264,14 @@ static int knobs_install(char *err, size_t errlen)
 		if (sigaction(sig, NULL, &old) < 0 ||
 		    /* Keep an ignored SIGHUP (nohup) ignored. */
 		    (old.sa_handler != SIG_IGN && sigaction(sig, &sa, NULL) < 0)) {
-			knobs_fmt(err, errlen, "sigaction(%s): %s",
-				  strsignal(sig), strerror(errno));
+			text_fmt(err, errlen, "sigaction(%s): %s",
+				 strsignal(sig), strerror(errno));
 			return -1;
 		}
 	}
 	if (atexit(knobs_at_exit) != 0 ||
 	    pthread_atfork(NULL, NULL, knobs_at_fork_child) != 0) {
-		knobs_fmt(err, errlen, "atexit/pthread_atfork failed");
+		text_fmt(err, errlen, "atexit/pthread_atfork failed");
 		return -1;
 	}
 	return 0;
@@ -313,12 +284,24 @@ static int knobs_set_journal_path(const char *journal, char *err, size_t errlen)
 	if (!journal || !*journal)
 		journal = KNOBS_JOURNAL_DEFAULT;
 	if (strlen(journal) >= sizeof(knobs_journal) || strchr(journal, '/') == NULL) {
-		knobs_fmt(err, errlen, "journal path '%s': must contain a '/' and be "
-			  "shorter than %zu bytes", journal, sizeof(knobs_journal));
+		text_fmt(err, errlen, "journal path '%s': must contain a '/' and be "
+			 "shorter than %zu bytes", journal, sizeof(knobs_journal));
 		return -1;
 	}
 	strcpy(knobs_journal, journal);
 	return 0;
+}
+
+const char *knobs_journal_path(char *err, size_t errlen)
+{
+	if (!knobs_journal[0] && knobs_set_journal_path(NULL, err, errlen) < 0)
+		return NULL;
+	return knobs_journal;
+}
+
+bool knobs_journal_held(void)
+{
+	return knobs_journal_fd >= 0;
 }
 
 int knobs_init(const char *root, const char *journal, char *err, size_t errlen)
@@ -326,13 +309,13 @@ int knobs_init(const char *root, const char *journal, char *err, size_t errlen)
 	if (!root)
 		root = "";
 	if (atomic_load(&knobs_count) > 0 || knobs_journal_fd >= 0) {
-		knobs_fmt(err, errlen, "knobs_init: knobs are still set; "
-			  "knobs_restore() first");
+		text_fmt(err, errlen, "knobs_init: knobs are still set; "
+			 "knobs_restore() first");
 		return -1;
 	}
 	if (strlen(root) >= sizeof(knobs_root) / 2) {
-		knobs_fmt(err, errlen, "knobs root '%s': longer than %zu bytes",
-			  root, sizeof(knobs_root) / 2 - 1);
+		text_fmt(err, errlen, "knobs root '%s': longer than %zu bytes",
+			 root, sizeof(knobs_root) / 2 - 1);
 		return -1;
 	}
 	if (knobs_set_journal_path(journal, err, errlen) < 0)
@@ -352,7 +335,7 @@ static int knobs_mkdir_parents(const char *path, char *err, size_t errlen)
 	for (char *p = strchr(dir + 1, '/'); p; p = strchr(p + 1, '/')) {
 		*p = '\0';
 		if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-			knobs_fmt(err, errlen, "mkdir(%s): %s", dir, strerror(errno));
+			text_fmt(err, errlen, "mkdir(%s): %s", dir, strerror(errno));
 			return -1;
 		}
 		*p = '/';
@@ -385,7 +368,7 @@ static int knobs_journal_create(char *err, size_t errlen)
 	snprintf(tmp, sizeof(tmp), "%s.%d.tmp", knobs_journal, (int)getpid());
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
-		knobs_fmt(err, errlen, "open(%s): %s", tmp, strerror(errno));
+		text_fmt(err, errlen, "open(%s): %s", tmp, strerror(errno));
 		return -1;
 	}
 	n = snprintf(head, sizeof(head), "%s %d pid=%d\n", KNOBS_JOURNAL_MAGIC,
@@ -393,12 +376,12 @@ static int knobs_journal_create(char *err, size_t errlen)
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0 ||
 	    knobs_write_all(fd, head, (size_t)n) < 0 || link(tmp, knobs_journal) < 0) {
 		if (errno == EEXIST)
-			knobs_fmt(err, errlen, "journal %s exists (a running gupsync, "
-				  "or a crashed one: run `gupsync restore`)",
-				  knobs_journal);
+			text_fmt(err, errlen, "journal %s exists (a running gupsync, "
+				 "or a crashed one: run `gupsync restore`)",
+				 knobs_journal);
 		else
-			knobs_fmt(err, errlen, "creating journal %s: %s", tmp,
-				  strerror(errno));
+			text_fmt(err, errlen, "creating journal %s: %s", tmp,
+				 strerror(errno));
 		unlink(tmp);
 		close(fd);
 		return -1;
@@ -427,21 +410,21 @@ static int knobs_remember(const char *full, const char *old, char *err,
 	int len;
 
 	if (n >= KNOBS_MAX) {
-		knobs_fmt(err, errlen, "cannot set %s: more than %d knobs", full,
-			  KNOBS_MAX);
+		text_fmt(err, errlen, "cannot set %s: more than %d knobs", full,
+			 KNOBS_MAX);
 		return -1;
 	}
 	if (strchr(old, '\n')) {
-		knobs_fmt(err, errlen, "cannot journal %s: its value spans several "
-			  "lines; only one-line knobs are supported", full);
+		text_fmt(err, errlen, "cannot journal %s: its value spans several "
+			 "lines; only one-line knobs are supported", full);
 		return -1;
 	}
 	if (knobs_journal_fd < 0 && knobs_journal_create(err, errlen) < 0)
 		return -1;
 	len = snprintf(line, sizeof(line), "%s\t%s\n", full, old);
 	if (knobs_write_all(knobs_journal_fd, line, (size_t)len) < 0) {
-		knobs_fmt(err, errlen, "cannot write journal %s: %s", knobs_journal,
-			  strerror(errno));
+		text_fmt(err, errlen, "cannot write journal %s: %s", knobs_journal,
+			 strerror(errno));
 		return -1;
 	}
 	e = &knobs_tab[n];
@@ -457,22 +440,22 @@ int knob_set(const char *path, const char *value, char *err, size_t errlen)
 	int rc;
 
 	if (!knobs_inited) {
-		knobs_fmt(err, errlen, "knob_set(%s): knobs_init() not called", path);
+		text_fmt(err, errlen, "knob_set(%s): knobs_init() not called", path);
 		return -1;
 	}
 	if (!value || strchr(value, '\n') || strlen(value) >= KNOB_VALUE_MAX) {
-		knobs_fmt(err, errlen, "knob %s: bad value (one line, under %d bytes)",
-			  path, KNOB_VALUE_MAX);
+		text_fmt(err, errlen, "knob %s: bad value (one line, under %d bytes)",
+			 path, KNOB_VALUE_MAX);
 		return -1;
 	}
 	if (knobs_full_path(full, sizeof(full), path) < 0) {
-		knobs_fmt(err, errlen, "knob path '%s': %s (must be absolute, "
-			  "without tabs or newlines)", path ? path : "(null)",
-			  strerror(errno));
+		text_fmt(err, errlen, "knob path '%s': %s (must be absolute, "
+			 "without tabs or newlines)", path ? path : "(null)",
+			 strerror(errno));
 		return -1;
 	}
 	if (knob_read(path, cur, sizeof(cur)) < 0) {
-		knobs_fmt(err, errlen, "cannot read %s: %s", path, strerror(errno));
+		text_fmt(err, errlen, "cannot read %s: %s", path, strerror(errno));
 		return -1;
 	}
 	if (strcmp(cur, value) == 0)
@@ -482,8 +465,8 @@ int knob_set(const char *path, const char *value, char *err, size_t errlen)
 	rc = knobs_write_file(full, buf,
 			      (size_t)snprintf(buf, sizeof(buf), "%s\n", value));
 	if (rc < 0) {
-		knobs_fmt(err, errlen, "cannot write '%s' to %s: %s", value, path,
-			  strerror(-rc));
+		text_fmt(err, errlen, "cannot write '%s' to %s: %s", value, path,
+			 strerror(-rc));
 		return -1;
 	}
 	return 0;
@@ -496,168 +479,4 @@ void knobs_forget_for_test(void)
 	knobs_journal_fd = -1;
 	knobs_journal_owned = 0;
 	atomic_store(&knobs_count, 0);
-}
-
-/* ---- recovery of a journal left by a process that is gone ---- */
-
-struct knobs_replay {
-	char path[PATH_MAX];
-	char old[KNOB_VALUE_MAX];
-};
-
-/* Parse one "<path>\t<old>\n" line; returns a reason or NULL. */
-static const char *knobs_parse_line(char *line, struct knobs_replay *r)
-{
-	char *tab = strchr(line, '\t');
-
-	line[strcspn(line, "\n")] = '\0';
-	if (!tab)
-		return "no tab between path and value";
-	*tab = '\0';
-	if (line[0] != '/')
-		return "path is not absolute";
-	if (strlen(line) >= sizeof(r->path) || strlen(tab + 1) >= sizeof(r->old))
-		return "path or value too long";
-	strcpy(r->path, line);
-	strcpy(r->old, tab + 1);
-	return NULL;
-}
-
-/* Returns the number of entries, -1 (msg set) if malformed. */
-static int knobs_parse(FILE *f, struct knobs_replay *tab, char *msg, size_t len)
-{
-	char *line = NULL;
-	size_t cap = 0;
-	int lineno = 0, n = 0, pid, ver;
-	const char *why = NULL;
-	ssize_t got;
-
-	while (!why && (got = getline(&line, &cap, f)) > 0) {
-		lineno++;
-		if (lineno == 1) {
-			if (sscanf(line, KNOBS_JOURNAL_MAGIC " %d pid=%d", &ver, &pid) != 2 ||
-			    ver != KNOBS_JOURNAL_VERSION)
-				why = "not a version 1 '" KNOBS_JOURNAL_MAGIC "' header";
-		} else if (line[got - 1] != '\n') {
-			knobs_msg_add(msg, len, "line %d: incomplete (crash while "
-				      "journaling; knob was not changed), skipped", lineno);
-		} else if (n >= KNOBS_MAX) {
-			why = "too many entries";
-		} else {
-			why = knobs_parse_line(line, &tab[n++]);
-		}
-	}
-	free(line);
-	if (!why && lineno == 0)
-		why = "empty file";
-	if (why) {
-		knobs_fmt(msg, len, "malformed journal %s, line %d: %s; left in place",
-			  knobs_journal, lineno > 0 ? lineno : 1, why);
-		return -1;
-	}
-	return n;
-}
-
-static int knobs_replay(const struct knobs_replay *tab, int n, char *msg,
-			size_t len)
-{
-	int failed = 0;
-
-	for (int i = n - 1; i >= 0; i--) {
-		char buf[KNOB_VALUE_MAX + 1];
-		int rc = knobs_write_file(tab[i].path, buf,
-			(size_t)snprintf(buf, sizeof(buf), "%s\n", tab[i].old));
-
-		if (rc < 0) {
-			failed++;
-			knobs_msg_add(msg, len, "%s: cannot restore '%s': %s",
-				      tab[i].path, tab[i].old, strerror(-rc));
-		} else {
-			knobs_msg_add(msg, len, "%s: restored to '%s'", tab[i].path,
-				      tab[i].old);
-		}
-	}
-	return failed;
-}
-
-/* Locked the journal open on fd; replay and remove it. */
-static int knobs_recover_locked(int fd, char *msg, size_t len)
-{
-	FILE *f = fdopen(fd, "r");
-	struct knobs_replay *tab = calloc(KNOBS_MAX, sizeof(*tab));
-	int n = -1, failed;
-
-	if (!f || !tab) {
-		knobs_fmt(msg, len, "recovering %s: %s", knobs_journal, strerror(errno));
-		free(tab);
-		f ? fclose(f) : close(fd);
-		return -1;
-	}
-	n = knobs_parse(f, tab, msg, len);
-	if (n >= 0) {
-		failed = knobs_replay(tab, n, msg, len);
-		/* Unlink while still locked; a waiter then sees the inode gone. */
-		if (unlink(knobs_journal) < 0)
-			knobs_msg_add(msg, len, "unlink(%s): %s", knobs_journal,
-				      strerror(errno));
-		else if (failed)
-			knobs_msg_add(msg, len, "journal %s removed", knobs_journal);
-		if (failed)
-			n = -1;
-	}
-	free(tab);
-	fclose(f);
-	return n;
-}
-
-static void knobs_report_owner(int fd, char *msg, size_t len)
-{
-	char head[128];
-	ssize_t n = pread(fd, head, sizeof(head) - 1, 0);
-	int ver, pid = -1;
-
-	head[n > 0 ? n : 0] = '\0';
-	if (sscanf(head, KNOBS_JOURNAL_MAGIC " %d pid=%d", &ver, &pid) != 2)
-		pid = -1;
-	knobs_fmt(msg, len, "another gupsync (pid %d) is running; its journal %s "
-		  "is left alone", pid, knobs_journal);
-}
-
-int knobs_recover(char *msg, size_t len)
-{
-	struct stat held, now;
-	int fd;
-
-	knobs_fmt(msg, len, "%s", "");
-	if (!knobs_journal[0] && knobs_set_journal_path(NULL, msg, len) < 0)
-		return -1;
-	if (knobs_journal_fd >= 0) {
-		knobs_fmt(msg, len, "journal %s belongs to this process", knobs_journal);
-		return 0;
-	}
-	fd = open(knobs_journal, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return 0;
-		knobs_fmt(msg, len, "open(%s): %s", knobs_journal, strerror(errno));
-		return -1;
-	}
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		int rc = errno == EWOULDBLOCK ? 0 : -1;
-
-		if (rc == 0)
-			knobs_report_owner(fd, msg, len);
-		else
-			knobs_fmt(msg, len, "flock(%s): %s", knobs_journal,
-				  strerror(errno));
-		close(fd);
-		return rc;
-	}
-	/* Another recoverer may have replayed and removed it meanwhile. */
-	if (fstat(fd, &held) < 0 || stat(knobs_journal, &now) < 0 ||
-	    held.st_ino != now.st_ino || held.st_dev != now.st_dev) {
-		close(fd);
-		return 0;
-	}
-	return knobs_recover_locked(fd, msg, len);
 }

@@ -8,7 +8,7 @@
 
 #include "mem.h"
 
-void *mem_region(size_t size, size_t align, int hugepage, char *err, size_t len)
+void *mem_aligned(size_t size, size_t align, char *err, size_t len)
 {
 	/* Over-allocate by 'align' and trim, so the region starts aligned
 	 * and a 2 MiB region can be mapped by one PMD. */
@@ -23,9 +23,24 @@ void *mem_region(size_t size, size_t align, int hugepage, char *err, size_t len)
 	}
 	p = (char *)(((uintptr_t)raw + align - 1) & ~(uintptr_t)(align - 1));
 	if (p > raw)
-		munmap(raw, p - raw);
+		munmap(raw, (size_t)(p - raw));
 	if (raw + total > p + size)
-		munmap(p + size, raw + total - (p + size));
+		munmap(p + size, (size_t)(raw + total - (p + size)));
+	return p;
+}
+
+void mem_touch(void *p, size_t size)
+{
+	for (size_t off = 0; off < size; off += PAGE_4K)
+		((volatile char *)p)[off] = 1;
+}
+
+void *mem_region(size_t size, size_t align, int hugepage, char *err, size_t len)
+{
+	char *p = mem_aligned(size, align, err, len);
+
+	if (!p)
+		return NULL;
 	if (madvise(p, size, hugepage ? MADV_HUGEPAGE : MADV_NOHUGEPAGE) < 0) {
 		snprintf(err, len, "madvise(%p, %zu, %s): %s", (void *)p, size,
 			 hugepage ? "MADV_HUGEPAGE" : "MADV_NOHUGEPAGE",
@@ -33,8 +48,20 @@ void *mem_region(size_t size, size_t align, int hugepage, char *err, size_t len)
 		munmap(p, size);
 		return NULL;
 	}
-	for (size_t off = 0; off < size; off += PAGE_4K)
-		p[off] = 1;
+	mem_touch(p, size);
+	return p;
+}
+
+char *mem_ro_page(char *err, size_t len)
+{
+	char *p = mem_region(PAGE_4K, PAGE_4K, 0, err, len);
+
+	if (p && mprotect(p, PAGE_4K, PROT_READ) < 0) {
+		snprintf(err, len, "mprotect(%p, 4K, PROT_READ): %s", (void *)p,
+			 strerror(errno));
+		munmap(p, PAGE_4K);
+		return NULL;
+	}
 	return p;
 }
 

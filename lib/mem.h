@@ -18,6 +18,17 @@
 void *mem_region(size_t size, size_t align, int hugepage, char *err, size_t len);
 void mem_free(void *p, size_t size);
 
+/* An anonymous private region of 'size' bytes aligned to 'align' (a
+ * power of two), nothing faulted in yet and no madvise: NULL with err. */
+void *mem_aligned(size_t size, size_t align, char *err, size_t len);
+/* Write one byte per 4K page: every page of [p, p+size) faulted in. */
+void mem_touch(void *p, size_t size);
+
+/* A populated 4K page made PROT_READ: a FOLL_WRITE GUP-fast on it fails,
+ * so the slow path (mmap_lock) runs - the control of a GUP-fast proof.
+ * NULL with err.  Free with mem_free(p, PAGE_4K). */
+char *mem_ro_page(char *err, size_t len);
+
 /* AnonHugePages (kB) of the VMA containing addr, from /proc/self/smaps;
  * -1 if not found. */
 long mem_anon_huge_kb(const void *addr);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * pin.h - hold a page the way I/O does, write and read through that hold,
- * see which page the process maps, and work the levers that try to
- * replace it (MADV_COLLAPSE needs none; KSM and uprobes do).
+ * and see which page the process maps.  The levers that try to replace
+ * it: MADV_COLLAPSE needs none, KSM is ksm.h, uprobes are uprobe.h.
  *
  * Two holds, both taken by GUP-fast from the caller's page tables:
  *   PIN_IO_URING  IORING_REGISTER_BUFFERS -> pin_user_pages_fast(FOLL_WRITE
@@ -82,53 +82,5 @@ int pin_mapped_ksm(const void *addr);
  * written once (4K faults: no MADV_HUGEPAGE; with THP "always" the caller
  * must have set "madvise").  The shape MADV_COLLAPSE and khugepaged take. */
 void *pin_anon_region(size_t size, size_t align, char *err, size_t len);
-
-/* ---- KSM (/sys/kernel/mm/ksm) ------------------------------------------ */
-#define KSM_DIR "/sys/kernel/mm/ksm"
-/* A KSM counter ("pages_sharing", "full_scans"); -1 if unreadable. */
-long pin_ksm_counter(const char *name);
-/* This process's line of /proc/self/ksm_stat ("ksm_merging_pages": its
- * pages that map a KSM page; exact where the global counters also count
- * other processes); -1 if unreadable. */
-long pin_ksm_self(const char *key);
-/* Other processes KSM may scan too ("ksm_mergeable: yes"), e.g. a QEMU:
- * how many, and the first one's "comm[pid]" in who. */
-int pin_ksm_others(char *who, size_t len);
-/* run=1, pages_to_scan, sleep_millisecs through knob_set (restored at
- * exit); thorough: smart_scan=0 too, so ksmd keeps trying a page that
- * failed to merge instead of skipping it.  -1 with err, e.g. when KSM is
- * not built in. */
-int pin_ksm_start(unsigned pages_to_scan, unsigned sleep_ms, bool thorough,
-		  char *err, size_t len);
-/* The values before pin_ksm_start() back now (ksmd stops scanning). */
-void pin_ksm_stop(void);
-
-/* ---- uprobe events (tracefs uprobe_events) ------------------------------ */
-/*
- * A probe "p:gupsync_<pid>/<name> <path>:<offset>".  Every event added is
- * disabled and removed again at exit and on SIGINT/SIGTERM/SIGHUP/SIGQUIT
- * (chained before the previous handler, e.g. the knobs restore); a probe
- * left by a process that died without either (SIGKILL) is removed by the
- * next uprobe_ev_add().  Single-threaded use.
- */
-struct uprobe_ev {
-	char group[32], name[32];
-	char tracefs[200];
-	int slot;		/* in the cleanup table; -1 when not added */
-	bool enabled;
-};
-int uprobe_ev_add(struct uprobe_ev *ev, const char *name, const char *path,
-		  uint64_t offset, char *err, size_t len);
-int uprobe_ev_enable(struct uprobe_ev *ev, bool on, char *err, size_t len);
-/* Hits from uprobe_profile; -1 if not found. */
-long uprobe_ev_hits(const struct uprobe_ev *ev);
-void uprobe_ev_remove(struct uprobe_ev *ev);
-/* A new directory (mkdtemp) on a file system that allows exec, for files
- * to probe: $TMPDIR, /tmp, /var/tmp, /dev/shm, then ".". */
-int pin_exec_dir(char *dir, size_t len, char *err, size_t errlen);
-/* File offset of code address addr in the object mapped there, and that
- * object's path (from /proc/self/maps). */
-int uprobe_file_offset(const void *addr, char *path, size_t plen,
-		       uint64_t *offset, char *err, size_t len);
 
 #endif

@@ -239,6 +239,10 @@ static int rd_meta(struct rundir *rd, char *err, size_t len)
 
 	snprintf(path, sizeof(path), "%s/meta.json", rd->path);
 	rd->meta = json_load_file(path, 0, &je);
+	if (!rd->meta && je.line < 1) {	/* not opened: je.text says why */
+		snprintf(err, len, "%s: %s", path, je.text);
+		return -1;
+	}
 	if (!rd->meta) {
 		snprintf(err, len, "%s:%d: %s", path, je.line, je.text);
 		return -1;

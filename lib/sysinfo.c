@@ -1,20 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * sysinfo.c - what this machine is and offers (see sysinfo.h).  Read-only:
- * nothing here writes a knob.  The one side effect is counters_tracefs(),
- * which may mount tracefs in this process's private mount namespace to
- * probe tracepoints.
+ * sysinfo.c - what this machine is and offers, collected into one object
+ * (see sysinfo.h); kconfig.c reads the kernel config and sysinfo_print.c
+ * prints the object.  Read-only: nothing here writes a knob.  The one
+ * side effect is counters_tracefs(), which may mount tracefs in this
+ * process's private mount namespace to probe tracepoints.
  */
 #include "sysinfo.h"
 
 #include "counters.h"
+#include "kconfig.h"
 #include "placement.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <liburing.h>
 #include <linux/membarrier.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,32 +28,13 @@
 #define SI_HAVE_CPUID 1
 #endif
 
-#define SI_COLS 72          /* print width, "# " included */
 #define SI_VAL_LEN 256      /* one sysfs/proc value */
-#define SI_TEXT_LEN 2048    /* one printed paragraph */
 #define SI_WHY_LEN 160
 #define SI_IO_URING_ENTRIES 2
-#define SI_CONFIG_GZ "/proc/config.gz"
-#define SI_CONFIG_GZ_CMD "gzip -dc " SI_CONFIG_GZ " 2>/dev/null"
 #define SI_CPU_DIR "/sys/devices/system/cpu/"
 #define SI_DAMON_DIR "/sys/kernel/mm/damon/admin/kdamonds"
 /* MEMBARRIER_CMD_GET_REGISTRATIONS is newer than Debian 12's headers. */
 #define SI_MEMBARRIER_GET_REGISTRATIONS (1 << 9)
-
-/* Options that change what the benchmarks measure. */
-static const char *const si_config_keys[] = {
-	"HZ", "PREEMPT_DYNAMIC", "PREEMPT_RCU", "RCU_LAZY", "NO_HZ_FULL",
-	"TRANSPARENT_HUGEPAGE", "KSM", "UPROBES", "MMU_GATHER_RCU_TABLE_FREE",
-	"PT_RECLAIM", "PER_VMA_LOCK", "HAVE_GUP_FAST", "PARAVIRT", "KVM_GUEST",
-	"GUP_TEST", "MEMBARRIER", "IO_URING", "DAMON",
-};
-
-/* Preemption models, strongest first: the first one set wins. */
-static const struct { const char *opt, *model; } si_preempt_models[] = {
-	{ "PREEMPT_RT", "rt" }, { "PREEMPT", "full" },
-	{ "PREEMPT_LAZY", "lazy" }, { "PREEMPT_VOLUNTARY", "voluntary" },
-	{ "PREEMPT_NONE", "none" },
-};
 
 static const char *const si_cmdline_keys[] = {
 	"nohz_full", "isolcpus", "rcu_nocbs", "preempt", "transparent_hugepage",
@@ -135,124 +117,17 @@ static json_t *si_feature(bool ok, const char *why)
 	return o;
 }
 
-/* Append to a text buffer, truncating quietly. */
-__attribute__((format(printf, 3, 4)))
-static void si_cat(char *buf, size_t len, const char *fmt, ...)
-{
-	size_t off = strlen(buf);
-	va_list ap;
-
-	if (off + 1 >= len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf + off, len - off, fmt, ap);
-	va_end(ap);
-}
-
-/* snprintf for messages that may be cut short (the start says enough). */
-__attribute__((format(printf, 3, 4)))
-static void si_fmt(char *buf, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, len, fmt, ap);
-	va_end(ap);
-}
-
 /* ---- kernel config ---------------------------------------------------- */
-
-/* All options of this machine's config, parsed once (see sysinfo_config). */
-static json_t *si_cfg_all;
-static char si_cfg_source[SI_VAL_LEN];
-static char si_cfg_why[SI_WHY_LEN];
-
-static size_t si_config_parse(FILE *f, json_t *all)
-{
-	char line[SI_VAL_LEN * 4], name[SI_VAL_LEN];
-	size_t n = 0;
-
-	while (fgets(line, sizeof(line), f)) {
-		char *eq = strchr(line, '=');
-
-		line[strcspn(line, "\n")] = '\0';
-		if (strncmp(line, "CONFIG_", 7) == 0 && eq) {
-			*eq = '\0';
-			json_object_set_new(all, line + 7, json_string(eq + 1));
-			n++;
-		} else if (sscanf(line, "# CONFIG_%255s is not set",
-				  name) == 1) {
-			json_object_set_new(all, name, json_null());
-			n++;
-		}
-	}
-	return n;
-}
-
-/* /proc/config.gz through gzip (no zlib dependency), else /boot. */
-static void si_config_load(void)
-{
-	char boot[SI_VAL_LEN];
-	struct utsname u;
-	FILE *f;
-
-	if (si_cfg_all)
-		return;
-	si_cfg_all = json_object();
-	f = access(SI_CONFIG_GZ, R_OK) == 0 ? popen(SI_CONFIG_GZ_CMD, "r")
-					     : NULL;
-	if (f) {
-		size_t n = si_config_parse(f, si_cfg_all);
-
-		if (pclose(f) == 0 && n > 0) {
-			strcpy(si_cfg_source, SI_CONFIG_GZ);
-			return;
-		}
-		json_object_clear(si_cfg_all);
-	}
-	if (uname(&u) != 0) {
-		snprintf(si_cfg_why, sizeof(si_cfg_why), "uname: %s",
-			 strerror(errno));
-		return;
-	}
-	snprintf(boot, sizeof(boot), "/boot/config-%s", u.release);
-	f = fopen(boot, "r");
-	if (!f) {
-		si_fmt(si_cfg_why, sizeof(si_cfg_why),
-		       "%s unreadable (gzip -dc failed or absent); %s: %s",
-		       SI_CONFIG_GZ, boot, strerror(errno));
-		return;
-	}
-	si_config_parse(f, si_cfg_all);
-	fclose(f);
-	snprintf(si_cfg_source, sizeof(si_cfg_source), "%s", boot);
-}
-
-static const char *si_cfg(const char *name)
-{
-	return json_string_value(json_object_get(si_cfg_all, name));
-}
 
 static json_t *si_config(void)
 {
-	const char *model = NULL;
+	json_t *o = kconfig_json();
 	char live[SI_VAL_LEN];
-	json_t *o;
 
-	si_config_load();
-	if (!si_cfg_source[0])
-		return json_pack("{s:n,s:s}", "source", "why", si_cfg_why);
-	o = json_pack("{s:s}", "source", si_cfg_source);
-	for (size_t i = 0; i < SI_LEN(si_config_keys); i++)
-		json_object_set_new(o, si_config_keys[i],
-				    si_str_or_null(si_cfg(si_config_keys[i])));
-	for (size_t i = 0; i < SI_LEN(si_preempt_models) && !model; i++)
-		if (si_cfg(si_preempt_models[i].opt))
-			model = si_preempt_models[i].model;
-	json_object_set_new(o, "preempt_model", si_str_or_null(model));
 	/* With PREEMPT_DYNAMIC the boot/runtime model may differ; debugfs
 	 * shows it when mounted ("none (voluntary) full lazy"). */
-	if (si_read("/sys/kernel/debug/sched/preempt", live, sizeof(live)) == 0)
+	if (json_is_string(json_object_get(o, "source")) &&
+	    si_read("/sys/kernel/debug/sched/preempt", live, sizeof(live)) == 0)
 		json_object_set_new(o, "preempt_live", json_string(live));
 	return o;
 }
@@ -637,132 +512,5 @@ const char *sysinfo_config(const json_t *info, const char *name)
 		return json_string_value(json_object_get(cfg, name));
 	if (!rel || uname(&u) != 0 || strcmp(rel, u.release))
 		return NULL;
-	si_config_load();
-	return si_cfg(name);
-}
-
-/* ---- printing --------------------------------------------------------- */
-
-#define SI_INDENT "#     "
-
-/* "# head: text", wrapped at SI_COLS on spaces (a word longer than a
- * line, such as a path, stays whole). */
-static void si_wrap(FILE *f, const char *head, const char *text)
-{
-	size_t col = (size_t)fprintf(f, "# %s:", head);
-
-	for (;;) {
-		size_t w;
-
-		text += strspn(text, " ");
-		w = strcspn(text, " ");
-		if (!w)
-			break;
-		if (col + 1 + w > SI_COLS && col > strlen(SI_INDENT)) {
-			col = (size_t)fprintf(f, "\n%s", SI_INDENT) - 1;
-		} else {
-			fputc(' ', f);
-			col++;
-		}
-		fwrite(text, 1, w, f);
-		col += w;
-		text += w;
-	}
-	fputc('\n', f);
-}
-
-static const char *si_get(const json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
-/* A scalar or array as text: null "-", booleans yes/no, arrays "[a b]". */
-static void si_cat_value(char *t, size_t len, const json_t *v)
-{
-	const json_t *e;
-	size_t i;
-
-	if (json_is_string(v))
-		si_cat(t, len, strchr(json_string_value(v), ' ') ? "\"%s\""
-								 : "%s",
-		       json_string_value(v));
-	else if (json_is_integer(v))
-		si_cat(t, len, "%lld", (long long)json_integer_value(v));
-	else if (json_is_boolean(v))
-		si_cat(t, len, "%s", json_is_true(v) ? "yes" : "no");
-	else if (json_is_array(v)) {
-		si_cat(t, len, "[");
-		json_array_foreach(v, i, e) {
-			si_cat(t, len, i ? " " : "");
-			si_cat_value(t, len, e);
-		}
-		si_cat(t, len, "]");
-	} else
-		si_cat(t, len, "-");
-}
-
-/*
- * One line per object: "head: key=value ...", or for a feature
- * "head: available key=value ..." / "head: not available (why)".
- * Member objects (perf counters, daemons) follow, one line each.
- */
-static void si_print_obj(FILE *f, const char *head, const json_t *o)
-{
-	const json_t *avail = json_object_get(o, "available");
-	char t[SI_TEXT_LEN] = "", sub[SI_VAL_LEN];
-	const char *key;
-	json_t *v;
-
-	if (avail && !json_is_true(avail)) {
-		si_cat(t, sizeof(t), "not available (%s)",
-		       si_get(o, "why") ? si_get(o, "why") : "?");
-		si_wrap(f, head, t);
-		return;
-	}
-	if (avail)
-		si_cat(t, sizeof(t), "available");
-	json_object_foreach((json_t *)o, key, v) {
-		if (v == avail || json_is_object(v))
-			continue;
-		si_cat(t, sizeof(t), " %s=", key);
-		si_cat_value(t, sizeof(t), v);
-	}
-	if (t[0])
-		si_wrap(f, head, t);
-	json_object_foreach((json_t *)o, key, v) {
-		if (!json_is_object(v))
-			continue;
-		si_fmt(sub, sizeof(sub), "%s %s", head, key);
-		si_print_obj(f, sub, v);
-	}
-}
-
-void sysinfo_print(FILE *f, const json_t *info)
-{
-	const char *key;
-	json_t *v;
-
-	json_object_foreach((json_t *)info, key, v)
-		si_print_obj(f, key, v);
-}
-
-void sysinfo_oneline(const json_t *info, char *buf, size_t len)
-{
-	const json_t *k = json_object_get(info, "kernel");
-	const json_t *cpu = json_object_get(info, "cpu");
-	const json_t *topo = json_object_get(info, "topology");
-	const char *hv = si_get(cpu, "hypervisor");
-
-	buf[0] = '\0';
-	si_cat(buf, len, "%s %s, %s", si_get(k, "release") ?
-	       si_get(k, "release") : "?", si_get(k, "machine") ?
-	       si_get(k, "machine") : "?", si_get(cpu, "model") ?
-	       si_get(cpu, "model") : "unknown CPU");
-	if (json_is_true(json_object_get(topo, "available")))
-		si_cat(buf, len, ", %lld PUs", (long long)json_integer_value(
-			json_object_get(topo, "pus")));
-	if (hv)
-		si_cat(buf, len, ", %s guest", hv);
-	else
-		si_cat(buf, len, ", bare metal");
+	return kconfig_get(name);
 }

@@ -30,11 +30,9 @@
 #include <jansson.h>
 #include <stdio.h>
 
+#include "sysinfo_print.h"	/* sysinfo_print(), sysinfo_oneline() */
+
 json_t *sysinfo_collect(void);
-/* Human form, "# " commentary style, <= 72 columns where possible. */
-void sysinfo_print(FILE *f, const json_t *info);
-/* One line for result headers: "6.18.44 x86_64, AMD EPYC, 2 PUs, KVM guest" */
-void sysinfo_oneline(const json_t *info, char *buf, size_t len);
 /* A config option's value ("y", "250", ...) or NULL; reads the same sources. */
 const char *sysinfo_config(const json_t *info, const char *name);
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * vm.h - gupsync on a kernel of your choice: `gupsync vm` (run it inside
- * QEMU on another kernel) and /dev/gupsync, the device of gupsync.ko that
- * the k-* benchmarks drive (helpers shared by bench/k_*.c).
+ * QEMU on another kernel, where gupsync.ko gives the k-* benchmarks their
+ * /dev/gupsync; the device's helpers are in kdev.h).
  *
  * The work (fetching Debian's kernel, building gupsync.ko against it, the
  * initramfs, booting, bringing results back) is shell plumbing around
@@ -16,8 +16,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../kmod/gupsync_ioctl.h"
-#include "stats.h"
+/* kdev_open() and the ioctl ABI, for code that still reaches them
+ * through this header (tests/test_kmod_args.c). */
+#include "kdev.h"
 
 #define VM_SCRIPT_ENV "GUPSYNC_VM_SCRIPT" /* overrides the script's path */
 #define VM_SCRIPT_REL "vm/gupsync-vm"	  /* relative to the binary's dir */
@@ -30,29 +31,5 @@ int vm_script_path(const char *exe, char *out, size_t len, char *err,
 /* `gupsync vm ARGS`: argv[0] is "vm".  Returns only on failure (exit
  * status), else the script replaces this process. */
 int vm_command(int argc, char **argv, const char *cmdline);
-
-/* ---- /dev/gupsync ---- */
-
-#define KDEV_HINT "load gupsync.ko (make -C kmod && insmod kmod/gupsync.ko) " \
-		  "or run under `gupsync vm`"
-
-/* Open the device and check its ABI; -1 with the reason in why. */
-int kdev_open(struct gupsync_info *info, char *why, size_t len);
-
-/* In-kernel per-iteration times (ns) one worker collected in one mode's
- * timed window: appended while the harness measures, dropped past cap. */
-struct ksamples {
-	double *v;
-	size_t n, cap, dropped;
-};
-
-#define KSAMPLES_CAP (1u << 20)
-
-int ksamples_init(struct ksamples *s, size_t cap);
-void ksamples_add(struct ksamples *s, const uint64_t *ns, size_t n);
-void ksamples_free(struct ksamples *s);
-/* Statistics over the samples of n workers; -1 (no samples) leaves every
- * field of out NaN. */
-int ksamples_stats(const struct ksamples *const *s, size_t n, struct stats *out);
 
 #endif

@@ -82,16 +82,41 @@ static int group_teardown(void **state)
 		}                                                        \
 	} while (0)
 
-/* Run one check; skip (with its reason) if it was skipped. */
+/* A check that was skipped skips the test, with its reason. */
+static void skip_if_skipped(const struct check_result *r)
+{
+	if (r->verdict == CHECK_SKIPPED) {
+		fprintf(stderr, "# skip %s: %s\n", r->path, r->detail);
+		skip();
+	}
+}
+
+/* Run one check. */
 static void run(const struct check_replacer *rep, enum pin_kind pin,
 		struct check_result *r)
 {
 	NEED_ROOT();
 	assert_int_equal(check_one(rep, pin, r), 0);
-	if (r->verdict == CHECK_SKIPPED) {
-		fprintf(stderr, "# skip %s: %s\n", r->path, r->detail);
-		skip();
-	}
+	skip_if_skipped(r);
+}
+
+/* Run one check that must come to verdict. */
+static void run_expect(const struct check_replacer *rep, enum pin_kind pin,
+		       enum check_verdict verdict, struct check_result *r)
+{
+	run(rep, pin, r);
+	assert_int_equal(r->verdict, verdict);
+}
+
+/* Run one race check for RACE_NS; its verdict says what it saw. */
+static void run_race(int (*race)(uint64_t ns, struct check_result *r),
+		     struct check_result *r)
+{
+	NEED_ROOT();
+	assert_int_equal(race(RACE_NS, r), 0);
+	skip_if_skipped(r);
+	assert_true(r->cycles > 0);
+	assert_int_equal(r->verdict == CHECK_NOT_PROTECTED, r->violations > 0);
 }
 
 static void test_judge(void **state)
@@ -130,8 +155,7 @@ static void test_collapse_io_uring_protected(void **state)
 	struct check_result r;
 
 	(void)state;
-	run(&check_collapse, PIN_IO_URING, &r);
-	assert_int_equal(r.verdict, CHECK_PROTECTED);
+	run_expect(&check_collapse, PIN_IO_URING, CHECK_PROTECTED, &r);
 	assert_int_equal(r.err, EAGAIN);
 	assert_true(r.views_agree);
 	assert_true(r.pfn_before == r.pfn_after);
@@ -143,8 +167,7 @@ static void test_collapse_vmsplice_protected(void **state)
 	struct check_result r;
 
 	(void)state;
-	run(&check_collapse, PIN_VMSPLICE, &r);
-	assert_int_equal(r.verdict, CHECK_PROTECTED);
+	run_expect(&check_collapse, PIN_VMSPLICE, CHECK_PROTECTED, &r);
 	assert_int_equal(r.err, EAGAIN);
 }
 
@@ -190,8 +213,7 @@ static void test_detector_sees_lost_write_io_uring(void **state)
 	struct check_result r;
 
 	(void)state;
-	run(&zap, PIN_IO_URING, &r);
-	assert_int_equal(r.verdict, CHECK_NOT_PROTECTED);
+	run_expect(&zap, PIN_IO_URING, CHECK_NOT_PROTECTED, &r);
 	assert_false(r.views_agree);
 	assert_true(r.pfn_before != r.pfn_after);
 	assert_non_null(strstr(r.detail, "LOST"));
@@ -202,8 +224,7 @@ static void test_detector_sees_stale_hold_vmsplice(void **state)
 	struct check_result r;
 
 	(void)state;
-	run(&zap, PIN_VMSPLICE, &r);
-	assert_int_equal(r.verdict, CHECK_NOT_PROTECTED);
+	run_expect(&zap, PIN_VMSPLICE, CHECK_NOT_PROTECTED, &r);
 	assert_false(r.views_agree);
 }
 
@@ -212,8 +233,7 @@ static void test_detector_control(void **state)
 	struct check_result r;
 
 	(void)state;
-	run(&zap, PIN_NONE, &r);
-	assert_int_equal(r.verdict, CHECK_REPLACED);
+	run_expect(&zap, PIN_NONE, CHECK_REPLACED, &r);
 }
 
 static void test_ksm_control_merged(void **state)
@@ -221,8 +241,7 @@ static void test_ksm_control_merged(void **state)
 	struct check_result r;
 
 	(void)state;
-	run(&check_ksm, PIN_NONE, &r);
-	assert_int_equal(r.verdict, CHECK_REPLACED);
+	run_expect(&check_ksm, PIN_NONE, CHECK_REPLACED, &r);
 	assert_true(r.acted);
 	assert_int_equal(access(journal, F_OK), 0);	/* KSM knobs journaled */
 }
@@ -232,8 +251,7 @@ static void test_ksm_io_uring_protected(void **state)
 	struct check_result r;
 
 	(void)state;
-	run(&check_ksm, PIN_IO_URING, &r);
-	assert_int_equal(r.verdict, CHECK_PROTECTED);
+	run_expect(&check_ksm, PIN_IO_URING, CHECK_PROTECTED, &r);
 	assert_false(r.acted);
 }
 
@@ -242,8 +260,8 @@ static void test_uprobe_io_uring(void **state)
 	struct check_result c, r;
 
 	(void)state;
-	run(&check_uprobe, PIN_NONE, &c);
-	assert_int_equal(c.verdict, CHECK_REPLACED);	/* int3 reached the page */
+	/* the control: int3 reached the page */
+	run_expect(&check_uprobe, PIN_NONE, CHECK_REPLACED, &c);
 	run(&check_uprobe, PIN_IO_URING, &r);
 	/* Either way the kernel does it, the detector must say which. */
 	assert_true(r.verdict == CHECK_PROTECTED || r.verdict == CHECK_NOT_PROTECTED);
@@ -255,16 +273,9 @@ static void test_race_collapse(void **state)
 	struct check_result r;
 
 	(void)state;
-	NEED_ROOT();
-	assert_int_equal(check_race_collapse(RACE_NS, &r), 0);
-	if (r.verdict == CHECK_SKIPPED) {
-		fprintf(stderr, "# skip race/collapse: %s\n", r.detail);
-		skip();
-	}
+	run_race(check_race_collapse, &r);
 	assert_true(r.verdict == CHECK_PROTECTED || r.verdict == CHECK_NOT_PROTECTED);
 	assert_true(r.attempts > 0);
-	assert_true(r.cycles > 0);
-	assert_int_equal(r.verdict == CHECK_NOT_PROTECTED, r.violations > 0);
 }
 
 static void test_race_ksm(void **state)
@@ -272,14 +283,7 @@ static void test_race_ksm(void **state)
 	struct check_result r;
 
 	(void)state;
-	NEED_ROOT();
-	assert_int_equal(check_race_ksm(RACE_NS, &r), 0);
-	if (r.verdict == CHECK_SKIPPED) {
-		fprintf(stderr, "# skip race/ksm: %s\n", r.detail);
-		skip();
-	}
-	assert_true(r.cycles > 0);
-	assert_int_equal(r.verdict == CHECK_NOT_PROTECTED, r.violations > 0);
+	run_race(check_race_ksm, &r);
 }
 
 static void test_main_bad_option(void **state)

@@ -3,9 +3,11 @@
  * test_ipi_counts.c - lib/ipicount.c: per-op IPI counts from counter
  * deltas (with and without the quiet window's background), the "were
  * counters read" test, the expected count, the judgement and verdict
- * lines, the victims' slowdown; and the options of tlb-shootdown and
- * ipi-broadcast as the driver parses them (through $GUPSYNC --dry-run,
- * skipped when the binary is not named).
+ * lines, the victims' slowdown; the victims (lib/victim.c) as an IPI
+ * bench's targets: kinds by name, what each worker maps, registration,
+ * teardown; and the options of tlb-shootdown and ipi-broadcast as the
+ * driver parses them (through $GUPSYNC --dry-run, skipped when the binary
+ * is not named).
  */
 #include <fcntl.h>
 #include <math.h>
@@ -21,6 +23,8 @@
 #include <cmocka.h>
 
 #include "ipicount.h"
+#include "mem.h"
+#include "victim.h"
 
 #define EPS 1e-12
 #define MS 1000000ull
@@ -209,6 +213,85 @@ static void test_slowdown(void **state)
 				     ipi_rate_oncpu(45, 0.5)), 10);
 }
 
+/* ---- victims as targets ---- */
+
+static void test_victim_kinds(void **state)
+{
+	(void)state;
+	for (int i = 0; ipi_victim_names[i]; i++) {
+		int k = victim_kind(ipi_victim_names[i]);
+
+		assert_true(k >= 0);
+		assert_string_equal(victim_names[k], ipi_victim_names[i]);
+		/* Only sleep victims are expected to be skipped. */
+		assert_int_equal(victim_busy(k), strcmp(ipi_victim_names[i], "sleep") != 0);
+	}
+	assert_int_equal(victim_kind("idle"), VICTIM_IDLE);
+	assert_false(victim_busy(VICTIM_IDLE));
+	assert_int_equal(victim_kind("nap"), -1);
+}
+
+static int ipi_index(const char *name)
+{
+	for (int i = 0; ipi_victim_names[i]; i++)
+		if (!strcmp(ipi_victim_names[i], name))
+			return i;
+	fail_msg("'%s' is not an IPI victim", name);
+	return -1;
+}
+
+/* One initiator (worker 0), then background workers 1..NBG. */
+#define NBG 3
+#define OWN_PAGES 3
+
+static void test_target_setup(void **state)
+{
+	static char initiator_pages[2 * PAGE_4K];
+	struct ipi_point ip = { 0 };
+	struct point pt = { .nthreads = 1, .nbg = NBG, .priv = &ip };
+	volatile int stop = 1;	/* every loop ends before its first op */
+	struct worker w[1 + NBG];
+	struct victim *v;
+
+	(void)state;
+	memset(w, 0, sizeof(w));
+	for (unsigned i = 0; i <= NBG; i++)
+		w[i] = (struct worker){ .id = i, .bg = i > 0, .stop = &stop, .pt = &pt };
+	assert_int_equal(ipi_targets_alloc(&pt, &ip.tg), BENCH_OK);
+	assert_int_equal(ipi_target_setup(&pt, &w[0], 0, NULL, 1), BENCH_OK);
+	assert_null(w[0].priv);	/* the initiator is no target */
+
+	assert_int_equal(ipi_target_setup(&pt, &w[1], ipi_index("spin"), NULL,
+					  OWN_PAGES), BENCH_OK);
+	v = w[1].priv;
+	assert_ptr_equal(ip.tg.v[0], v);
+	assert_int_equal(v->kind, VICTIM_SPIN);
+	assert_ptr_equal(v->pages, v->own);	/* its own pages, mapped */
+	assert_int_equal(v->own_size, OWN_PAGES * PAGE_4K);
+	assert_true(isnan(v->oncpu[0]));
+
+	assert_int_equal(ipi_target_setup(&pt, &w[2], ipi_index("spin"),
+					  initiator_pages, 2), BENCH_OK);
+	assert_ptr_equal(((struct victim *)w[2].priv)->pages, initiator_pages);
+	assert_null(((struct victim *)w[2].priv)->own);
+
+	assert_int_equal(ipi_target_setup(&pt, &w[3], ipi_index("gup-fast"),
+					  NULL, 1), BENCH_OK);
+	v = w[3].priv;
+	assert_ptr_equal(v->futex_word, (uint32_t *)v->own);
+	assert_int_equal(v->own_size, PAGE_4K);
+
+	for (unsigned i = 1; i <= NBG; i++) {
+		victim_bg_loop(&w[i]);
+		assert_int_equal(w[i].count, 0);
+		victim_worker_teardown(&pt, &w[i]);
+		assert_null(w[i].priv);
+	}
+	victim_worker_teardown(&pt, &w[0]);	/* no victim: left alone */
+	ipi_point_teardown(&pt);
+	assert_null(ip.tg.v);
+}
+
 /* ---- the benches' options, through the driver ---- */
 
 struct outcome {
@@ -282,23 +365,28 @@ static void test_tlb_options_good(void **state)
 	assert_contains(o.out, "op=munmap pages=34 target-level=l3");
 }
 
-static void test_tlb_options_bad(void **state)
+/* "$GUPSYNC run BENCH --OPT VALUE" is refused (exit 2) with this message. */
+static void assert_refused(const char *bench, const char *opt,
+			   const char *value, const char *msg)
 {
 	struct outcome o;
 
+	dry_run(&o, bench, opt, value, NULL);
+	assert_int_equal(o.status, 2);
+	assert_contains(o.err, msg);
+}
+
+static void test_tlb_options_bad(void **state)
+{
 	(void)state;
-	dry_run(&o, "tlb-shootdown", "--op", "mremap", NULL);
-	assert_int_equal(o.status, 2);
-	assert_contains(o.err, "--op: 'mremap' is not one of: mprotect, madvise, munmap");
-	dry_run(&o, "tlb-shootdown", "--pages", "0", NULL);
-	assert_int_equal(o.status, 2);
-	assert_contains(o.err, "--pages: '0' is out of range; allowed: 1..262144");
-	dry_run(&o, "tlb-shootdown", "--victim", "idle", NULL);
-	assert_int_equal(o.status, 2);
-	assert_contains(o.err, "is not one of: spin, syscall, sleep, gup-fast");
-	dry_run(&o, "tlb-shootdown", "--target-level", "core", NULL);
-	assert_int_equal(o.status, 2);
-	assert_contains(o.err, "is not one of: any, smt, l3, package, numa, machine");
+	assert_refused("tlb-shootdown", "--op", "mremap",
+		       "--op: 'mremap' is not one of: mprotect, madvise, munmap");
+	assert_refused("tlb-shootdown", "--pages", "0",
+		       "--pages: '0' is out of range; allowed: 1..262144");
+	assert_refused("tlb-shootdown", "--victim", "idle",
+		       "is not one of: spin, syscall, sleep, gup-fast");
+	assert_refused("tlb-shootdown", "--target-level", "core",
+		       "is not one of: any, smt, l3, package, numa, machine");
 }
 
 static void test_bcast_options(void **state)
@@ -313,9 +401,8 @@ static void test_bcast_options(void **state)
 		NULL);
 	assert_int_equal(o.status, 0);
 	assert_contains(o.out, "2 data points");
-	dry_run(&o, "ipi-broadcast", "--cmd", "sync-core", NULL);
-	assert_int_equal(o.status, 2);
-	assert_contains(o.err, "--cmd: 'sync-core' is not one of: private, global");
+	assert_refused("ipi-broadcast", "--cmd", "sync-core",
+		       "--cmd: 'sync-core' is not one of: private, global");
 	dry_run(&o, "ipi-broadcast", "--pages", "1", NULL);	/* not its option */
 	assert_int_equal(o.status, 2);
 }
@@ -332,6 +419,8 @@ int main(void)
 		cmocka_unit_test(test_judge),
 		cmocka_unit_test(test_verdict),
 		cmocka_unit_test(test_slowdown),
+		cmocka_unit_test(test_victim_kinds),
+		cmocka_unit_test(test_target_setup),
 		cmocka_unit_test(test_tlb_options_good),
 		cmocka_unit_test(test_tlb_options_bad),
 		cmocka_unit_test(test_bcast_options),

@@ -3,7 +3,8 @@
  * test_rcu_wait.c - the rcu-wait benchmark's knob handling on a fake sysfs
  * root (mkdtemp): the up-front write probe, the per-mode switch, rcu_normal
  * held at 0, skips with a reason, and rcu_expedited back at its value on
- * every exit path (teardown, exit, SIGINT, a crash then recovery).
+ * every exit path (teardown, exit, SIGINT, a crash then recovery); and the
+ * --load kinds (lib/victim.c) by name, with which of them are busy peers.
  * The benchmark's statics are reached by including its file.  Scenarios
  * that end a process run in a fork()ed child that reports only through
  * its exit status.
@@ -195,6 +196,28 @@ static void test_unwritable_knob_skips(void **state)
 	put_file(RCU_EXPEDITED, "0\n");
 }
 
+/* --load keeps its names and order; only spin, syscall and gup-fast
+ * load a peer CPU so that an expedited wait must IPI it. */
+static void test_load_kinds(void **state)
+{
+	static const char *const names[] = {
+		"idle", "spin", "syscall", "gup-fast", "sleep", NULL,
+	};
+	static const bool busy[] = { false, true, true, true, false };
+
+	(void)state;
+	assert_ptr_equal(rcu_opts[0].choices, victim_names);
+	pt.nbg = 1;
+	for (int i = 0; names[i]; i++) {
+		assert_string_equal(victim_names[i], names[i]);
+		conf.load = i;
+		assert_int_equal(busy_peer(&pt), busy[i]);
+	}
+	assert_null(victim_names[sizeof(busy) / sizeof(busy[0])]);
+	pt.nbg = 0;
+	assert_false(busy_peer(&pt));
+}
+
 /* Child: the benchmark in an expedited window, then the given ending. */
 static int child_end(enum ending how)
 {
@@ -275,6 +298,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_exit_restores, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sigint_restores, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crash_then_recover, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_load_kinds, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
