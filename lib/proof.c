@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-2.0
+/* proof.c - see proof.h. */
+#include <math.h>
+#include <stdio.h>
+
+#include "proof.h"
+
+double proof_per_op(const struct point *pt, const struct mode_result *res,
+		    const char *spec)
+{
+	int c = point_counter(pt, spec);
+
+	return c < 0 || !res->ops ? NAN : (double)res->delta[c] / res->ops;
+}
+
+double proof_thread_per_op(const struct point *pt, const struct mode_result *res,
+			   const char *spec)
+{
+	int c = point_thread_counter(pt, spec);
+
+	if (c < 0 || !res->ops)
+		return proof_per_op(pt, res, spec);
+	return (double)res->tdelta[c] / res->ops;
+}
+
+double proof_ipis_per_op(const struct point *pt, const struct mode_result *res)
+{
+	return proof_per_op(pt, res, "tp:ipi:ipi_send_cpu") +
+	       proof_per_op(pt, res, "tp:ipi:ipi_send_cpumask");
+}
+
+double proof_shootdowns_per_op(const struct point *pt,
+			       const struct mode_result *res)
+{
+	return proof_per_op(pt, res, "tp:tlb:tlb_flush:reason==1");
+}
+
+const char *proof_mmap_lock(const struct point *pt, const struct mode_result *res,
+			    const unsigned *modes, size_t n, const char *what,
+			    double *rate, char *verdict, size_t len)
+{
+	bool per_thread = point_thread_counter(pt, MMAP_LOCK_TP) >= 0;
+
+	if (!per_thread && point_counter(pt, MMAP_LOCK_TP) < 0) {
+		snprintf(verdict, len, "unproven: %s not supported here", MMAP_LOCK_TP);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!res[modes[i]].ops) {
+			snprintf(verdict, len, "unproven: no %s completed", what);
+			return NULL;
+		}
+	for (size_t i = 0; i < n; i++)
+		rate[i] = proof_thread_per_op(pt, &res[modes[i]], MMAP_LOCK_TP);
+	return per_thread ? "workers' threads" : "system-wide";
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * proof.h - counter rates per operation, for a benchmark's derive() and
+ * verify(), and the mmap_lock test that proves a GUP-fast path ran.
+ *
+ * GUP-fast walks the page tables without mmap_lock; when it cannot serve a
+ * call, the slow path takes mmap_lock.  So mmap_lock:mmap_lock_start_locking
+ * per op is ~0 where GUP-fast served every op, and ~1 in a control whose
+ * GUP-fast must fail (a FOLL_WRITE on a PROT_READ page, mem_ro_page()):
+ * the control shows the detector sees the slow path when it runs.
+ */
+#ifndef GUPSYNC_PROOF_H
+#define GUPSYNC_PROOF_H
+
+#include <stddef.h>
+
+#include "bench.h"
+
+#define MMAP_LOCK_TP "tp:mmap_lock:mmap_lock_start_locking"
+#define GUP_FAST_MAX 0.01	/* mmap_lock per op if GUP-fast served every op */
+#define GUP_SLOW_MIN 0.5	/* ... and when the slow path had to run */
+
+/* Events of counter spec per op over the window, system-wide; NAN when
+ * it is not counted here or no op completed. */
+double proof_per_op(const struct point *pt, const struct mode_result *res,
+		    const char *spec);
+/* The same, counted on the measured workers' own threads where the proof
+ * pass did so (spec one of bench->counters), else system-wide. */
+double proof_thread_per_op(const struct point *pt, const struct mode_result *res,
+			   const char *spec);
+/* IPIs sent per op: ipi_send_cpu + ipi_send_cpumask, system-wide. */
+double proof_ipis_per_op(const struct point *pt, const struct mode_result *res);
+/* Remote TLB shootdowns per op: tlb_flush with reason TLB_REMOTE_SHOOTDOWN. */
+double proof_shootdowns_per_op(const struct point *pt,
+			       const struct mode_result *res);
+
+/*
+ * mmap_lock taken per op in each of the n modes[], into rate[]: on the
+ * workers' own threads when possible (other processes' mmap_lock must not
+ * blur the proof), else system-wide.  Returns where it was counted
+ * ("workers' threads" or "system-wide"), or NULL with verdict filled
+ * ("unproven: ...") when the tracepoint is missing or one of the modes
+ * completed no op (what names the ops in that line: "calls").
+ */
+const char *proof_mmap_lock(const struct point *pt, const struct mode_result *res,
+			    const unsigned *modes, size_t n, const char *what,
+			    double *rate, char *verdict, size_t len);
+
+#endif

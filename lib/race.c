@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: GPL-2.0
+/* race.c - see race.h. */
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "check.h"
+#include "ksm.h"
+#include "mem.h"
+#include "thp.h"
+#include "workers.h"
+
+#define RACE_HDR 0x4755505359000000ull	/* page i's first word: RACE_HDR | i */
+#define RACE_DWELL_NS 1000000ull	/* KSM: held and identical, ksmd's turn */
+
+struct race {
+	char *base;
+	size_t len;
+	unsigned npages;
+	bool ksm;
+	uint64_t deadline;
+	pthread_rwlock_t lock;	/* read: a pin cycle; write: a demotion */
+	atomic_int held;	/* a hold is in place now */
+	struct pin pins[2];	/* io_uring, vmsplice (those available) */
+	unsigned npins;
+	uint64_t cycles, violations, races, replaced, skipped;
+	pthread_mutex_t note_lock;	/* both threads note violations */
+	char first[256];	/* the first violation or error */
+	volatile bool failed;
+};
+
+static void race_note(struct race *r, bool violation, const char *what)
+{
+	pthread_mutex_lock(&r->note_lock);
+	if (violation)
+		r->violations++;
+	else
+		r->failed = true;
+	if (!r->first[0])
+		snprintf(r->first, sizeof(r->first), "%s", what);
+	pthread_mutex_unlock(&r->note_lock);
+}
+
+/* KSM: the held page back to the content its twin has. */
+static int race_restore(struct pin *p, char *page, char *why, size_t len)
+{
+	uint64_t v;
+
+	/* the twin's word */
+	memcpy(&v, page + PAGE_4K + CHECK_VIEW_OFF, sizeof(v));
+	if (p->kind == PIN_IO_URING)
+		return pin_write(p, CHECK_VIEW_OFF, &v, sizeof(v), why, len);
+	memcpy(page + CHECK_VIEW_OFF, &v, sizeof(v));
+	return 0;
+}
+
+/* One look through the hold; KSM: then identical again, and a dwell. */
+static void race_look(struct race *r, struct pin *p, char *page)
+{
+	char why[256];
+	int agree = check_views(p, page, why, sizeof(why));
+
+	if (agree < 0)
+		race_note(r, false, why);
+	else if (!agree)
+		race_note(r, true, p->kind == PIN_IO_URING ?
+			  "a write through the io_uring pin did not show in the mapping" :
+			  "a write to the mapping did not show through the vmsplice hold");
+	if (r->ksm && agree > 0 && race_restore(p, page, why, sizeof(why)) < 0)
+		race_note(r, false, why);
+}
+
+static void race_ksm_cycle(struct race *r, struct pin *p, char *page)
+{
+	long f0 = pin_ksm_counter("full_scans");
+
+	race_look(r, p, page);
+	sleep_ns(RACE_DWELL_NS);
+	r->races += pin_ksm_counter("full_scans") != f0;
+	race_look(r, p, page);
+}
+
+/* A vmsplice hold on a page ksmd merged before the hold would hold the
+ * shared KSM page, which a write through the mapping COWs away from: not
+ * a replacement.  Break the COW first and skip holds that still land on a
+ * KSM page. */
+static bool race_hold(struct race *r, struct pin *p, char *page)
+{
+	char why[256];
+
+	if (r->ksm) {
+		volatile char *c = page + CHECK_VIEW_OFF;
+
+		r->replaced += pin_mapped_ksm(page) == 1;
+		*c = *c;	/* COW-break a merged page */
+	}
+	if (pin_hold(p, page, PAGE_4K, why, sizeof(why)) < 0) {
+		race_note(r, false, why);
+		return false;
+	}
+	if (r->ksm && p->kind == PIN_VMSPLICE && pin_mapped_ksm(page) == 1) {
+		r->skipped++;
+		pin_release(p, NULL, 0);
+		return false;
+	}
+	return true;
+}
+
+static void *race_pinner(void *arg)
+{
+	struct race *r = arg;
+
+	for (uint64_t i = 0; now_ns() < r->deadline && !r->failed; i++) {
+		struct pin *p = &r->pins[i % r->npins];
+		char *page = r->base + (r->ksm ? 0 : 1 + i % (r->npages - 1)) * PAGE_4K;
+
+		pthread_rwlock_rdlock(&r->lock);
+		if (race_hold(r, p, page)) {
+			atomic_store(&r->held, 1);
+			if (r->ksm)
+				race_ksm_cycle(r, p, page);
+			else
+				race_look(r, p, page);
+			atomic_store(&r->held, 0);
+			pin_release(p, NULL, 0);
+			r->cycles++;
+		}
+		pthread_rwlock_unlock(&r->lock);
+	}
+	return NULL;
+}
+
+/* After a collapse: every page's first word unchanged, then back to 4K
+ * pages (copy out, zap, copy in: 4K faults) so the next one can run. */
+static void race_demote(struct race *r, char *copy)
+{
+	for (unsigned i = 0; i < r->npages; i++)
+		if (((uint64_t *)(r->base + i * PAGE_4K))[0] != (RACE_HDR | i))
+			race_note(r, true, "a page's data changed across a collapse");
+	pthread_rwlock_wrlock(&r->lock);
+	memcpy(copy, r->base, r->len);
+	if (madvise(r->base, r->len, MADV_DONTNEED) < 0)
+		race_note(r, false, "madvise(MADV_DONTNEED) of the race region failed");
+	memcpy(r->base, copy, r->len);
+	pthread_rwlock_unlock(&r->lock);
+}
+
+static uint64_t race_collapser(struct race *r, uint64_t *eagain)
+{
+	char *copy = malloc(r->len);
+	uint64_t attempts = 0;
+
+	while (copy && now_ns() < r->deadline && !r->failed) {
+		int was = atomic_load(&r->held), rc;
+
+		rc = madvise(r->base, r->len, MADV_COLLAPSE);
+		attempts++;
+		r->races += was || atomic_load(&r->held);
+		*eagain += rc < 0 && errno == EAGAIN;
+		if (rc == 0) {
+			r->replaced++;
+			race_demote(r, copy);
+		}
+	}
+	free(copy);
+	return attempts;
+}
+
+static int race_setup(struct race *r, bool ksm, uint64_t ns, char *why, size_t len)
+{
+	pthread_rwlockattr_t attr;
+	enum pin_kind kinds[] = { PIN_IO_URING, PIN_VMSPLICE };
+
+	memset(r, 0, sizeof(*r));
+	pthread_mutex_init(&r->note_lock, NULL);
+	r->ksm = ksm;
+	r->npages = ksm ? 2 : HPAGE_PMD_SIZE / PAGE_4K;
+	r->len = r->npages * PAGE_4K;
+	for (int k = 0; k < 2; k++)
+		if (pin_available(kinds[k], why, len) &&
+		    pin_open(&r->pins[r->npins], kinds[k], why, len) == 0)
+			r->npins++;
+	if (!r->npins)
+		return -1;
+	if (!ksm && thp_madvise(THP_OK_4K_FAULTS, NULL, 0, why, len) < 0)
+		return -1;
+	r->base = pin_anon_region(r->len, ksm ? PAGE_4K : HPAGE_PMD_SIZE, why, len);
+	if (!r->base)
+		return -1;
+	for (unsigned i = 0; i < r->npages; i++)
+		if (ksm)
+			check_ksm_fill(r->base + i * PAGE_4K, RACE_HDR);
+		else
+			((uint64_t *)(r->base + i * PAGE_4K))[0] = RACE_HDR | i;
+	/* The writer must get in between two pin cycles. */
+	pthread_rwlockattr_init(&attr);
+	pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(&r->lock, &attr);
+	pthread_rwlockattr_destroy(&attr);
+	r->deadline = now_ns() + ns;
+	return 0;
+}
+
+static void race_teardown(struct race *r)
+{
+	for (unsigned k = 0; k < r->npins; k++)
+		pin_close(&r->pins[k]);
+	if (r->base)
+		munmap(r->base, r->len);
+	pthread_rwlock_destroy(&r->lock);
+	pthread_mutex_destroy(&r->note_lock);
+}
+
+/* After the pinner is joined. */
+static int race_finish(struct race *r, struct check_result *res, const char *what)
+{
+	res->cycles = r->cycles;
+	res->violations = r->violations;
+	res->races = r->races;
+	res->replaced = r->replaced;
+	res->views_agree = !r->violations;
+	if (r->failed)
+		return check_error(res, r->first);
+	res->verdict = r->violations ? CHECK_NOT_PROTECTED : CHECK_PROTECTED;
+	snprintf(res->detail, sizeof(res->detail), "%s; %" PRIu64 " violations%s%s",
+		 what, r->violations, r->first[0] ? ": " : "", r->first);
+	return 0;
+}
+
+int check_race_collapse(uint64_t ns, struct check_result *res)
+{
+	struct race r;
+	char why[256], what[320];
+	uint64_t eagain = 0;
+	pthread_t tid;
+
+	memset(res, 0, sizeof(*res));
+	snprintf(res->path, sizeof(res->path), "race/collapse");
+	if (race_setup(&r, false, ns, why, sizeof(why)) < 0) {
+		race_teardown(&r);
+		return check_skip(res, why);
+	}
+	if (pthread_create(&tid, NULL, race_pinner, &r)) {
+		race_teardown(&r);
+		return check_error(res, "pthread_create(pinner) failed");
+	}
+	res->attempts = race_collapser(&r, &eagain);
+	pthread_join(tid, NULL);
+	snprintf(what, sizeof(what), "%.1f s: %" PRIu64 " collapses (%" PRIu64
+		 " succeeded, %" PRIu64 " EAGAIN), %" PRIu64 " overlapped a held "
+		 "page; %" PRIu64 " pin cycles", ns / 1e9, res->attempts, r.replaced,
+		 eagain, r.races, r.cycles);
+	race_finish(&r, res, what);
+	race_teardown(&r);
+	return res->verdict == CHECK_ERROR ? -1 : 0;
+}
+
+int check_race_ksm(uint64_t ns, struct check_result *res)
+{
+	struct race r;
+	char why[256], what[320];
+	long f0;
+	pthread_t tid;
+
+	memset(res, 0, sizeof(*res));
+	snprintf(res->path, sizeof(res->path), "race/ksm");
+	if (race_setup(&r, true, ns, why, sizeof(why)) < 0 ||
+	    pin_ksm_start(CHECK_KSM_SCAN_PAGES, CHECK_KSM_SLEEP_MS, true, why,
+			  sizeof(why)) < 0 ||
+	    (madvise(r.base, r.len, MADV_MERGEABLE) < 0 &&
+	     snprintf(why, sizeof(why), "madvise(MADV_MERGEABLE): %s",
+		      strerror(errno)))) {
+		race_teardown(&r);
+		pin_ksm_stop();
+		return check_skip(res, why);
+	}
+	f0 = pin_ksm_counter("full_scans");
+	if (pthread_create(&tid, NULL, race_pinner, &r)) {
+		race_teardown(&r);
+		pin_ksm_stop();
+		return check_error(res, "pthread_create(pinner) failed");
+	}
+	pthread_join(tid, NULL);
+	res->attempts = (uint64_t)(pin_ksm_counter("full_scans") - f0);
+	snprintf(what, sizeof(what), "%.1f s: %" PRIu64 " pin cycles (%" PRIu64
+		 " skipped), %" PRIu64 " with a ksmd full scan while held and "
+		 "identical, %" PRIu64 " merges between holds, %" PRIu64 " full scans",
+		 ns / 1e9, r.cycles, r.skipped, r.races, r.replaced, res->attempts);
+	race_finish(&r, res, what);
+	race_teardown(&r);
+	pin_ksm_stop();
+	return res->verdict == CHECK_ERROR ? -1 : 0;
+}
+

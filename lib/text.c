@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * text.c - messages into fixed-size buffers and word wrapping; see text.h.
+ */
+#include "text.h"
+
+#include <string.h>
+
+static void text_vfmt(char *buf, size_t len, const char *fmt, va_list ap)
+{
+	if (buf && len)
+		vsnprintf(buf, len, fmt, ap);
+}
+
+void text_fmt(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	text_vfmt(buf, len, fmt, ap);
+	va_end(ap);
+}
+
+int text_err(char *err, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	text_vfmt(err, len, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void text_vappend(char *buf, size_t len, const char *fmt, va_list ap)
+{
+	size_t used = strnlen(buf, len);
+
+	if (used + 1 >= len)
+		return;
+	vsnprintf(buf + used, len - used, fmt, ap);
+}
+
+void text_append(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	text_vappend(buf, len, fmt, ap);
+	va_end(ap);
+}
+
+void text_wrap(FILE *f, size_t col, const char *cont, size_t width,
+	       const char *text)
+{
+	size_t start = col;	/* where this line's words begin */
+	const char *p = text;
+
+	for (;;) {
+		size_t w;
+
+		p += strspn(p, " ");
+		w = strcspn(p, " ");
+		if (!w)
+			break;
+		if (col > start && col + 1 + w > width) {
+			fprintf(f, "\n%s", cont);
+			col = start = strlen(cont);
+		} else if (col > start) {
+			fputc(' ', f);
+			col++;
+		}
+		fwrite(p, 1, w, f);
+		col += w;
+		p += w;
+	}
+	fputc('\n', f);
+}
