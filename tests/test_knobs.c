@@ -22,6 +22,8 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "knobs.h"
 
 #define THP "/sys/kernel/mm/transparent_hugepage/enabled"
@@ -107,13 +109,6 @@ static int journal_lines(void)
 	return n;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int type,
-		    struct FTW *ftw)
-{
-	(void)st; (void)ftw;
-	return type == FTW_DP ? rmdir(path) : unlink(path);
-}
-
 static int group_setup(void **state)
 {
 	char thp[256];
@@ -130,7 +125,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
 	(void)state;
-	return nftw(root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	return rm_tree(root);
 }
 
 /* Fresh knob files, no journal, no state, knobs_init on the fake root. */

@@ -19,6 +19,8 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "../bench/rcu_wait.c"
 
 #define ERRLEN 512
@@ -60,13 +62,6 @@ static void assert_knob(const char *path, const char *want)
 	assert_string_equal(buf, want);
 }
 
-static int rm_entry(const char *path, const struct stat *st, int type,
-		    struct FTW *ftw)
-{
-	(void)st; (void)ftw;
-	return type == FTW_DP ? rmdir(path) : unlink(path);
-}
-
 static int group_setup(void **state)
 {
 	char dir[256];
@@ -86,7 +81,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
 	(void)state;
-	return nftw(root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	return rm_tree(root);
 }
 
 static void free_notes(void)

@@ -26,22 +26,14 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "results.h"
 
 #define ERR_LEN 512
-#define NFTW_FDS 16
 #define STAMP_LEN 32
 
 /* ---- helpers ----------------------------------------------------------- */
-
-static int rm_one(const char *path, const struct stat *st, int flag,
-		  struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 static int setup_tmp(void **state)
 {
@@ -60,7 +52,7 @@ static int teardown_tmp(void **state)
 {
 	char *dir = *state;
 
-	nftw(dir, rm_one, NFTW_FDS, FTW_DEPTH | FTW_PHYS);
+	rm_tree(dir);
 	free(dir);
 	return 0;
 }

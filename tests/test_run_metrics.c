@@ -25,10 +25,11 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "run.h"
 
 #define NPOINTS 4
-#define NFTW_FDS 16
 #define MISSING_COUNTER "irq:GUPSYNC_TEST_NO_SUCH_ROW"
 
 struct fake_conf {
@@ -59,15 +60,6 @@ struct fixture {
 	struct run r;
 	char dir[64];
 };
-
-static int rm_one(const char *path, const struct stat *st, int flag,
-		  struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 static int setup_run(void **state)
 {
@@ -119,7 +111,7 @@ static int teardown_run(void **state)
 	counters_close(r->ctr);
 	json_decref(r->meta);
 	if (fx->dir[0] == '/')
-		nftw(fx->dir, rm_one, NFTW_FDS, FTW_DEPTH | FTW_PHYS);
+		rm_tree(fx->dir);
 	free(fx);
 	return 0;
 }

@@ -16,6 +16,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include "testutil.h"
 #include <gsl/gsl_cdf.h>
 
 #include "stats.h"
@@ -23,22 +25,6 @@
 #define EPS 1e-9		/* values computed with a handful of flops */
 #define EPS_P 1e-7		/* p values from GSL's incomplete beta */
 #define N_BIG 1000000		/* a long latency run keeps this many samples */
-
-/*
- * cmocka 1.1.5 (Debian 12) compares assert_near() in float, too
- * coarse for these checks: compare in double and print both on failure.
- */
-#define assert_near(a, b, eps) assert_near_at((a), (b), (eps), __FILE__, \
-					      __LINE__)
-
-static void assert_near_at(double a, double b, double eps, const char *file,
-			   int line)
-{
-	if (fabs(a - b) <= eps)
-		return;
-	fprintf(stderr, "%.17g != %.17g (eps %g)\n", a, b, eps);
-	_fail(file, line);
-}
 
 /* x[i] = i + 1 */
 static double *seq(size_t n)
