@@ -73,6 +73,14 @@ kmod:
 vm-deps:
 	./vm/gupsync-vm --prepare
 
+# Figures (PNG, SVG) of the newest run, or RUNS="results/A results/B"
+# overlaid.
+RUNS ?=
+.PHONY: plots
+plots: deps
+	@$(MAKE) --no-print-directory gupsync
+	./gupsync plot $(RUNS)
+
 clean:
 	rm -rf $(B) gupsync
 	-$(MAKE) -C kmod clean

@@ -19,6 +19,7 @@
 
 #include "bench.h"
 #include "check.h"
+#include "compare.h"	/* compare_cmd, report_cmd, plot_cmd (plot.h) */
 #include "counters.h"
 #include "knobs.h"
 #include "placement.h"
@@ -41,6 +42,9 @@ static void usage(FILE *f)
 		"  check [OPTIONS]      is a pinned page ever replaced? (collapse, KSM, uprobes)\n"
 		"  vm [OPTS] -- ARGS    gupsync ARGS in QEMU on another kernel, with gupsync.ko\n"
 		"  variants [RUN_DIR...] IPI vs RCU variant side by side, per busy CPUs\n"
+		"  compare RUN_A RUN_B  each run against A: medians, gain%%, 95%% CI, *\n"
+		"  report RUN_A RUN_B   cover-letter block: machine, method, table, plots\n"
+		"  plot [RUN...]        PNG+SVG figures (gnuplot); several runs overlaid\n"
 		"  help                 this text\n\n"
 		"Results go to results/<bench>-<date>/ (summary.csv, trials.csv,\n"
 		"evidence.csv, meta.json); the table goes to stdout, progress to stderr.\n");
@@ -198,6 +202,9 @@ static const struct command {
 	{ "check", check_command, true },
 	{ "variants", variants_command, true },
 	{ "vm", vm_command, false },
+	{ "compare", compare_cmd, false },
+	{ "report", report_cmd, false },
+	{ "plot", plot_cmd, false },
 	{ "help", cmd_help, false },
 	{ "--help", cmd_help, false },
 	{ "-h", cmd_help, false },

@@ -32,7 +32,8 @@
  * Calibration (--extra-ns N): every call of every mode is followed by N ns
  * of user-space spinning, a known slowdown for checking that `gupsync
  * compare` detects a change of that size.  The spin count is calibrated
- * once per point against CLOCK_MONOTONIC, so the loop reads no clock.
+ * against CLOCK_MONOTONIC once per worker, on its own CPU (vCPUs can run
+ * at different speeds), so the loop reads no clock.
  */
 #include <errno.h>
 #include <linux/futex.h>
@@ -61,17 +62,18 @@ struct gup_conf {
 
 struct gup_point {
 	char *shared_region;	/* layout=shared: the one page/THP */
-	uint64_t spin_iters;	/* --extra-ns as spin loop iterations */
 };
 
 #define EXTRA_NS_MAX 100000	/* 100 us: far past any per-call cost here */
-#define CALIB_ITERS 2000000	/* a few ms of spinning per calibration try */
+#define CALIB_ITERS 2000000	/* one long spin: the cost of an iteration */
+#define CALIB_CALLS 200000	/* short spins in a row: the cost of a call */
 #define CALIB_TRIES 5		/* the fastest try: preemption only adds */
 
 struct gup_worker {
 	char *region;		/* layout=own: this worker's page/THP */
 	uint32_t *word;		/* the futex word */
 	char *ro_page;		/* control: a populated PROT_READ page */
+	uint64_t spin_iters;	/* --extra-ns as spin() iterations */
 };
 
 static const char *const layouts[] = { "own", "shared", NULL };
@@ -99,32 +101,61 @@ static char *region(struct point *pt, const struct gup_conf *c)
 	return thp_point_region(pt, c->page_size, c->page_size, "futex word");
 }
 
-/* User-space work the compiler cannot drop: one iteration per cycle or so. */
-static inline void spin(uint64_t iters)
+/* User-space work the compiler cannot drop: one iteration per cycle or
+ * so.  Not inlined, so that the calibration times what the loop runs. */
+static __attribute__((noinline)) void spin(uint64_t iters)
 {
 	for (uint64_t i = 0; i < iters; i++)
 		__asm__ volatile("" ::: "memory");
 }
 
-/* Spin iterations that take ns nanoseconds on this CPU. */
-static int spin_calibrate(struct point *pt, uint64_t ns, uint64_t *iters)
+/* ns per round, the fastest of CALIB_TRIES: each round calls spin(iters),
+ * or (call false) is an empty round, the loop alone. */
+static double calib_ns(uint64_t iters, uint64_t rounds, bool call)
 {
 	double best = INFINITY;
 
 	for (int t = 0; t < CALIB_TRIES; t++) {
 		struct timespec a, b;
-		int rc = clock_gettime(CLOCK_MONOTONIC, &a);
 
-		spin(CALIB_ITERS);
-		if (rc < 0 || clock_gettime(CLOCK_MONOTONIC, &b) < 0)
-			return point_skip(pt, "clock_gettime(CLOCK_MONOTONIC): %s",
-					  strerror(errno));
+		/* Cannot fail: spin_calibrate() checked the clock. */
+		clock_gettime(CLOCK_MONOTONIC, &a);
+		for (uint64_t r = 0; r < rounds; r++)
+			if (call)
+				spin(iters);
+			else
+				__asm__ volatile("" ::: "memory");
+		clock_gettime(CLOCK_MONOTONIC, &b);
 		best = fmin(best, (b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec));
 	}
-	*iters = (uint64_t)llround((double)ns * CALIB_ITERS / best);
-	point_note(pt, "extra_ns", "%llu ns after every call = %llu spin "
-		   "iterations (%.3f ns each, calibrated)", (unsigned long long)ns,
-		   (unsigned long long)*iters, best / CALIB_ITERS);
+	return best / (double)rounds;
+}
+
+/*
+ * spin() iterations that add ns nanoseconds to each call, on this CPU:
+ * first from one long spin, then scaled by what a call of that many
+ * costs over an empty round (a short loop pays for its entry and exit).
+ */
+static int spin_calibrate(struct point *pt, struct worker *w, uint64_t ns,
+			  uint64_t *iters)
+{
+	struct timespec probe;
+	double each, got;
+	char key[32];
+
+	if (clock_gettime(CLOCK_MONOTONIC, &probe) < 0)
+		return point_skip(pt, "clock_gettime(CLOCK_MONOTONIC): %s",
+				  strerror(errno));
+	each = calib_ns(CALIB_ITERS, 1, true) / CALIB_ITERS;
+	*iters = (uint64_t)llround((double)ns / each);
+	got = calib_ns(*iters, CALIB_CALLS, true) - calib_ns(0, CALIB_CALLS, false);
+	if (got > 0)
+		*iters = (uint64_t)llround((double)*iters * (double)ns / got);
+	got = calib_ns(*iters, CALIB_CALLS, true) - calib_ns(0, CALIB_CALLS, false);
+	snprintf(key, sizeof(key), "extra_ns_worker%u", w->id);
+	point_note(pt, key, "%llu ns after every call = %llu spin iterations "
+		   "(%.3f ns each in a long spin; a call measured %.1f ns)",
+		   (unsigned long long)ns, (unsigned long long)*iters, each, got);
 	return BENCH_OK;
 }
 
@@ -135,8 +166,6 @@ static int gup_setup(struct point *pt)
 
 	if (c->page_size == HPAGE_PMD_SIZE &&
 	    thp_point_madvise(pt, THP_OK_MADV_HUGEPAGE) != BENCH_OK)
-		return BENCH_SKIP;
-	if (c->extra_ns && spin_calibrate(pt, c->extra_ns, &g->spin_iters) < 0)
 		return BENCH_SKIP;
 	if (c->layout == LAYOUT_SHARED) {
 		g->shared_region = region(pt, c);
@@ -165,7 +194,12 @@ static int gup_worker_setup(struct point *pt, struct worker *w)
 		gw->word = (uint32_t *)(g->shared_region + w->id * CACHELINE);
 	}
 	gw->ro_page = mem_ro_page(err, sizeof(err));
-	return gw->ro_page ? BENCH_OK : point_skip(pt, "%s", err);
+	if (!gw->ro_page)
+		return point_skip(pt, "%s", err);
+	/* On the worker's own CPU: that is the speed the loop runs at. */
+	if (c->extra_ns && spin_calibrate(pt, w, c->extra_ns, &gw->spin_iters) < 0)
+		return BENCH_SKIP;
+	return BENCH_OK;
 }
 
 static void gup_loop(struct worker *w)
@@ -173,11 +207,12 @@ static void gup_loop(struct worker *w)
 	struct gup_worker *gw = w->priv;
 	uint32_t *word = w->mode == MODE_CONTROL ? (uint32_t *)gw->ro_page : gw->word;
 	int op = w->mode == MODE_PRIVATE ? FUTEX_WAKE | FUTEX_PRIVATE_FLAG : FUTEX_WAKE;
-	uint64_t extra = ((struct gup_point *)w->pt->priv)->spin_iters;
+	uint64_t extra = gw->spin_iters;
 
 	while (worker_running(w)) {
 		syscall(SYS_futex, word, op, 1, NULL, NULL, 0);
-		spin(extra);
+		if (extra)
+			spin(extra);
 		worker_tick(w);
 	}
 }

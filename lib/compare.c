@@ -17,6 +17,7 @@
 #include "compare.h"
 #include "options.h"
 #include "stats.h"
+#include "text.h"
 
 #define PCT 100.0
 #define NAME_W 22		/* metric column; longer names get a line */
@@ -164,30 +165,8 @@ static void cmp_pct(double v, int w, int prec, char *buf, size_t len)
 void compare_wrap(FILE *f, const char *head, const char *cont,
 		  const char *text)
 {
-	size_t col = strlen(head), hl = col;
-	const char *p = text;
-
 	fputs(head, f);
-	while (*p) {
-		size_t w;
-
-		while (*p == ' ')
-			p++;
-		w = strcspn(p, " ");
-		if (!w)
-			break;
-		if (col > hl && col + 1 + w > COMPARE_WIDTH) {
-			fprintf(f, "\n%s", cont);
-			col = hl = strlen(cont);
-		} else if (col > hl) {
-			fputc(' ', f);
-			col++;
-		}
-		fwrite(p, 1, w, f);
-		col += w;
-		p += w;
-	}
-	fputc('\n', f);
+	text_wrap(f, strlen(head), cont, COMPARE_WIDTH, text);
 }
 
 static void cmp_row(FILE *f, const char *name, enum better better,
@@ -205,9 +184,11 @@ static void cmp_row(FILE *f, const char *name, enum better better,
 		fprintf(f, " %s\n", name);
 		name = "";
 	}
-	fprintf(f, " %-*s %2s %*s %*s %c%*s%%%c [%*s,%*s]\n", NAME_W, name,
+	if (!isnan(st->gain))
+		strcat(g, "%");
+	fprintf(f, " %-*s %2s %*s %*s %c%*s%c [%*s,%*s]\n", NAME_W, name,
 		better == BETTER_HIGHER ? "hi" : better == BETTER_LOWER ? "lo" : "--",
-		NUM_W, a, NUM_W, b, mark, GAIN_W, g, mark, CI_W, lo, CI_W, hi);
+		NUM_W, a, NUM_W, b, mark, GAIN_W + 1, g, mark, CI_W, lo, CI_W, hi);
 }
 
 static void cmp_header(FILE *f)
@@ -282,15 +263,12 @@ static int cmp_match_init(struct cmp_match *m, const struct rundir *a,
 static void cmp_label(const struct cmp_match *m, size_t row, bool varying,
 		      char *buf, size_t len)
 {
-	size_t off = 0;
-
 	buf[0] = '\0';
-	for (size_t k = 0; k < m->np && off < len; k++)
+	for (size_t k = 0; k < m->np; k++)
 		if (m->vary[k] == varying)
-			off += snprintf(buf + off, len - off, "%s%s=%s",
-					off ? " " : "", m->names[k],
-					csv_get(&m->a->summary, row,
-						(size_t)rundir_param(m->a, m->names[k])));
+			text_append(buf, len, "%s%s=%s", buf[0] ? " " : "",
+				    m->names[k], csv_get(&m->a->summary, row,
+					(size_t)rundir_param(m->a, m->names[k])));
 }
 
 /* B's summary row of A's row ra (same point, same metric), -1 if none. */
@@ -508,9 +486,8 @@ static void cmp_only_in(FILE *f, const struct rundir *x,
 	const struct csv *s = &x->summary;
 	int c = csv_col(s, "metric"), cy = csv_col(&y->summary, "metric");
 	char buf[2048] = "";
-	size_t off = 0;
 
-	for (size_t r = 0; r < s->nrows && off < sizeof(buf); r++) {
+	for (size_t r = 0; r < s->nrows; r++) {
 		const char *name = csv_get(s, r, (size_t)c);
 		bool seen = false;
 
@@ -519,10 +496,9 @@ static void cmp_only_in(FILE *f, const struct rundir *x,
 		for (size_t q = 0; q < y->summary.nrows && !seen; q++)
 			seen = !strcmp(csv_get(&y->summary, q, (size_t)cy), name);
 		if (!seen)
-			off += snprintf(buf + off, sizeof(buf) - off, "%s%s",
-					off ? ", " : "", name);
+			text_append(buf, sizeof(buf), "%s%s", buf[0] ? ", " : "", name);
 	}
-	if (off)
+	if (buf[0])
 		compare_wrap(f, head, "#   ", buf);
 }
 
@@ -602,29 +578,63 @@ static void rep_kernel(const struct rundir *r)
 	compare_wrap(stdout, "Kernel:  ", "         ", line);
 }
 
+#define REP_MAX_WORDS 128
+
+static size_t rep_words(char *s, char **w)
+{
+	size_t n = 0;
+
+	for (char *save, *t = strtok_r(s, " ", &save); t && n < REP_MAX_WORDS;
+	     t = strtok_r(NULL, " ", &save))
+		w[n++] = t;
+	return n;
+}
+
+/* "A's command; B: X instead of Y": the words between the common first
+ * and last ones, so the one option that differs stands out. */
+static void rep_commands(const struct rundir *r, char *buf, size_t len)
+{
+	char a[1024], b[1024], *wa[REP_MAX_WORDS], *wb[REP_MAX_WORDS];
+	size_t na, nb, pre = 0, suf = 0;
+
+	snprintf(a, sizeof(a), "%s", rundir_command(&r[0]));
+	snprintf(b, sizeof(b), "%s", rundir_command(&r[1]));
+	snprintf(buf, len, "%s", a);
+	na = rep_words(a, wa);
+	nb = rep_words(b, wb);
+	while (pre < na && pre < nb && !strcmp(wa[pre], wb[pre]))
+		pre++;
+	while (suf < na - pre && suf < nb - pre &&
+	       !strcmp(wa[na - 1 - suf], wb[nb - 1 - suf]))
+		suf++;
+	if (pre == na && pre == nb)
+		return;
+	text_append(buf, len, "; B:");
+	for (size_t i = pre; i < nb - suf; i++)
+		text_append(buf, len, " %s", wb[i]);
+	text_append(buf, len, "%s", pre + suf == na ? " added" :
+		    pre + suf == nb ? " without" : " instead of");
+	for (size_t i = pre; i < na - suf; i++)
+		text_append(buf, len, " %s", wa[i]);
+}
+
 static void rep_method(const struct rundir *r)
 {
 	char ma[128], mb[128], line[2400];
-	const char *ca = rundir_command(&r[0]), *cb = rundir_command(&r[1]);
-	size_t off;
 
+	rep_commands(r, line, sizeof(line));
 	rundir_method(&r[0], ma, sizeof(ma));
 	rundir_method(&r[1], mb, sizeof(mb));
-	if (!strcmp(ca, cb))
-		off = snprintf(line, sizeof(line), "%s;", ca);
-	else
-		off = snprintf(line, sizeof(line), "A: %s; B: %s;", ca, cb);
 	if (!strcmp(ma, mb))
-		off += snprintf(line + off, sizeof(line) - off, " %s;", ma);
+		text_append(line, sizeof(line), "; %s;", ma);
 	else
-		off += snprintf(line + off, sizeof(line) - off, " A %s, B %s;", ma, mb);
-	snprintf(line + off, sizeof(line) - off, " median; gain%% + is better; "
-		 "95%% CI by bootstrap; * Welch p<%.2g and CI excludes 0",
-		 COMPARE_ALPHA);
+		text_append(line, sizeof(line), "; A %s, B %s;", ma, mb);
+	text_append(line, sizeof(line), " median; gain%% + is better; 95%% CI "
+		    "by bootstrap; * Welch p<%.2g and CI excludes 0", COMPARE_ALPHA);
 	compare_wrap(stdout, "Method:  ", "         ", line);
 }
 
-static void rep_plots(const struct cmp_args *a, const struct rundir *runs)
+static void rep_plots(const struct cmp_args *a, struct rundir *runs)
 {
 	struct plot_files pf = { 0 };
 	char dir[RUNDIR_PATH_MAX + 32], err[1024], *names;

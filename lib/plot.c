@@ -27,6 +27,7 @@
 #include "options.h"
 #include "plot.h"
 #include "stats.h"
+#include "text.h"
 
 extern char **environ;
 
@@ -39,6 +40,9 @@ extern char **environ;
 #define PL_CDF_POINTS 1000	/* per CDF curve: enough for a smooth line */
 #define PL_DODGE 0.012		/* x shift between curves, of the x range */
 #define PL_XTICS 8		/* about this many x tics, whole CPUs */
+#define PL_YTICS 5		/* and about this many y tics */
+#define PL_SINGLE_X 0.8		/* share of the x range curves spread over
+				 * when all points have one CPU count */
 #define NS_PER_US 1e3
 #define X_PARAM "threads"	/* the CPU count of a data point */
 
@@ -72,7 +76,7 @@ struct pl_curves {
 	char label[PL_MAX_CURVES][256];
 	int lc[PL_MAX_CURVES], pt[PL_MAX_CURVES], dt[PL_MAX_CURVES];
 	char combo[PL_MAX_CURVES][192];	/* colour: parameter combination */
-	double xmin, xmax;
+	double xmin, xmax, ymin, ymax;
 };
 
 /* ---- gnuplot ---------------------------------------------------------- */
@@ -80,15 +84,16 @@ struct pl_curves {
 /* name='value'; with ' doubled (gnuplot's single-quoted strings). */
 static void pl_var(char *buf, size_t len, const char *name, const char *val)
 {
-	size_t off = strlen(buf);
+	size_t off;
 
-	off += snprintf(buf + off, len - off, "%s='", name);
-	for (; *val && off + 3 < len; val++) {
+	text_append(buf, len, "%s='", name);
+	for (off = strlen(buf); *val && off + 3 < len; val++) {
 		if (*val == '\'')
 			buf[off++] = '\'';
 		buf[off++] = *val;
 	}
-	snprintf(buf + off, len - off, "'; ");
+	buf[off] = '\0';
+	text_append(buf, len, "'; ");
 }
 
 /* name='1 2 3'; one word per curve. */
@@ -98,7 +103,7 @@ static void pl_words(char *buf, size_t len, const char *name, const int *v,
 	char w[4 * PL_MAX_CURVES + 1] = "";
 
 	for (int i = 0; i < n; i++)
-		snprintf(w + strlen(w), sizeof(w) - strlen(w), "%s%d", i ? " " : "", v[i]);
+		text_append(w, sizeof(w), "%s%d", i ? " " : "", v[i]);
 	pl_var(buf, len, name, w);
 }
 
@@ -142,7 +147,7 @@ static int pl_gnuplot(struct pl_fig *fg, const char *script, const char *vars,
 	}
 	pl_var(all, sizeof(all), "plotdir", dir);
 	pl_var(all, sizeof(all), "outbase", outbase);
-	snprintf(all + strlen(all), sizeof(all) - strlen(all), "%s", vars);
+	text_append(all, sizeof(all), "%s", vars);
 	rc = posix_spawnp(&pid, "gnuplot", NULL, NULL, argv, environ);
 	if (rc) {
 		snprintf(fg->err, fg->len, "posix_spawnp(gnuplot): %s; `make deps` "
@@ -166,20 +171,45 @@ static int pl_gnuplot(struct pl_fig *fg, const char *script, const char *vars,
 static int pl_add(struct pl_fig *fg, const char *outbase)
 {
 	static const char *const ext[] = { ".png", ".svg" };
+	struct plot_files *pf = fg->out;
 
 	for (int i = 0; i < 2; i++) {
-		struct plot_files *pf = fg->out;
-		char p[PATH_MAX];
+		char p[PATH_MAX], **more;
 
 		snprintf(p, sizeof(p), "%s%s", outbase, ext[i]);
-		if (access(p, R_OK) < 0) {
-			snprintf(fg->err, fg->len, "gnuplot wrote no %s", p);
-			return -1;
+		if (access(p, R_OK) < 0)
+			return text_err(fg->err, fg->len, "gnuplot wrote no %s", p);
+		if (pf->n == pf->cap) {
+			pf->cap = pf->cap ? 2 * pf->cap : 64;
+			more = realloc(pf->path, pf->cap * sizeof(*more));
+			if (!more)
+				return text_err(fg->err, fg->len, "out of memory");
+			pf->path = more;
 		}
-		if (pf->n < PLOT_MAX_FILES)
-			pf->path[pf->n++] = strdup(p);
+		if (!(pf->path[pf->n] = strdup(p)))
+			return text_err(fg->err, fg->len, "out of memory");
+		pf->n++;
 	}
 	return 0;
+}
+
+/*
+ * The y tic format: from 1000 up an SI prefix (3.12M), below it plain,
+ * with as many decimals as tics about a fifth of the range apart need, so
+ * that 3.12M and 3.13M do not both read 3.1M; %g when all is below 1.
+ */
+static void pl_yfmt(const struct pl_curves *cv, char *buf, size_t len)
+{
+	double a = fmax(fabs(cv->ymin), fabs(cv->ymax));
+	double unit = a >= 1000 ? pow(1000, floor(log10(a) / 3)) : 1;
+	double step = (cv->ymax - cv->ymin) / unit / PL_YTICS;
+	int dec = step > 0 ? (int)ceil(-log10(step)) : 1;
+
+	dec = dec < 0 ? 0 : dec > 4 ? 4 : dec;
+	if (!(a >= 1))
+		snprintf(buf, len, "%%g");
+	else
+		snprintf(buf, len, a >= 1000 ? "%%.%ds%%c" : "%%.%df", dec);
 }
 
 /* Render one figure from its data file (written before, see pl_data). */
@@ -187,7 +217,7 @@ static int pl_render(struct pl_fig *fg, const char *script, const char *name,
 		     const struct pl_curves *cv, const char *t1,
 		     const char *xlabel, const char *ylabel)
 {
-	char vars[12288] = "", outbase[PATH_MAX], data[PATH_MAX + 16];
+	char vars[12288] = "", outbase[PATH_MAX], data[PATH_MAX + 16], yfmt[16];
 	double xrange = cv->xmax > cv->xmin ? cv->xmax - cv->xmin : 0.0;
 
 	if (!cv->n)
@@ -200,13 +230,16 @@ static int pl_render(struct pl_fig *fg, const char *script, const char *name,
 	pl_var(vars, sizeof(vars), "t3", fg->t3);
 	pl_var(vars, sizeof(vars), "xlabel", xlabel);
 	pl_var(vars, sizeof(vars), "ylabel", ylabel);
+	pl_yfmt(cv, yfmt, sizeof(yfmt));
+	pl_var(vars, sizeof(vars), "yfmt", yfmt);
 	pl_words(vars, sizeof(vars), "lcs", cv->lc, cv->n);
 	pl_words(vars, sizeof(vars), "pts", cv->pt, cv->n);
 	pl_words(vars, sizeof(vars), "dts", cv->dt, cv->n);
-	snprintf(vars + strlen(vars), sizeof(vars) - strlen(vars),
-		 "nblocks=%d; dodge=%g; xstep=%g;", cv->n,
-		 PL_DODGE * (xrange > 0 ? xrange : 1.0),
-		 fmax(1.0, ceil(xrange / PL_XTICS)));
+	/* One CPU count only: the curves side by side across a unit range. */
+	text_append(vars, sizeof(vars), "nblocks=%d; dodge=%g; xstep=%g; "
+		    "xmin=%g; xmax=%g;", cv->n, xrange > 0 ? PL_DODGE * xrange :
+		    PL_SINGLE_X / cv->n, fmax(1.0, ceil(xrange / PL_XTICS)),
+		    cv->xmin, cv->xmax);
 	if (pl_gnuplot(fg, script, vars, outbase) < 0)
 		return -1;
 	return pl_add(fg, outbase);
@@ -227,10 +260,8 @@ static FILE *pl_data(struct pl_fig *fg, const char *name)
 /* Append word s to the label in buf, space-separated. */
 static void pl_cat(char *buf, size_t len, const char *s)
 {
-	size_t off = strlen(buf);
-
-	if (*s && off < len)
-		snprintf(buf + off, len - off, "%s%s", off ? " " : "", s);
+	if (*s)
+		text_append(buf, len, "%s%s", buf[0] ? " " : "", s);
 }
 
 /* ---- which parameters label curves, which split figures ---------- */
@@ -481,6 +512,8 @@ static int pl_blocks(struct pl_fig *fg, struct pl_curves *cv, FILE *f,
 			pts[k].lo, pts[k].hi);
 		cv->xmin = fmin(cv->xmin, pts[k].x);
 		cv->xmax = fmax(cv->xmax, pts[k].x);
+		cv->ymin = fmin(cv->ymin, fmin(pts[k].y, pts[k].lo));
+		cv->ymax = fmax(cv->ymax, fmax(pts[k].y, pts[k].hi));
 	}
 	if (npts)
 		fprintf(f, "\n\n");
@@ -498,7 +531,8 @@ static int pl_metric(struct pl_fig *fg, const void *row)
 	const char *m = csv_get(s, r, (size_t)csv_col(s, "metric"));
 	enum better b = rundir_better(csv_get(s, r, (size_t)csv_col(s, "better")));
 	const char *cols[] = { m, NULL };
-	struct pl_curves cv = { .xmin = INFINITY, .xmax = -INFINITY };
+	struct pl_curves cv = { .xmin = INFINITY, .xmax = -INFINITY,
+				 .ymin = INFINITY, .ymax = -INFINITY };
 	char t1[512], ylabel[160], name[384];
 	FILE *f;
 	int rc;
@@ -544,7 +578,8 @@ static int pl_metrics(struct pl_fig *fg)
  */
 static int pl_ipis_mode(struct pl_fig *fg, const void *arg)
 {
-	struct pl_curves cv = { .xmin = INFINITY, .xmax = -INFINITY };
+	struct pl_curves cv = { .xmin = INFINITY, .xmax = -INFINITY,
+				 .ymin = INFINITY, .ymax = -INFINITY };
 	const char *mode = arg;
 	char base[96], name[384], c[3][128], t1[512];
 	const char *sends[] = { c[0], c[1], NULL }, *flushes[] = { c[2], NULL };
@@ -759,22 +794,21 @@ static int pl_cdfs(struct pl_fig *fg)
 /* Title lines 2 and 3: which kernels (and runs), which machine. */
 static void pl_titles(struct pl_fig *fg)
 {
-	size_t off = 0;
 	bool in_labels = fg->placement_differs;
 
-	for (size_t i = 0; i < fg->n && off < sizeof(fg->t2); i++) {
+	for (size_t i = 0; i < fg->n; i++) {
 		if (fg->n > 1)
-			off += snprintf(fg->t2 + off, sizeof(fg->t2) - off, "%s%c: ",
-					i ? ", " : "", (int)('A' + i));
-		off += snprintf(fg->t2 + off, sizeof(fg->t2) - off, "kernel %s (%s)",
-				rundir_kernel(&fg->runs[i]), rundir_name(&fg->runs[i]));
+			text_append(fg->t2, sizeof(fg->t2), "%s%c: ", i ? ", " : "",
+				    (int)('A' + i));
+		text_append(fg->t2, sizeof(fg->t2), "kernel %s (%s)",
+			    rundir_kernel(&fg->runs[i]), rundir_name(&fg->runs[i]));
 	}
 	for (size_t k = 0; k < fg->nlabel; k++)
 		in_labels |= !strcmp(fg->label_params[k], "placement");
 	rundir_machine(&fg->runs[0], fg->t3, sizeof(fg->t3));
-	if (!in_labels && strlen(fg->t3) < sizeof(fg->t3) - 64)
-		snprintf(fg->t3 + strlen(fg->t3), sizeof(fg->t3) - strlen(fg->t3),
-			 "; placement %s", rundir_placement(&fg->runs[0]));
+	if (!in_labels)
+		text_append(fg->t3, sizeof(fg->t3), "; placement %s",
+			    rundir_placement(&fg->runs[0]));
 }
 
 static int pl_mkdir(const char *dir, char *err, size_t len)
@@ -798,7 +832,7 @@ static int pl_mkdir(const char *dir, char *err, size_t len)
 	}
 }
 
-int plot_runs(const struct rundir *runs, size_t n, const char *dir,
+int plot_runs(struct rundir *runs, size_t n, const char *dir,
 	      struct plot_files *out, char *err, size_t len)
 {
 	struct pl_fig fg = { .runs = runs, .n = n, .dir = dir, .out = out,
@@ -814,6 +848,9 @@ int plot_runs(const struct rundir *runs, size_t n, const char *dir,
 	}
 	if (pl_mkdir(data, err, len) < 0)
 		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (rundir_load_samples(&runs[i], err, len) < 0)
+			return -1;
 	pl_labels(&fg);
 	pl_titles(&fg);
 	rc = pl_facets(&fg) < 0 || pl_metrics(&fg) < 0 || pl_ipis(&fg) < 0 ||
@@ -826,7 +863,8 @@ void plot_files_free(struct plot_files *pf)
 {
 	for (size_t i = 0; i < pf->n; i++)
 		free(pf->path[i]);
-	pf->n = 0;
+	free(pf->path);
+	memset(pf, 0, sizeof(*pf));
 }
 
 void plot_default_dir(const struct rundir *runs, size_t n, char *buf,

@@ -1,25 +1,26 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * plot.h - `gupsync plot RUN [RUN...]`: PNG and SVG plots of one run, or
+ * plot.h - `gupsync plot RUN [RUN...]`: PNG and SVG figures of one run, or
  * of several overlaid (A/B), drawn by gnuplot with the scripts in plots/.
  *
  * plot.c prepares plain data files (gnuplot "index" blocks, one per
- * curve, each starting with its title) in DIR/data/ and runs
+ * curve, each led by its title) in DIR/data/ and runs
  *   gnuplot -e "datafile='...'; outbase='...'; ..." plots/SCRIPT.gp
- * once per figure.  The figures:
- *   METRIC.{png,svg}        metric vs CPU count (the threads parameter),
- *                           median with 95% CI bars, one curve per run,
- *                           placement and other varying parameters; every
- *                           metric that has a better direction
+ * once per figure.  Points are medians over trials (trials.csv) with the
+ * 95% CI of the median as error bars.  The figures:
+ *   METRIC.{png,svg}        every metric with a better direction against
+ *                           the CPU count (threads), one curve per run and
+ *                           combination of the other varying parameters
  *                           (metric_vs_cpus.gp);
- *   ipis-MODE.{png,svg}     IPIs sent, CAL/TLB interrupts and remote TLB
- *                           flushes per operation vs CPU count, per mode
- *                           (ipis_vs_cpus.gp);
+ *   ipis-MODE.{png,svg}     IPIs sent and remote TLB flushes per operation
+ *                           vs CPU count, per mode (ipis_vs_cpus.gp);
  *   cdf-POINT.{png,svg}     latency CDF per mode and run from samples.csv
- *                           (latency benchmarks: rcu-wait, shootdowns)
+ *                           (latency benchmarks: rcu-wait, tlb-shootdown)
  *                           (latency_cdf.gp).
- * The scripts are found in $GUPSYNC_PLOTS, else plots/ next to the
- * gupsync executable, else ./plots.
+ * More than 8 combinations of parameters: the first parameters split the
+ * figures (METRIC-op=munmap-pages=512.png).  The scripts are found in
+ * $GUPSYNC_PLOTS, else plots/ next to the gupsync executable, else
+ * ./plots.
  */
 #ifndef GUPSYNC_PLOT_H
 #define GUPSYNC_PLOT_H
@@ -28,17 +29,16 @@
 
 #include "rundir.h"
 
-#define PLOT_MAX_FILES 512
-
 /* The figures written, as paths (DIR/NAME.png, DIR/NAME.svg). */
 struct plot_files {
-	size_t n;
-	char *path[PLOT_MAX_FILES];
+	size_t n, cap;
+	char **path;		/* malloc'd, as each path */
 };
 
-/* Render the figures of runs[0..n) into dir (created if missing).
- * Returns 0, or -1 with err (gnuplot missing, a script failed, ...). */
-int plot_runs(const struct rundir *runs, size_t n, const char *dir,
+/* Render the figures of runs[0..n) into dir (created if missing); loads
+ * their samples.csv.  Returns 0, or -1 with err (gnuplot missing, a
+ * script failed, ...). */
+int plot_runs(struct rundir *runs, size_t n, const char *dir,
 	      struct plot_files *out, char *err, size_t len);
 void plot_files_free(struct plot_files *pf);
 

@@ -395,6 +395,18 @@ int run_resume_dir(const char *dir, const char *cmdline)
 				       .argv = argv, .resume = dir });
 }
 
+static char last_dir[1024];
+
+const char *run_last_dir(void)
+{
+	return last_dir;
+}
+
+void run_last_dir_clear(void)
+{
+	last_dir[0] = 0;
+}
+
 static int run_main(struct run *rr)
 {
 	struct run r = *rr;
@@ -429,6 +441,7 @@ static int run_main(struct run *rr)
 		}
 		idle_baseline(&r);
 	}
+	snprintf(last_dir, sizeof(last_dir), "%s", r.dir);
 	run_print_header(&r);
 	rc = r.rc.order == 0 ? run_sequential(&r) : run_rounds(&r);
 	if (rc)

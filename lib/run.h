@@ -138,6 +138,10 @@ int run_bench(const struct bench *b, int argc, char *const argv[],
 /* Carry on the interrupted run in dir (its meta.json names the bench and
  * the options); returns the exit status like run_bench(). */
 int run_resume_dir(const char *dir, const char *cmdline);
+/* The run directory of the last run_bench()/run_resume_dir() in this
+ * process ("" if none was made). */
+const char *run_last_dir(void);
+void run_last_dir_clear(void);
 void run_help(const struct bench *b);
 
 /* Default counters read around every window (besides the bench's own). */

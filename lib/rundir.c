@@ -9,6 +9,7 @@
 
 #include "rundir.h"
 #include "sysinfo.h"
+#include "text.h"
 
 #define CSV_MAX_BYTES (256ull << 20) /* samples.csv keeps <= 5000 per window */
 #define NS_PER_MS 1000000.0
@@ -113,10 +114,13 @@ int csv_parse(char *text, const char *name, struct csv *t, char *err,
 		n = csv_line(&p, t->cell + t->nrows * t->ncols, t->ncols);
 		if (n == 1 && !t->cell[t->nrows * t->ncols][0])
 			continue;		/* empty line */
+		if (n < 0) {
+			text_fmt(err, len, "%s:%zu: malformed quoted field", name, line);
+			goto fail;
+		}
 		if (n != (long)t->ncols) {
-			snprintf(err, len, n < 0 ? "%s:%zu: malformed quoted field" :
-				 "%s:%zu: %ld fields, the header has %zu", name,
-				 line, n, t->ncols);
+			text_fmt(err, len, "%s:%zu: %ld fields, the header has %zu",
+				 name, line, n, t->ncols);
 			goto fail;
 		}
 		t->nrows++;
@@ -141,9 +145,14 @@ int csv_read(const char *path, struct csv *t, char *err, size_t len)
 		snprintf(err, len, "open(%s): %s", path, strerror(errno));
 		return -1;
 	}
-	if (fstat(fileno(f), &st) < 0 || (unsigned long long)st.st_size > CSV_MAX_BYTES) {
-		snprintf(err, len, "%s: cannot size it or larger than %llu bytes",
-			 path, CSV_MAX_BYTES);
+	if (fstat(fileno(f), &st) < 0) {
+		text_fmt(err, len, "fstat(%s): %s", path, strerror(errno));
+		fclose(f);
+		return -1;
+	}
+	if ((unsigned long long)st.st_size > CSV_MAX_BYTES) {
+		text_fmt(err, len, "%s: %lld bytes; allowed: up to %llu", path,
+			 (long long)st.st_size, CSV_MAX_BYTES);
 		fclose(f);
 		return -1;
 	}
@@ -278,14 +287,25 @@ int rundir_load(const char *path, struct rundir *rd, char *err, size_t len)
 	}
 	rd->nparams = (size_t)m;
 	if (rd_csv(rd, "trials.csv", &rd->trials, true, err, len) < 0 ||
-	    rd_csv(rd, "samples.csv", &rd->samples, true, err, len) < 0 ||
-	    rd_check_params(rd, &rd->trials, "trials.csv", "trial", err, len) < 0 ||
-	    rd_check_params(rd, &rd->samples, "samples.csv", "mode", err, len) < 0)
+	    rd_check_params(rd, &rd->trials, "trials.csv", "trial", err, len) < 0)
 		goto fail;
 	return 0;
 fail:
 	rundir_free(rd);
 	return -1;
+}
+
+int rundir_load_samples(struct rundir *rd, char *err, size_t len)
+{
+	if (rd->samples.ncols)
+		return 0;
+	if (rd_csv(rd, "samples.csv", &rd->samples, true, err, len) < 0)
+		return -1;
+	if (rd_check_params(rd, &rd->samples, "samples.csv", "mode", err, len) < 0) {
+		csv_free(&rd->samples);
+		return -1;
+	}
+	return 0;
 }
 
 void rundir_free(struct rundir *rd)
@@ -483,21 +503,20 @@ void rundir_config(const struct rundir *rd, char *buf, size_t len)
 {
 	const json_t *m = json_object_get(rd->meta, "machine");
 	const json_t *cfg = json_object_get(m, "config");
-	size_t off = 0;
 
 	buf[0] = '\0';
-	for (int i = 0; rd_config_keys[i] && off < len; i++) {
+	for (int i = 0; rd_config_keys[i]; i++) {
 		const char *k = rd_config_keys[i];
 		const char *v = !strcmp(k, "PREEMPT") ?
 			json_string_value(json_object_get(cfg, "preempt_model")) :
 			json_string_value(json_object_get(cfg, k));
 
 		if (!strcmp(k, "PREEMPT"))
-			off += snprintf(buf + off, len - off, "%sPREEMPT %s",
-					off ? ", " : "", v ? v : "?");
+			text_append(buf, len, "%sPREEMPT %s", buf[0] ? ", " : "",
+				    v ? v : "?");
 		else
-			off += snprintf(buf + off, len - off, "%s%s=%s",
-					off ? ", " : "", k, v ? v : "n");
+			text_append(buf, len, "%s%s=%s", buf[0] ? ", " : "", k,
+				    v ? v : "n");
 	}
 }
 

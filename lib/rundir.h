@@ -50,11 +50,15 @@ double csv_num_at(const struct csv *t, size_t row, size_t col);
 struct rundir {
 	char path[RUNDIR_PATH_MAX];
 	json_t *meta;
-	struct csv summary, trials, samples; /* samples: ncols 0 if none */
+	struct csv summary, trials, samples; /* samples: ncols 0 if none or
+					      * not loaded */
 	size_t nparams;		/* leading parameter columns (all files) */
 };
 
+/* meta.json, summary.csv and trials.csv (samples.csv: see below). */
 int rundir_load(const char *path, struct rundir *rd, char *err, size_t len);
+/* samples.csv too, if the run has one (it can be large: only for CDFs). */
+int rundir_load_samples(struct rundir *rd, char *err, size_t len);
 void rundir_free(struct rundir *rd);
 
 /* Index of parameter 'name' among the first nparams columns, -1 if none. */

@@ -6,6 +6,8 @@
 
 #include "bench.h"
 #include "placement.h"
+#include "plot.h"
+#include "rundir.h"
 #include "run.h"
 #include "sweep.h"
 
@@ -109,6 +111,27 @@ static int split_args(const char *tmpl, unsigned npu, int nextra,
 	return n;
 }
 
+/* Figures of one finished run into RUN/plots/; a failure (no gnuplot) is
+ * said, and is no failure of the sweep. */
+static void plot_run(const char *dir)
+{
+	struct plot_files pf = { 0 };
+	struct rundir rd;
+	char err[512], out[1200];
+
+	if (!dir[0])
+		return;
+	if (rundir_load(dir, &rd, err, sizeof(err)) < 0 ||
+	    (plot_default_dir(&rd, 1, out, sizeof(out)),
+	     plot_runs(&rd, 1, out, &pf, err, sizeof(err)) < 0)) {
+		printf("# plots: not made: %s\n", err);
+		return;
+	}
+	printf("# plots: %zu files in %s/\n", pf.n, out);
+	plot_files_free(&pf);
+	rundir_free(&rd);
+}
+
 int sweep_main(int argc, char **argv)
 {
 	bool full = false, dflt = !strcmp(argv[0], "default");
@@ -155,7 +178,9 @@ int sweep_main(int argc, char **argv)
 				 " %s", args[a]);
 		fprintf(stderr, "gupsync: %s [%zu/%zu]: %s\n", argv[0], k + 1,
 			sizeof(sweep_set) / sizeof(sweep_set[0]), line);
+		run_last_dir_clear();
 		rc = run_bench(b, n, args, line);
+		plot_run(run_last_dir());
 		printf("\n");
 		if (rc == EXIT_USAGE || rc == 1)
 			return rc;

@@ -6,6 +6,8 @@
 # sends no IPI, so the y axis starts at 0.
 load plotdir.'/common.gp'
 set xtics xstep
+# One CPU count only (xmin == xmax): a unit range around it.
+if (xmin == xmax) set xrange [xmin - 0.5:xmax + 0.5]
 set format x "%g"
 set yrange [0:*]
 set offsets graph 0.04, graph 0.04, graph 0.08, 0

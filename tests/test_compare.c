@@ -449,7 +449,7 @@ static void test_wrap(void **state)
 static void test_plots(void **state)
 {
 	struct two_runs *t = *state;
-	const struct rundir runs[] = { t->ra, t->rb };
+	struct rundir runs[] = { t->ra, t->rb };	/* no samples.csv */
 	struct plot_files pf;
 	char err[ERR_LEN], dir[128];
 

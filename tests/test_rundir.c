@@ -174,6 +174,8 @@ static void test_load(void **state)
 	assert_int_equal(rd.nparams, 2);
 	assert_int_equal(rundir_param(&rd, "layout"), 1);
 	assert_int_equal(rundir_param(&rd, "trial"), -1);
+	assert_int_equal(rd.samples.ncols, 0);		/* not loaded */
+	assert_int_equal(rundir_load_samples(&rd, err, ERR_LEN), 0);
 	assert_int_equal(rd.samples.ncols, 0);		/* none: throughput */
 	assert_string_equal(rundir_bench(&rd), "fake");
 	assert_string_equal(rundir_kernel(&rd), "6.18.0-t");
@@ -222,6 +224,29 @@ static void test_points_and_values(void **state)
 	rundir_free(&rd);
 }
 
+static void test_samples(void **state)
+{
+	struct rundir rd;
+	char err[ERR_LEN];
+	size_t *rows;
+
+	put(*state, "samples.csv", "threads,layout,mode,trial,latency_ns\n"
+	    "1,own,quiet,0,100\n1,own,storm,0,900\n2,own,quiet,0,120\n");
+	assert_int_equal(rundir_load(*state, &rd, err, ERR_LEN), 0);
+	assert_int_equal(rd.samples.ncols, 0);	/* only when asked for */
+	assert_int_equal(rundir_load_samples(&rd, err, ERR_LEN), 0);
+	assert_int_equal(rd.samples.nrows, 3);
+	assert_int_equal(rundir_points(&rd.samples, rd.nparams, &rows), 2);
+	assert_int_equal(rows[1], 2);
+	free(rows);
+	rundir_free(&rd);
+	put(*state, "samples.csv", "threads,mode,trial,latency_ns\n1,quiet,0,100\n");
+	assert_int_equal(rundir_load(*state, &rd, err, ERR_LEN), 0);
+	assert_int_equal(rundir_load_samples(&rd, err, ERR_LEN), -1);
+	assert_non_null(strstr(err, "samples.csv: expected the 2 parameter columns"));
+	rundir_free(&rd);
+}
+
 static void test_load_errors(void **state)
 {
 	const char *dir = *state;
@@ -253,6 +278,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_load, setup_run, teardown_run),
 		cmocka_unit_test_setup_teardown(test_points_and_values, setup_run,
 						teardown_run),
+		cmocka_unit_test_setup_teardown(test_samples, setup_run, teardown_run),
 		cmocka_unit_test_setup_teardown(test_load_errors, setup_run,
 						teardown_run),
 	};

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * test_variants.c - `gupsync variants` (lib/variants.c) on tiny run
+ * test_variants.c - `gupsync variants` (lib/variants*.c) on tiny run
  * directories written under a mkdtemp() directory: meta.json and
  * summary.csv with the parameter and metric names that ipi-broadcast,
  * rcu-wait, k-ipi and k-rcu write.  Checks the rows (which point each
@@ -9,6 +9,7 @@
  * benchmark runs and nothing is timed.
  */
 #include <ftw.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -23,6 +24,7 @@
 
 #include "options.h"
 #include "variants.h"
+#include "variants_text.h"
 
 #define ERR_LEN 1024
 #define NFTW_FDS 16
@@ -164,18 +166,33 @@ static void expect_text(const char *text, const char *part)
 	fail();
 }
 
+/* The usual ipi-broadcast and rcu-wait runs; dirs gets their paths. */
+static void make_both(char **dirs)
+{
+	dirs[0] = make_run("ipi", "ipi-broadcast", ipi_points, ipi_summary);
+	dirs[1] = make_run("rcu", "rcu-wait", rcu_points, rcu_summary);
+}
+
+/* Their report (sel NULL: the default selection). */
+static char *report_both(char **dirs, const struct variants_sel *sel)
+{
+	char err[ERR_LEN], *out;
+	int rc;
+
+	make_both(dirs);
+	out = report(dirs, 2, sel, &rc, err);
+	assert_int_equal(rc, 0);
+	return out;
+}
+
 /* ---- rows ------------------------------------------------------------- */
 
 static void test_rows(void **state)
 {
-	char err[ERR_LEN], *dirs[2], *out;
-	int rc;
+	char *dirs[2], *out;
 
 	(void)state;
-	dirs[0] = make_run("ipi", "ipi-broadcast", ipi_points, ipi_summary);
-	dirs[1] = make_run("rcu", "rcu-wait", rcu_points, rcu_summary);
-	out = report(dirs, 2, NULL, &rc, err);
-	assert_int_equal(rc, 0);
+	out = report_both(dirs, NULL);
 	expect_line(out, " n ipi_us [95% CI]      ipis slow%  sync exp_us "
 		    "[95% CI]      ipis loss%");
 	/* n=0: no victim, no load: their columns are "--" */
@@ -201,10 +218,7 @@ static void test_missing_notes(void **state)
 	int rc;
 
 	(void)state;
-	dirs[0] = make_run("ipi", "ipi-broadcast", ipi_points, ipi_summary);
-	dirs[1] = make_run("rcu", "rcu-wait", rcu_points, rcu_summary);
-	out = report(dirs, 2, NULL, &rc, err);
-	assert_int_equal(rc, 0);
+	out = report_both(dirs, NULL);
 	expect_line(out, "# -- ipi-broadcast slow% (n=0): no busy other CPU: nothing to "
 		    "slow down");
 	expect_line(out, "# -- rcu-wait (n=2): no point with bg-threads=n, load=spin");
@@ -232,18 +246,33 @@ static void test_missing_notes(void **state)
 static void test_selection(void **state)
 {
 	const struct variants_sel sel = { "private", "sleep", "idle" };
-	char err[ERR_LEN], *dirs[2], *out;
-	int rc;
+	char *dirs[2], *out;
 
 	(void)state;
-	dirs[0] = make_run("ipi", "ipi-broadcast", ipi_points, ipi_summary);
-	dirs[1] = make_run("rcu", "rcu-wait", rcu_points, rcu_summary);
-	out = report(dirs, 2, &sel, &rc, err);
-	assert_int_equal(rc, 0);
+	out = report_both(dirs, &sel);
 	expect_line(out, " 1  0.78 [0.70,0.80]      --    --   999    --"
 		    "                  --    --");
 	expect_text(out, "victim=sleep");
 	free(out);
+}
+
+/* The number format on its own: 3 significant digits in 5 columns. */
+static void test_numbers(void **state)
+{
+	static const struct { double v; const char *s; } cases[] = {
+		{ 0.5, "0.50" }, { 58.24, "58.2" }, { 501, "501" },
+		{ 14938.2, "14.9k" }, { -3.191, "-3.19" }, { -0.001, "0.00" },
+		{ -123456789, "-123M" }, { -1e12, "-1.0T" }, { 1e20, "huge" },
+	};
+	char buf[16];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		vt_num(cases[i].v, buf, sizeof(buf));
+		assert_string_equal(buf, cases[i].s);
+	}
+	vt_num(NAN, buf, sizeof(buf));
+	assert_string_equal(buf, "--");
 }
 
 /* Every line at most 72 columns, no tab; what is not a table line is
@@ -318,12 +347,11 @@ static void test_kernel_table(void **state)
 /* A directory of run directories (what the run mode leaves). */
 static void test_dir_of_runs(void **state)
 {
-	char err[ERR_LEN], *dirs[1] = { base }, *out;
+	char err[ERR_LEN], *dirs[1] = { base }, *runs[2], *out;
 	int rc;
 
 	(void)state;
-	make_run("ipi", "ipi-broadcast", ipi_points, ipi_summary);
-	make_run("rcu", "rcu-wait", rcu_points, rcu_summary);
+	make_both(runs);
 	out = report(dirs, 1, NULL, &rc, err);
 	assert_int_equal(rc, 0);
 	expect_line(out, " 1  4.60 [0.50,10.8]    0.56  53.6 8.01k  36.5 "
@@ -383,6 +411,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_notes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_selection, setup, teardown),
+		cmocka_unit_test(test_numbers),
 		cmocka_unit_test_setup_teardown(test_width, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dir_of_runs, setup, teardown),
