@@ -26,6 +26,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "testutil.h"
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
@@ -33,24 +35,10 @@
 
 #define EPS 1e-9
 #define ERR_LEN 1024
-#define NFTW_FDS 16
 #define NBOOT_FAST 500		/* enough for the rate tests, and quick */
 #define N_TRIALS 10
 #define N_PAIRS 200
 #define SYNTH_SEED 42
-
-/* cmocka's assert_in_range is integer-only: compare doubles here. */
-#define assert_near(a, b, eps) assert_near_at((a), (b), (eps), __FILE__, \
-					      __LINE__)
-
-static void assert_near_at(double a, double b, double eps, const char *file,
-			   int line)
-{
-	if (fabs(a - b) <= eps)
-		return;
-	fprintf(stderr, "%.17g != %.17g (eps %g)\n", a, b, eps);
-	_fail(file, line);
-}
 
 /* 10 values around 100, spread about 1%. */
 static const double base[N_TRIALS] = {
@@ -230,13 +218,6 @@ static const char meta_json[] =
 	"  \"placement\": \"compact\"},"
 	" \"machine\": {\"kernel\": {\"release\": \"6.18.0-t\"}}}\n";
 
-static int rm_one(const char *path, const struct stat *st, int flag,
-		  struct FTW *ftw)
-{
-	(void)st, (void)flag, (void)ftw;
-	return remove(path);
-}
-
 static FILE *open_in(const char *dir, const char *name)
 {
 	char p[1024];
@@ -317,7 +298,7 @@ static int teardown_runs(void **state)
 
 	rundir_free(&t->ra);
 	rundir_free(&t->rb);
-	nftw(t->root, rm_one, NFTW_FDS, FTW_DEPTH | FTW_PHYS);
+	rm_tree(t->root);
 	free(t);
 	return 0;
 }

@@ -46,31 +46,9 @@ static void fake_path(char *out, size_t len, const char *path)
 	snprintf(out, len, "%s%s", root, path);
 }
 
-/* mkdir -p of the directory holding path. */
-static int make_parents(const char *path)
-{
-	char dir[256];
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	for (char *p = strchr(dir + 1, '/'); p; p = strchr(p + 1, '/')) {
-		*p = '\0';
-		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return 0;
-}
-
 static void put_file(const char *path, const char *content)
 {
-	char full[256];
-	FILE *f;
-
-	fake_path(full, sizeof(full), path);
-	f = fopen(full, "w");
-	assert_non_null(f);
-	assert_true(fputs(content, f) >= 0);
-	assert_int_equal(fclose(f), 0);
+	fake_put(root, path, content);
 }
 
 static void put_journal(const char *content)

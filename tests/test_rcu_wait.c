@@ -43,15 +43,7 @@ static void fake_path(char *out, size_t len, const char *path)
 
 static void put_file(const char *path, const char *content)
 {
-	char full[256];
-	FILE *f;
-
-	fake_path(full, sizeof(full), path);
-	unlink(full);
-	f = fopen(full, "w");
-	assert_non_null(f);
-	assert_true(fputs(content, f) >= 0);
-	assert_int_equal(fclose(f), 0);
+	fake_put(root, path, content);
 }
 
 static void assert_knob(const char *path, const char *want)

@@ -21,10 +21,11 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "rundir.h"
 
 #define ERR_LEN 512
-#define NFTW_FDS 16
 #define EPS 1e-12
 
 static const char meta_json[] =
@@ -56,13 +57,6 @@ static const char trials_csv[] =
 
 /* ---- helpers ----------------------------------------------------------- */
 
-static int rm_one(const char *path, const struct stat *st, int flag,
-		  struct FTW *ftw)
-{
-	(void)st, (void)flag, (void)ftw;
-	return remove(path);
-}
-
 static void put(const char *dir, const char *name, const char *text)
 {
 	char p[1024];
@@ -93,7 +87,7 @@ static int setup_run(void **state)
 
 static int teardown_run(void **state)
 {
-	nftw(*state, rm_one, NFTW_FDS, FTW_DEPTH | FTW_PHYS);
+	rm_tree(*state);
 	free(*state);
 	return 0;
 }

@@ -22,12 +22,13 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "options.h"
 #include "variants.h"
 #include "variants_text.h"
 
 #define ERR_LEN 1024
-#define NFTW_FDS 16
 #define SUMMARY_TAIL "metric,unit,better,n,median,ci_lo,ci_hi,ci_level\n"
 #define IPI_PARAMS "threads,bg-threads,placement,cmd,victim,target-level,"
 #define RCU_PARAMS "threads,bg-threads,placement,load,"
@@ -104,13 +105,6 @@ static const char rcu_points[] =
 	"\"compact\", \"load\": \"spin\"}, \"status\": \"skipped\", \"proven\": "
 	"false, \"proof\": \"\", \"reason\": \"test reason\", \"notes\": {}}";
 
-static int rm_one(const char *p, const struct stat *st, int flag,
-		  struct FTW *ftw)
-{
-	(void)st, (void)flag, (void)ftw;
-	return remove(p);
-}
-
 static int setup(void **state)
 {
 	(void)state;
@@ -121,7 +115,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	return nftw(base, rm_one, NFTW_FDS, FTW_DEPTH | FTW_PHYS);
+	return rm_tree(base);
 }
 
 /* The report of dirs, in a malloc'd string; *rc its return value. */

@@ -8,11 +8,14 @@
 #ifndef GUPSYNC_TESTUTIL_H
 #define GUPSYNC_TESTUTIL_H
 
+#include <errno.h>
 #include <ftw.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define TESTUTIL_NFTW_FDS 16
 
@@ -42,6 +45,38 @@ static inline int rm_tree(const char *dir)
 {
 	return nftw(dir, testutil_rm_entry, TESTUTIL_NFTW_FDS,
 		    FTW_DEPTH | FTW_PHYS);
+}
+
+/* mkdir -p of the directory holding path; 0 or -1. */
+static inline int make_parents(const char *path)
+{
+	char dir[4096];
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	for (char *p = strchr(dir + 1, '/'); p; p = strchr(p + 1, '/')) {
+		*p = '\0';
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return 0;
+}
+
+/* A fake sysfs/proc file: root + path holds exactly content (made anew,
+ * parents too).  Fails the test on error. */
+static inline void fake_put(const char *root, const char *path,
+			    const char *content)
+{
+	char full[4096];
+	FILE *f;
+
+	snprintf(full, sizeof(full), "%s%s", root, path);
+	assert_int_equal(make_parents(full), 0);
+	unlink(full);
+	f = fopen(full, "w");
+	assert_non_null(f);
+	assert_true(fputs(content, f) >= 0);
+	assert_int_equal(fclose(f), 0);
 }
 
 /* Fill tmpl ("/tmp/NAME.XXXXXX") with a new directory; 0 or -1. */
