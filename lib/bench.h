@@ -115,6 +115,8 @@ struct mode_result {
 	double lat_p90_ns, lat_p99_ns, lat_max_ns;
 	uint64_t bg_ops;	/* background workers' operations */
 	double bg_ops_per_s;
+	double other_cpus;	/* CPUs other processes used (cpuload.h) */
+	double steal_cpus;	/* CPUs the hypervisor took (steal time) */
 };
 
 struct bench {

@@ -440,10 +440,52 @@ void run_print_header(struct run *r)
 	fflush(stdout);
 }
 
+#define BUSY_WARN_CPUS 0.1	/* other work worth a warning, in CPUs */
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && !strcmp(s + n - k, suffix);
+}
+
+/* The largest per-point median of the columns ending in suffix. */
+static double worst_median(const struct run *r, const char *suffix)
+{
+	double worst = 0;
+
+	for (size_t i = 0; i < r->npoints; i++)
+		for (size_t k = 0; k < r->ncols; k++) {
+			struct stats st;
+
+			if (r->points[i].status == BENCH_OK &&
+			    ends_with(r->cols[k].name, suffix) &&
+			    run_col_stats(r, &r->points[i], k, &st) == 0 &&
+			    st.median > worst)
+				worst = st.median;
+		}
+	return worst;
+}
+
+/* How much else ran: a busy machine or host disturbs every number. */
+static void other_work(const struct run *r)
+{
+	double other = worst_median(r, "_other_cpus");
+	double steal = worst_median(r, "_steal_cpus");
+	bool busy = other >= BUSY_WARN_CPUS || steal >= BUSY_WARN_CPUS;
+
+	comment("%sother work: up to %.2f CPUs used by other tasks (processes, "
+		"kernel threads), %.2f "
+		"taken by the host (steal), per-point medians over windows%s",
+		busy ? "WARNING: " : "", other, steal,
+		busy ? ": these numbers are disturbed; rerun on a quiet machine" : "");
+}
+
 void run_print_footer(struct run *r)
 {
 	char label[256];
 
+	other_work(r);
 	for (size_t i = 0; i < r->npoints; i++) {
 		const struct run_point *rp = &r->points[i];
 

@@ -85,6 +85,11 @@ static size_t trial_metrics(const struct run *r, struct point *pt,
 			snprintf(name, sizeof(name), "%s_max_ns", mode);
 			add(out, &n, name, "ns", BETTER_LOWER, x->lat_max_ns);
 		}
+		/* What else ran: a busy machine or host shows here. */
+		snprintf(name, sizeof(name), "%s_other_cpus", mode);
+		add(out, &n, name, "CPUs", BETTER_NONE, x->other_cpus);
+		snprintf(name, sizeof(name), "%s_steal_cpus", mode);
+		add(out, &n, name, "CPUs", BETTER_NONE, x->steal_cpus);
 		if (r->b->bg_loop) {
 			snprintf(name, sizeof(name), "%s_bg_ops_per_s", mode);
 			add(out, &n, name, "ops/s", BETTER_HIGHER,

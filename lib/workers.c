@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* workers.c - see workers.h. */
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cpuload.h"
 #include "workers.h"
 
 struct pool {
@@ -208,6 +210,8 @@ int pool_window(struct pool *p, unsigned mode, uint64_t warmup_ns,
 	uint64_t c0[BENCH_MAX_COUNTERS] = { 0 }, c1[BENCH_MAX_COUNTERS] = { 0 };
 	uint64_t t0v[BENCH_MAX_COUNTERS] = { 0 }, t1v[BENCH_MAX_COUNTERS] = { 0 };
 	uint64_t ops0 = 0, ops1 = 0, bg0 = 0, bg1 = 0, t0, t1;
+	struct cpuload l0 = { 0 }, l1 = { 0 };
+	int lok;
 	size_t nc = ctr ? counters_n(ctr) : 0;
 
 	memset(res, 0, sizeof(*res));
@@ -222,6 +226,7 @@ int pool_window(struct pool *p, unsigned mode, uint64_t warmup_ns,
 		counters_read(ctr, c0);
 	if (tctr)
 		counters_read(tctr, t0v);
+	lok = cpuload_read(NULL, &l0);
 	t0 = now_ns();
 	for (unsigned i = 0; i < p->n; i++) {
 		uint64_t c = __atomic_load_n(&p->w[i].count, __ATOMIC_RELAXED);
@@ -236,6 +241,7 @@ int pool_window(struct pool *p, unsigned mode, uint64_t warmup_ns,
 			__atomic_load_n(&p->w[i].count, __ATOMIC_RELAXED);
 	}
 	t1 = now_ns();
+	lok |= cpuload_read(NULL, &l1);
 	if (ctr)
 		counters_read(ctr, c1);
 	if (tctr)
@@ -253,6 +259,11 @@ int pool_window(struct pool *p, unsigned mode, uint64_t warmup_ns,
 	res->ns_per_op = res->ops ? (double)res->elapsed_ns * p->nmeasured / res->ops : 0;
 	res->bg_ops = bg1 - bg0;
 	res->bg_ops_per_s = res->bg_ops * 1e9 / res->elapsed_ns;
+	if (lok == 0)
+		cpuload_delta(&l0, &l1, res->elapsed_ns, &res->other_cpus,
+			      &res->steal_cpus);
+	else
+		res->other_cpus = res->steal_cpus = NAN;
 	for (size_t i = 0; i < nc && i < BENCH_MAX_COUNTERS; i++)
 		res->delta[i] = c1[i] - c0[i];
 	for (size_t i = 0; i < counters_n(tctr) && i < BENCH_MAX_COUNTERS; i++)
