@@ -44,14 +44,14 @@ static const struct {
 	  "--bg-threads=0-%M --cmd=private,global --victim=spin,sleep,gup-fast "
 	  "--placement=compact,scatter --order=interleave" },
 	{ "collapse",
-	  "--bg-threads=0-%M --duration=300ms --warmup=50ms --trials=6 "
+	  "--bg-threads=0-%M --duration=150ms --warmup=50ms --trials=6 "
 	  "--order=interleave",
 	  "--bg-threads=0-%M --placement=compact,scatter --order=interleave" },
 	{ "ksm-merge",
-	  "--bg-threads=0-%M --duration=500ms --warmup=50ms --trials=6 "
+	  "--bg-threads=0-%M --duration=300ms --warmup=50ms --trials=6 "
 	  "--order=interleave",
 	  "--bg-threads=0-%M --order=interleave" },
-	{ "uprobe-replace", "--duration=500ms --warmup=50ms --trials=6",
+	{ "uprobe-replace", "--duration=300ms --warmup=50ms --trials=6",
 	  "--order=interleave" },
 	{ "pin-fast",
 	  "--threads=1-%N --page-size=4K,2M --duration=200ms --warmup=50ms "
