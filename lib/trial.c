@@ -43,14 +43,15 @@ static double per_op(const struct run *r, const struct mode_result *res,
 	return (double)res->delta[c] / res->ops;
 }
 
-static void add(struct metric *out, size_t *n, const char *name,
-		const char *unit, enum better better, double v)
+/* Append metric "<mode>_<what>" to out[*n]. */
+static void add(struct metric *out, size_t *n, const char *mode,
+		const char *what, const char *unit, enum better better, double v)
 {
-	static char names[BENCH_MAX_METRICS][64]; /* stable storage for names */
+	static char names[BENCH_MAX_METRICS][128]; /* stable storage for names */
 
 	if (*n >= BENCH_MAX_METRICS)
 		return;
-	snprintf(names[*n], sizeof(names[*n]), "%s", name);
+	snprintf(names[*n], sizeof(names[*n]), "%s_%s", mode, what);
 	out[*n] = (struct metric){ names[*n], unit, better, false, v };
 	(*n)++;
 }
@@ -59,7 +60,8 @@ static void add(struct metric *out, size_t *n, const char *name,
 static size_t trial_metrics(const struct run *r, struct point *pt,
 			    const struct mode_result *res, struct metric *out)
 {
-	char name[64], mode[32];
+	char name[64], m_[48];
+	const char *mode = m_;
 	size_t n = 0;
 
 	for (unsigned m = 0; m < r->nmodes; m++) {
@@ -67,38 +69,28 @@ static size_t trial_metrics(const struct run *r, struct point *pt,
 
 		if (r->b->modes[m].proof_only)
 			continue;
-		snprintf(mode, sizeof(mode), "%s", r->b->modes[m].name);
-		for (char *p = mode; *p; p++)
+		snprintf(m_, sizeof(m_), "%s", r->b->modes[m].name);
+		for (char *p = m_; *p; p++)
 			if (*p == '-')
 				*p = '_';
-		snprintf(name, sizeof(name), "%s_ops_per_s", mode);
-		add(out, &n, name, "ops/s", BETTER_HIGHER, x->ops_per_s);
-		snprintf(name, sizeof(name), "%s_ns_per_op", mode);
-		add(out, &n, name, "ns", BETTER_LOWER, x->ns_per_op);
+		add(out, &n, mode, "ops_per_s", "ops/s", BETTER_HIGHER, x->ops_per_s);
+		add(out, &n, mode, "ns_per_op", "ns", BETTER_LOWER, x->ns_per_op);
 		if (r->b->kind == BENCH_LATENCY) {
-			snprintf(name, sizeof(name), "%s_p50_ns", mode);
-			add(out, &n, name, "ns", BETTER_LOWER, x->lat_p50_ns);
-			snprintf(name, sizeof(name), "%s_p90_ns", mode);
-			add(out, &n, name, "ns", BETTER_LOWER, x->lat_p90_ns);
-			snprintf(name, sizeof(name), "%s_p99_ns", mode);
-			add(out, &n, name, "ns", BETTER_LOWER, x->lat_p99_ns);
-			snprintf(name, sizeof(name), "%s_max_ns", mode);
-			add(out, &n, name, "ns", BETTER_LOWER, x->lat_max_ns);
+			add(out, &n, mode, "p50_ns", "ns", BETTER_LOWER, x->lat_p50_ns);
+			add(out, &n, mode, "p90_ns", "ns", BETTER_LOWER, x->lat_p90_ns);
+			add(out, &n, mode, "p99_ns", "ns", BETTER_LOWER, x->lat_p99_ns);
+			add(out, &n, mode, "max_ns", "ns", BETTER_LOWER, x->lat_max_ns);
 		}
 		/* What else ran: a busy machine or host shows here. */
-		snprintf(name, sizeof(name), "%s_other_cpus", mode);
-		add(out, &n, name, "CPUs", BETTER_NONE, x->other_cpus);
-		snprintf(name, sizeof(name), "%s_steal_cpus", mode);
-		add(out, &n, name, "CPUs", BETTER_NONE, x->steal_cpus);
-		if (r->b->bg_loop) {
-			snprintf(name, sizeof(name), "%s_bg_ops_per_s", mode);
-			add(out, &n, name, "ops/s", BETTER_HIGHER,
+		add(out, &n, mode, "other_cpus", "CPUs", BETTER_NONE, x->other_cpus);
+		add(out, &n, mode, "steal_cpus", "CPUs", BETTER_NONE, x->steal_cpus);
+		if (r->b->bg_loop)
+			add(out, &n, mode, "bg_ops_per_s", "ops/s", BETTER_HIGHER,
 			    pt->nbg ? x->bg_ops_per_s : NAN);
-		}
 		for (size_t c = 0; c < counters_n(r->ctr); c++) {
-			snprintf(name, sizeof(name), "%s_%s_per_op", mode,
+			snprintf(name, sizeof(name), "%s_per_op",
 				 counter_name(r->ctr, c));
-			add(out, &n, name, "1", BETTER_NONE,
+			add(out, &n, mode, name, "1", BETTER_NONE,
 			    per_op(r, x, c, !r->rc.no_counters));
 		}
 	}
