@@ -919,11 +919,11 @@ static int pl_render_runs(const char **paths, size_t n, const char *outdir)
 	struct plot_files pf;
 	char err[1024], dir[PATH_MAX];
 	size_t k = 0;
-	int rc = 0;
+	int rc = 0, bad_input = 0;
 
 	for (; k < n && rc == 0; k++)
 		if (rundir_load(paths[k], &runs[k], err, sizeof(err)) < 0)
-			rc = -1;
+			rc = -1, bad_input = 1;	/* not a run directory */
 	if (rc == 0) {
 		k = n;
 		if (outdir)
@@ -941,7 +941,7 @@ static int pl_render_runs(const char **paths, size_t n, const char *outdir)
 		rundir_free(&runs[k]);
 	if (rc < 0)
 		fprintf(stderr, "gupsync plot: %s\n", err);
-	return rc < 0 ? 1 : 0;
+	return rc < 0 ? (bad_input ? EXIT_USAGE : 1) : 0;
 }
 
 int plot_cmd(int argc, char **argv, const char *cmdline)

@@ -220,7 +220,7 @@ int run_prepare_point(struct run *r, size_t i)
 	if (rp->rc.bg_threads && !r->b->bg_loop)
 		return run_usage(r, "--bg-threads: %s has no background workers; "
 				 "allowed: 0", r->b->name);
-	if (placement_spec(r, rp) < 0)
+	if (placement_spec(r, rp))
 		return EXIT_USAGE;
 	rp->pus = calloc(rp->rc.threads + rp->rc.bg_threads, sizeof(int));
 	if (!rp->pus)

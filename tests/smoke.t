@@ -148,6 +148,10 @@ bad_cases=(
 	"extra|extra|--name=value"
 	"--unit x|--unit|pu, core"
 	"--topology bogus:1|--topology|synthetic"
+	"--placement list|--cpu-list|--cpu-list 0-3"
+	"--cpu-list 0|--cpu-list|--placement list"
+	"--placement list --cpu-list 0,0|--placement|twice|more than once|duplicate"
+	"--bg-threads 1|--bg-threads|allowed: 0"
 )
 for c in "${bad_cases[@]}"; do
 	IFS='|' read -r args name allowed <<<"$c"
