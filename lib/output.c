@@ -400,9 +400,15 @@ static void config_line(const json_t *info, char *buf, size_t len)
 		"HZ", "PREEMPT_DYNAMIC", "PREEMPT_RCU", "RCU_LAZY", "PT_RECLAIM",
 		"MMU_GATHER_RCU_TABLE_FREE", "PARAVIRT", "NO_HZ_FULL", NULL,
 	};
+	const json_t *cfg = json_object_get(info, "config");
+	const char *why = json_string_value(json_object_get(cfg, "why"));
 	size_t off = 0;
 
 	buf[0] = 0;
+	if (!json_is_string(json_object_get(cfg, "source"))) {
+		snprintf(buf, len, "not available (%s)", why ? why : "no kernel config");
+		return;
+	}
 	for (size_t i = 0; names[i] && off < len; i++) {
 		const char *v = sysinfo_config(info, names[i]);
 
