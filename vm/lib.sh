@@ -171,6 +171,14 @@ make_initramfs() {
 	ldd /bin/busybox >/dev/null 2>&1 && die "/bin/busybox is not static: install busybox-static"
 	install -m 755 "$VM_DIR/init" "$root/init"
 	install -m 644 "$KMOD" "$root/lib/modules/gupsync.ko"
+	# The kernel's config, where gupsync info looks for it, so the
+	# guest's results say HZ, PREEMPT, PT_RECLAIM... like the host's.
+	local cfg=$CACHE/debian/$KREL/config
+	[ -n "${KBUILD:-}" ] && [ -f "$KBUILD/.config" ] && cfg=$KBUILD/.config
+	if [ -f "$cfg" ]; then
+		mkdir -p "$root/boot"
+		install -m 644 "$cfg" "$root/boot/config-$KREL"
+	fi
 	copy_with_libs "$root" "$GUPSYNC_BIN" /usr/local/bin/gupsync
 	for f in "${adds[@]}"; do
 		copy_with_libs "$root" "$f" "/usr/local/bin/$(basename "$f")"
