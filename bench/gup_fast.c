@@ -292,5 +292,6 @@ static const struct bench gup_fast = {
 	.teardown = gup_teardown,
 	.derive = gup_derive,
 	.verify = gup_verify,
+	.verify_each_trial = true,
 };
 BENCH_REGISTER(gup_fast);

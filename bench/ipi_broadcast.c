@@ -159,5 +159,6 @@ static const struct bench ipi_broadcast = {
 	.teardown = ipi_point_teardown,
 	.derive = ipi_point_derive,
 	.verify = ipi_point_verify,
+	.verify_each_trial = true,
 };
 BENCH_REGISTER(ipi_broadcast);

@@ -372,5 +372,6 @@ static const struct bench pin_fast = {
 	.teardown = pin_teardown,
 	.derive = pin_derive,
 	.verify = pin_verify,
+	.verify_each_trial = true,
 };
 BENCH_REGISTER(pin_fast);

@@ -261,5 +261,6 @@ static const struct bench tlb_shootdown = {
 	.teardown = tlb_teardown,
 	.derive = ipi_point_derive,
 	.verify = ipi_point_verify,
+	.verify_each_trial = true,
 };
 BENCH_REGISTER(tlb_shootdown);

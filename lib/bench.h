@@ -156,6 +156,11 @@ struct bench {
 	 * intended path is proven. */
 	bool (*verify)(struct point *pt, const struct mode_result *res,
 		       char *verdict, size_t len);
+	/* verify() depends only on the windows' results: the harness also
+	 * runs it on every trial (proof-only modes from the proof pass) and
+	 * reports how many trials showed the path, so a path that ran in the
+	 * proof window but not in the trials does not pass unseen. */
+	bool verify_each_trial;
 };
 
 /* What a benchmark sees of the data point being measured. */

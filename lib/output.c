@@ -301,10 +301,12 @@ static json_t *point_json(const struct run *r, size_t i)
 		json_array_append_new(pus, json_integer(rp->pus[k]));
 	for (const struct note *n = rp->notes; n; n = n->next)
 		json_object_set_new(notes, n->key, json_string(n->val));
-	return json_pack("{s:o, s:o, s:s, s:s, s:s, s:s, s:b, s:I, s:o}",
+	return json_pack("{s:o, s:o, s:s, s:s, s:s, s:s, s:b, s:I, s:I, s:I, s:o}",
 		"params", params, "pus", pus, "cpus_seen", rp->cpus_seen,
 		"status", run_status_name(rp->status), "reason", rp->reason,
 		"proof", rp->verdict, "proven", rp->proven,
+		"trials_checked", (json_int_t)rp->trials_checked,
+		"trials_proven", (json_int_t)rp->trials_proven,
 		"trials", (json_int_t)rp->ntrials, "notes", notes);
 }
 
@@ -499,6 +501,11 @@ void run_print_footer(struct run *r)
 			continue;
 		run_point_label(r, i, label, sizeof(label));
 		comment("proof%s%s: %s", label[0] ? " " : "", label, rp->verdict);
+		if (rp->trials_checked)
+			comment("  %strials judged the same way: %u of %u showed "
+				"the path", rp->trials_proven < rp->trials_checked ?
+				"WARNING: " : "", rp->trials_proven,
+				rp->trials_checked);
 		for (const struct note *n = rp->notes; n; n = n->next)
 			comment("  %s: %s", n->key, n->val);
 	}

@@ -78,6 +78,8 @@ static void load_point(struct run_point *rp, json_t *p)
 	snprintf(rp->cpus_seen, sizeof(rp->cpus_seen), "%s",
 		 json_string_value(json_object_get(p, "cpus_seen")) ?: "");
 	rp->proven = json_is_true(json_object_get(p, "proven"));
+	rp->trials_checked = json_integer_value(json_object_get(p, "trials_checked"));
+	rp->trials_proven = json_integer_value(json_object_get(p, "trials_proven"));
 	json_object_foreach(notes, key, val) {
 		struct note *n = calloc(1, sizeof(*n));
 

@@ -53,6 +53,9 @@ struct run_point {
 	char reason[512];	/* skip or failure reason */
 	char verdict[256];	/* proof verdict */
 	bool proven;
+	struct mode_result proof_res[BENCH_MAX_MODES];
+	bool have_proof_res;	/* proof_res is this process's (not resumed) */
+	unsigned trials_checked, trials_proven; /* verify_each_trial */
 	char cpus_seen[256];
 	struct note *notes;
 	double *vals;		/* trials x ncols */

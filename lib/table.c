@@ -60,6 +60,18 @@ static void cell(const struct run *r, const struct run_point *rp, size_t k,
 	snprintf(buf, len, "%s [%s,%s]", m, lo, hi);
 }
 
+/* The proof window's verdict, "yes" or "NO", followed by "k/n" when the
+ * trials were judged too and not all of them showed the path. */
+static const char *proof_cell(const struct run_point *rp, char *buf, size_t len)
+{
+	const char *w = rp->proven ? "yes" : "NO";
+
+	if (rp->trials_proven == rp->trials_checked)
+		return w;
+	snprintf(buf, len, "%s %u/%u", w, rp->trials_proven, rp->trials_checked);
+	return buf;
+}
+
 static bool varies(const struct opt_val *v)
 {
 	return v->spec->list && v->n > 1;
@@ -168,7 +180,7 @@ static void print_block(const struct run *r, const size_t *pw,
 				cell(r, rp, k, c, CELL_LEN);
 				put(&l, (int)mw[k], c);
 			}
-		put(&l, 0, !proof ? "" : rp->proven ? "yes" : "NO");
+		put(&l, 0, !proof ? "" : proof_cell(rp, c, sizeof(c)));
 		end_line(&l);
 	}
 }
@@ -226,5 +238,5 @@ void run_point_done(const struct run *r, size_t i)
 			fprintf(stderr, "%s%s %s", shown++ ? ", " : "",
 				r->cols[k].name, c);
 		}
-	fprintf(stderr, "; proof %s\n", rp->proven ? "yes" : "NO");
+	fprintf(stderr, "; proof %s\n", proof_cell(rp, c, sizeof(c)));
 }

@@ -186,12 +186,32 @@ static int proof_pass(struct run *r, struct point *pt, struct pool *pool,
 	}
 	if (rc == 0 && r->b->verify)
 		rp->proven = r->b->verify(pt, res, rp->verdict, sizeof(rp->verdict));
+	if (rc == 0) {
+		memcpy(rp->proof_res, res, sizeof(res));
+		rp->have_proof_res = true;
+	}
 	else if (rc == 0)
 		snprintf(rp->verdict, sizeof(rp->verdict),
 			 "no proof defined for %s", r->b->name);
 	counters_close(pt->tctr);
 	pt->tctr = NULL;
 	return rc;
+}
+
+/* Judge a trial as the proof pass was judged (verify_each_trial). */
+static void verify_trial(const struct run *r, struct point *pt,
+			 struct run_point *rp, const struct mode_result *res)
+{
+	struct mode_result x[BENCH_MAX_MODES];
+	char verdict[256];
+
+	if (!r->b->verify || !r->b->verify_each_trial || !rp->have_proof_res ||
+	    r->rc.no_counters)
+		return;
+	for (unsigned m = 0; m < r->nmodes; m++)
+		x[m] = r->b->modes[m].proof_only ? rp->proof_res[m] : res[m];
+	rp->trials_checked++;
+	rp->trials_proven += r->b->verify(pt, x, verdict, sizeof(verdict));
 }
 
 /* Trials rp->ntrials .. upto-1 of point i. */
@@ -223,6 +243,7 @@ static int trials(struct run *r, struct point *pt, struct pool *pool,
 				return rc;
 		}
 		pool_cpus_seen(pool, rp->cpus_seen, sizeof(rp->cpus_seen));
+		verify_trial(r, pt, rp, res);
 		if (store_trial(r, rp, m, trial_metrics(r, pt, res, m)) < 0)
 			return -1;
 		run_trial_row(r, i, t);
