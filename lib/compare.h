@@ -32,6 +32,7 @@
 
 #include "bench.h"
 #include "plot.h"
+#include "report.h"
 #include "rundir.h"
 
 #define COMPARE_WIDTH 72	/* fits an email */
@@ -80,8 +81,8 @@ int compare_table(FILE *f, const struct rundir *a, const struct rundir *b,
 void compare_wrap(FILE *f, const char *head, const char *cont,
 		  const char *text);
 
-/* The commands; argv[0] is the command's name. */
+/* The command (compare_cmd.c); argv[0] is its name.  report_cmd() is in
+ * report.h. */
 int compare_cmd(int argc, char **argv, const char *cmdline);
-int report_cmd(int argc, char **argv, const char *cmdline);
 
 #endif

@@ -3,8 +3,10 @@
  * plot.h - `gupsync plot RUN [RUN...]`: PNG and SVG figures of one run, or
  * of several overlaid (A/B), drawn by gnuplot with the scripts in plots/.
  *
- * plot.c prepares plain data files (gnuplot "index" blocks, one per
- * curve, each led by its title) in DIR/data/ and runs
+ * plot.c chooses the figures and runs the command; plot_data.c writes
+ * plain data files (gnuplot "index" blocks, one per curve, each led by
+ * its title) in DIR/data/, plot_cdf.c those of the latency CDFs, and
+ * plot_gnuplot.c runs
  *   gnuplot -e "datafile='...'; outbase='...'; ..." plots/SCRIPT.gp
  * once per figure.  Points are medians over trials (trials.csv) with the
  * 95% CI of the median as error bars.  The figures:

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * compare_cmd.c - the arguments and the loading of the runs for `gupsync
+ * compare` and `gupsync report`, and `gupsync compare` itself: a header
+ * per run, the method, then each run's table against A; see
+ * compare_cmd.h.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "compare_cmd.h"
+#include "options.h"
+#include "text.h"
+
+static int cmp_usage(const char *cmd, bool ok)
+{
+	FILE *f = ok ? stdout : stderr;
+
+	if (!strcmp(cmd, "report"))
+		fprintf(f, "usage: gupsync report [--all] [--no-plots] [-o DIR] "
+			"RUN_A RUN_B\n  a cover-letter block: machine, method, "
+			"the comparison, the plot files\n");
+	else
+		fprintf(f, "usage: gupsync compare [--all] RUN_A RUN_B [RUN...]\n"
+			"  each RUN against RUN_A, per data point and metric;\n"
+			"  --all also shows counter-per-op metrics (no better "
+			"direction)\n");
+	return ok ? 0 : EXIT_USAGE;
+}
+
+/* 1 for --help, 0 to go on, EXIT_USAGE on bad input. */
+static int cmp_parse(int argc, char **argv, struct cmp_args *a)
+{
+	bool report = !strcmp(argv[0], "report");
+
+	memset(a, 0, sizeof(*a));
+	for (int i = 1; i < argc; i++) {
+		const char *s = argv[i];
+
+		if (!strcmp(s, "--help") || !strcmp(s, "-h"))
+			return 1;
+		if (!strcmp(s, "--all")) {
+			a->o.all = true;
+		} else if (report && !strcmp(s, "--no-plots")) {
+			a->no_plots = true;
+		} else if (report && !strcmp(s, "-o") && i + 1 < argc) {
+			a->outdir = argv[++i];
+		} else if (s[0] == '-') {
+			fprintf(stderr, "gupsync %s: unknown option '%s'; allowed: "
+				"--all%s\n", argv[0], s,
+				report ? ", --no-plots, -o DIR" : "");
+			return EXIT_USAGE;
+		} else if (a->n == (report ? 2 : CMP_MAX_RUNS)) {
+			fprintf(stderr, "gupsync %s: too many runs ('%s'); allowed: "
+				"%d\n", argv[0], s, report ? 2 : CMP_MAX_RUNS);
+			return EXIT_USAGE;
+		} else {
+			a->paths[a->n++] = s;
+		}
+	}
+	if (a->n < 2) {
+		fprintf(stderr, "gupsync %s: needs two run directories "
+			"(results/BENCH-DATE), got %zu\n", argv[0], a->n);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* Load every run; one benchmark only. */
+static int cmp_load(const char *cmd, const struct cmp_args *a,
+		    struct rundir *runs)
+{
+	char err[1024];
+
+	for (size_t i = 0; i < a->n; i++) {
+		if (rundir_load(a->paths[i], &runs[i], err, sizeof(err)) < 0) {
+			fprintf(stderr, "gupsync %s: %s\n", cmd, err);
+			while (i--)
+				rundir_free(&runs[i]);
+			return 1;
+		}
+	}
+	for (size_t i = 1; i < a->n; i++)
+		if (strcmp(rundir_bench(&runs[0]), rundir_bench(&runs[i]))) {
+			fprintf(stderr, "gupsync %s: %s is %s but %s is %s; compare "
+				"runs of one benchmark\n", cmd, runs[0].path,
+				rundir_bench(&runs[0]), runs[i].path,
+				rundir_bench(&runs[i]));
+			for (size_t k = 0; k < a->n; k++)
+				rundir_free(&runs[k]);
+			return EXIT_USAGE;
+		}
+	return 0;
+}
+
+int compare_cmd_setup(int argc, char **argv, struct cmp_args *a,
+		      struct rundir *runs, int *status)
+{
+	int rc = cmp_parse(argc, argv, a);
+
+	if (rc) {
+		*status = cmp_usage(argv[0], rc == 1);
+		return -1;
+	}
+	*status = cmp_load(argv[0], a, runs);
+	return *status ? -1 : 0;
+}
+
+static void cmp_describe(FILE *f, const struct rundir *rd, char tag)
+{
+	char head[8], line[512];
+
+	snprintf(head, sizeof(head), "# %c: ", tag);
+	compare_wrap(f, head, "#      ", rd->path);
+	rundir_machine(rd, line, sizeof(line));
+	compare_wrap(f, "#    ", "#      ", line);
+	compare_wrap(f, "#    ", "#      ", rundir_command(rd));
+	rundir_method(rd, line, sizeof(line));
+	compare_wrap(f, "#    ", "#      ", line);
+}
+
+static const char cmp_method[] =
+	"medians over trials; gain% is (B-A)/A where higher is better (hi) "
+	"and (A-B)/A where lower is better (lo), so + is better either way; "
+	"[95% CI of gain%] by bootstrap of the medians (10000 resamples, "
+	"fixed seed); * = Welch p < 0.05 on the means and the CI excludes 0";
+
+/* Metric names of x that y does not have, for one line. */
+static void cmp_only_in(FILE *f, const struct rundir *x,
+			const struct rundir *y, const char *head)
+{
+	const struct csv *s = &x->summary;
+	int c = csv_col(s, "metric"), cy = csv_col(&y->summary, "metric");
+	char buf[2048] = "";
+
+	for (size_t r = 0; r < s->nrows; r++) {
+		const char *name = csv_get(s, r, (size_t)c);
+		bool seen = false;
+
+		for (size_t q = 0; q < r && !seen; q++)
+			seen = !strcmp(csv_get(s, q, (size_t)c), name);
+		for (size_t q = 0; q < y->summary.nrows && !seen; q++)
+			seen = !strcmp(csv_get(&y->summary, q, (size_t)cy), name);
+		if (!seen)
+			text_append(buf, sizeof(buf), "%s%s", buf[0] ? ", " : "", name);
+	}
+	if (buf[0])
+		compare_wrap(f, head, "#   ", buf);
+}
+
+static int cmp_tables(const struct cmp_args *a, const struct rundir *runs)
+{
+	char err[1024], head[64];
+
+	for (size_t i = 1; i < a->n; i++) {
+		struct cmp_counts cnt;
+
+		if (a->n > 2)
+			printf("\n## %c against A\n", (int)('A' + i));
+		if (compare_table(stdout, &runs[0], &runs[i], &a->o, &cnt, err,
+				  sizeof(err)) < 0) {
+			fprintf(stderr, "gupsync compare: %s\n", err);
+			return 1;
+		}
+		printf("# %zu of %zu metrics significant: %zu better, %zu worse\n",
+		       cnt.sig, cnt.shown, cnt.better, cnt.worse);
+		snprintf(head, sizeof(head), "# only in %c: ", 'A');
+		cmp_only_in(stdout, &runs[0], &runs[i], head);
+		snprintf(head, sizeof(head), "# only in %c: ", (int)('A' + i));
+		cmp_only_in(stdout, &runs[i], &runs[0], head);
+	}
+	return 0;
+}
+
+int compare_cmd(int argc, char **argv, const char *cmdline)
+{
+	struct rundir runs[CMP_MAX_RUNS];
+	struct cmp_args a;
+	int rc;
+
+	(void)cmdline;
+	if (compare_cmd_setup(argc, argv, &a, runs, &rc) < 0)
+		return rc;
+	printf("# gupsync compare %s: each run against A\n", rundir_bench(&runs[0]));
+	for (size_t i = 0; i < a.n; i++)
+		cmp_describe(stdout, &runs[i], (char)('A' + i));
+	compare_wrap(stdout, "# method: ", "#   ", cmp_method);
+	rc = cmp_tables(&a, runs);
+	for (size_t i = 0; i < a.n; i++)
+		rundir_free(&runs[i]);
+	return rc;
+}

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * plot_gnuplot.h - running gnuplot for `gupsync plot`: one figure from
+ * its data file (plot_data.h), as
+ *   gnuplot -e "datafile='...'; outbase='...'; ..." plots/SCRIPT.gp
+ * which writes DIR/NAME.png and DIR/NAME.svg.  The scripts are found in
+ * $GUPSYNC_PLOTS, else plots/ next to the gupsync executable, else
+ * ./plots.
+ */
+#ifndef GUPSYNC_PLOT_GNUPLOT_H
+#define GUPSYNC_PLOT_GNUPLOT_H
+
+#include "plot_data.h"
+
+/*
+ * Render figure NAME of fg->dir from DIR/data/NAME.dat with the curves
+ * cv (nothing when cv has none): title lines t1 and fg's t2, t3, the axis
+ * labels, y tics fitted to cv's range.  Adds both files to fg->out.
+ * Returns 0, or -1 with fg->err.
+ */
+int pl_render(struct pl_fig *fg, const char *script, const char *name,
+	      const struct pl_curves *cv, const char *t1, const char *xlabel,
+	      const char *ylabel);
+
+#endif
