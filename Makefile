@@ -23,8 +23,6 @@ BENCH_OBJ := $(BENCH_SRC:%.c=$(B)/%.o)
 TEST_BIN  := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 GIT_REV   := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
-# Default sweep of `make run`: short, built-in defaults.
-RUN_ARGS ?=
 
 .PHONY: all deps run test clean
 all: gupsync
@@ -56,7 +54,7 @@ $(B)/tests/%: tests/%.c $(LIB_OBJ)
 
 run: deps
 	@$(MAKE) --no-print-directory gupsync
-	./gupsync default $(RUN_ARGS)
+	./gupsync default
 
 test: deps
 	@$(MAKE) --no-print-directory gupsync $(TEST_BIN)

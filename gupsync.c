@@ -46,8 +46,9 @@ static void usage(FILE *f)
 		"  report RUN_A RUN_B   cover-letter block: machine, method, table, plots\n"
 		"  plot [RUN...]        PNG+SVG figures (gnuplot); several runs overlaid\n"
 		"  help                 this text\n\n"
-		"Results go to results/<bench>-<date>/ (summary.csv, trials.csv,\n"
-		"evidence.csv, meta.json); the table goes to stdout, progress to stderr.\n");
+		"Results go to results/<bench>-<date>-<time>/ (summary.csv, trials.csv,\n"
+		"evidence.csv, samples.csv for latency benchmarks, meta.json, plots/);\n"
+		"the table goes to stdout, progress to stderr.\n");
 }
 
 static int cmd_list(void)
@@ -65,6 +66,12 @@ static int cmd_info(int argc, char **argv)
 {
 	json_t *info;
 
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		printf("usage: gupsync info [--json]\n  what this machine offers: "
+		       "kernel, config, cmdline, CPU, topology, knobs,\n  daemons, "
+		       "perf events, interrupts, membarrier, io_uring\n");
+		return 0;
+	}
 	if (argc > 1 && strcmp(argv[1], "--json")) {
 		fprintf(stderr, "gupsync info: unknown argument '%s'; allowed: --json\n",
 			argv[1]);
@@ -176,7 +183,18 @@ static int cmd_info_(int argc, char **argv, const char *cmdline)
 
 static int cmd_restore_(int argc, char **argv, const char *cmdline)
 {
-	(void)argc, (void)argv, (void)cmdline;
+	(void)cmdline;
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		printf("usage: gupsync restore\n  put back the knobs a crashed "
+		       "run left changed (its journal: $GUPSYNC_JOURNAL,\n  "
+		       "default " KNOBS_JOURNAL_DEFAULT ")\n");
+		return 0;
+	}
+	if (argc > 1) {
+		fprintf(stderr, "gupsync restore: takes no arguments (got '%s')\n",
+			argv[1]);
+		return EXIT_USAGE;
+	}
 	return cmd_restore();
 }
 

@@ -359,7 +359,7 @@ static const struct bench ksm_merge = {
 	.priv_size = sizeof(struct ksm_point),
 	.modes = {
 		{ "merge", "map N identical pages, MADV_MERGEABLE, wait until one PFN", false },
-		{ "keep", "the same, pages kept mapped: pages_sharing as proof", true },
+		{ "keep", "the same, pages kept mapped: this process's ksm_merging_pages as proof", true },
 	},
 	.counters = { TP_MERGED, "tp:ksm:ksm_merge_with_ksm_page" },
 	.setup = ksm_setup,

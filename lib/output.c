@@ -509,5 +509,6 @@ void run_print_footer(struct run *r)
 		for (const struct note *n = rp->notes; n; n = n->next)
 			comment("  %s: %s", n->key, n->val);
 	}
-	comment("files: %s/{summary,trials,evidence}.csv, meta.json", r->dir);
+	comment("files: %s/{summary,trials,evidence%s}.csv, meta.json", r->dir,
+		r->b->kind == BENCH_LATENCY ? ",samples" : "");
 }

@@ -182,6 +182,18 @@ static int prepare(struct run *r, int argc, char *const argv[])
 	return 0;
 }
 
+/* Whether "list" is one of the --placement values (then --cpu-list is
+ * for those points, and the others leave it aside). */
+static bool list_swept(const struct run *r)
+{
+	const struct opt_val *v = opt_find(&r->opts, "placement");
+
+	for (size_t k = 0; v && k < v->n; k++)
+		if (!strcmp(placement_names[v->v[k].e], "list"))
+			return true;
+	return false;
+}
+
 /* --placement NAME (+ --cpu-list for "list") -> a place_spec. */
 static int placement_spec(struct run *r, struct run_point *rp)
 {
@@ -192,7 +204,7 @@ static int placement_spec(struct run *r, struct run_point *rp)
 	if (is_list && !strcmp(rp->rc.cpu_list, "unset"))
 		return run_usage(r, "--placement list needs --cpu-list, e.g. "
 				 "--cpu-list 0-3,8");
-	if (!is_list && strcmp(rp->rc.cpu_list, "unset"))
+	if (!is_list && strcmp(rp->rc.cpu_list, "unset") && !list_swept(r))
 		return run_usage(r, "--cpu-list is only for --placement list");
 	snprintf(s, sizeof(s), is_list ? "list:%s" : "%s",
 		 is_list ? rp->rc.cpu_list : name);

@@ -69,7 +69,7 @@ static void usage(FILE *f)
 		"rounds interleaved (--order interleave), one run directory each.\n"
 		"  --full   also placements and the benchmarks' variables\n"
 		"  -- ...   harness options added to every run, e.g.\n"
-		"           -- --trials=20 --duration=1s --threads=1,2,4\n"
+		"           -- --trials=20 --duration=1s\n"
 		"Benchmarks of the set: ");
 	for (size_t i = 0; i < sizeof(sweep_set) / sizeof(sweep_set[0]); i++)
 		fprintf(f, "%s%s", i ? ", " : "", sweep_set[i].bench);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -276,7 +277,8 @@ int uprobe_file_offset(const void *addr, char *path, size_t plen,
 {
 	FILE *f = fopen("/proc/self/maps", "r");
 	char line[4096 + 128], file[4096];
-	unsigned long lo, hi, off;
+	unsigned long lo, hi, off, ino = 0;
+	struct stat exe;
 	int found = 0;
 
 	if (!f) {
@@ -284,14 +286,18 @@ int uprobe_file_offset(const void *addr, char *path, size_t plen,
 		return -1;
 	}
 	while (!found && fgets(line, sizeof(line), f))
-		found = sscanf(line, "%lx-%lx %*s %lx %*s %*s %4095s", &lo, &hi,
-			       &off, file) == 4 && file[0] == '/' &&
+		found = sscanf(line, "%lx-%lx %*s %lx %*s %lu %4095s", &lo, &hi,
+			       &off, &ino, file) == 5 && file[0] == '/' &&
 			(uintptr_t)addr >= lo && (uintptr_t)addr < hi;
 	fclose(f);
 	if (!found) {
 		snprintf(err, len, "address %p is not in a file mapping", addr);
 		return -1;
 	}
+	/* Our own executable: read it through /proc/self/exe, which stays
+	 * the file we run even if a rebuild replaced the one at its path. */
+	if (stat("/proc/self/exe", &exe) == 0 && exe.st_ino == ino)
+		snprintf(file, sizeof(file), "/proc/self/exe");
 	snprintf(path, plen, "%s", file);
 	*offset = (uintptr_t)addr - lo + off;
 	return 0;
