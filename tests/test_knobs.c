@@ -140,22 +140,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* Runs fn in a child; returns its wait status. */
-static int run_child(int (*fn)(void *), void *arg)
-{
-	int status;
-	pid_t pid;
-
-	fflush(stdout);	/* or the child's exit() repeats buffered TAP lines */
-	fflush(stderr);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0)
-		_exit(fn(arg));
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	return status;
-}
-
 /* Child: set both knobs the way a benchmark would. */
 static int child_set_two(void)
 {
@@ -300,7 +284,7 @@ static void test_signal_restores(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
-		int sig = sigs[i], status = run_child(child_raise, &sig);
+		int sig = sigs[i], status = fork_wait(child_raise, &sig);
 
 		if (!WIFSIGNALED(status))
 			fail_msg("signal %d: child exited %d", sig, WEXITSTATUS(status));
@@ -314,7 +298,7 @@ static void test_exit_restores(void **state)
 	int status;
 
 	(void)state;
-	status = run_child(child_exit, NULL);
+	status = fork_wait(child_exit, NULL);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
 	assert_all_restored();
@@ -335,7 +319,7 @@ static void test_sigkill_then_recover(void **state)
 	int status;
 
 	(void)state;
-	status = run_child(child_sigkill, NULL);
+	status = fork_wait(child_sigkill, NULL);
 	assert_true(WIFSIGNALED(status));
 	assert_int_equal(WTERMSIG(status), SIGKILL);
 	assert_true(journal_exists());
@@ -417,12 +401,12 @@ static void test_forked_child_leaves_knobs_alone(void **state)
 
 	(void)state;
 	assert_int_equal(knob_set(RCU, "1", err, sizeof(err)), 0);
-	status = run_child(child_plain_exit, NULL);
+	status = fork_wait(child_plain_exit, NULL);
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	assert_knob(RCU, "1");
 	assert_true(journal_exists());
 	/* The lock is still ours: another process sees a live owner. */
-	status = run_child(child_recover, NULL);
+	status = fork_wait(child_recover, NULL);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
 	assert_int_equal(knobs_restore(), 0);

@@ -220,19 +220,14 @@ static int child_end(enum ending how)
 	return CHILD_SURVIVED;
 }
 
+static int child_end_cb(void *how)
+{
+	return child_end(*(enum ending *)how);
+}
+
 static int in_child(enum ending how)
 {
-	int status;
-	pid_t pid;
-
-	fflush(stdout);	/* or the child's exit() repeats buffered TAP lines */
-	fflush(stderr);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0)
-		_exit(child_end(how));
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	return status;
+	return fork_wait(child_end_cb, &how);
 }
 
 static void test_exit_restores(void **state)

@@ -82,18 +82,9 @@ static int list_dir(const char *dir, char *out, size_t len)
 
 static char *slurp(const char *path)
 {
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
-	int c;
+	char *buf = read_whole(path);
 
-	assert_non_null(f);
-	assert_non_null(m);
-	while ((c = fgetc(f)) != EOF)
-		fputc(c, m);
-	fclose(f);
-	fclose(m);
+	assert_non_null(buf);
 	return buf;
 }
 

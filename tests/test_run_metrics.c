@@ -236,22 +236,9 @@ static void test_trial_rows(void **state)
 static char *slurp(const char *dir, const char *name)
 {
 	char path[PATH_MAX];
-	FILE *f, *m;
-	char *buf = NULL;
-	size_t len = 0;
-	int c;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "r");
-	if (!f)
-		return NULL;
-	m = open_memstream(&buf, &len);
-	assert_non_null(m);
-	while ((c = fgetc(f)) != EOF)
-		fputc(c, m);
-	fclose(f);
-	fclose(m);
-	return buf;
+	return read_whole(path);
 }
 
 /* Point 0 done (3 trials), point 1 skipped, points 2 and 3 not run. */

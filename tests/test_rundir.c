@@ -57,18 +57,6 @@ static const char trials_csv[] =
 
 /* ---- helpers ----------------------------------------------------------- */
 
-static void put(const char *dir, const char *name, const char *text)
-{
-	char p[1024];
-	FILE *f;
-
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	f = fopen(p, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	assert_int_equal(fclose(f), 0);
-}
-
 static int setup_run(void **state)
 {
 	char *dir = strdup("/tmp/gupsync-test-rundir-XXXXXX");
@@ -78,9 +66,9 @@ static int setup_run(void **state)
 		free(dir);
 		return -1;
 	}
-	put(dir, "meta.json", meta_json);
-	put(dir, "summary.csv", summary_csv);
-	put(dir, "trials.csv", trials_csv);
+	write_whole(dir, "meta.json", meta_json);
+	write_whole(dir, "summary.csv", summary_csv);
+	write_whole(dir, "trials.csv", trials_csv);
 	*state = dir;
 	return 0;
 }
@@ -224,7 +212,7 @@ static void test_samples(void **state)
 	char err[ERR_LEN];
 	size_t *rows;
 
-	put(*state, "samples.csv", "threads,layout,mode,trial,latency_ns\n"
+	write_whole(*state, "samples.csv", "threads,layout,mode,trial,latency_ns\n"
 	    "1,own,quiet,0,100\n1,own,storm,0,900\n2,own,quiet,0,120\n");
 	assert_int_equal(rundir_load(*state, &rd, err, ERR_LEN), 0);
 	assert_int_equal(rd.samples.ncols, 0);	/* only when asked for */
@@ -234,7 +222,7 @@ static void test_samples(void **state)
 	assert_int_equal(rows[1], 2);
 	free(rows);
 	rundir_free(&rd);
-	put(*state, "samples.csv", "threads,mode,trial,latency_ns\n1,quiet,0,100\n");
+	write_whole(*state, "samples.csv", "threads,mode,trial,latency_ns\n1,quiet,0,100\n");
 	assert_int_equal(rundir_load(*state, &rd, err, ERR_LEN), 0);
 	assert_int_equal(rundir_load_samples(&rd, err, ERR_LEN), -1);
 	assert_non_null(strstr(err, "samples.csv: expected the 2 parameter columns"));
@@ -247,18 +235,18 @@ static void test_load_errors(void **state)
 	struct rundir rd;
 	char err[ERR_LEN];
 
-	put(dir, "trials.csv", "layout,threads,trial\n");
+	write_whole(dir, "trials.csv", "layout,threads,trial\n");
 	assert_int_equal(rundir_load(dir, &rd, err, ERR_LEN), -1);
 	assert_non_null(strstr(err, "trials.csv: column 1 is 'layout'"));
-	put(dir, "trials.csv", trials_csv);
-	put(dir, "summary.csv", "threads,median\n1,2\n");
+	write_whole(dir, "trials.csv", trials_csv);
+	write_whole(dir, "summary.csv", "threads,median\n1,2\n");
 	assert_int_equal(rundir_load(dir, &rd, err, ERR_LEN), -1);
 	assert_non_null(strstr(err, "summary.csv: no 'metric' column"));
-	put(dir, "summary.csv", summary_csv);
-	put(dir, "meta.json", "{ not json");
+	write_whole(dir, "summary.csv", summary_csv);
+	write_whole(dir, "meta.json", "{ not json");
 	assert_int_equal(rundir_load(dir, &rd, err, ERR_LEN), -1);
 	assert_non_null(strstr(err, "meta.json:1:"));
-	put(dir, "meta.json", meta_json);
+	write_whole(dir, "meta.json", meta_json);
 	assert_int_equal(rundir_load("/nonexistent-run", &rd, err, ERR_LEN), -1);
 	assert_non_null(strstr(err, "/nonexistent-run/meta.json"));
 }

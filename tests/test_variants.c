@@ -42,18 +42,6 @@ static const char *const machine =
 	"\"KVM\"}, \"topology\": {\"available\": true, \"pus\": 4}, "
 	"\"config\": {\"HZ\": \"250\", \"preempt_model\": \"none\"}}";
 
-static void write_file(const char *dir, const char *name, const char *text)
-{
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	assert_int_equal(fclose(f), 0);
-}
-
 /* base/name with meta.json ('points' is the JSON array) and summary.csv. */
 static char *make_run(const char *name, const char *bench, const char *points,
 		      const char *summary)
@@ -68,8 +56,8 @@ static char *make_run(const char *name, const char *bench, const char *points,
 	snprintf(meta, sizeof(meta), "{\"bench\": {\"name\": \"%s\"}, %s, "
 		 "\"method\": {\"trials\": 6, \"duration_ns\": 100000000}, "
 		 "\"points\": [%s]}", bench, machine, points);
-	write_file(d, "meta.json", meta);
-	write_file(d, "summary.csv", summary);
+	write_whole(d, "meta.json", meta);
+	write_whole(d, "summary.csv", summary);
 	return d;
 }
 

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define TESTUTIL_NFTW_FDS 16
@@ -77,6 +78,56 @@ static inline void fake_put(const char *root, const char *path,
 	assert_non_null(f);
 	assert_true(fputs(content, f) >= 0);
 	assert_int_equal(fclose(f), 0);
+}
+
+/* The whole file at path, malloc'd and NUL-terminated; NULL if it
+ * cannot be opened. */
+static inline char *read_whole(const char *path)
+{
+	FILE *f = fopen(path, "r"), *m;
+	char *buf = NULL;
+	size_t len = 0;
+	int c;
+
+	if (!f)
+		return NULL;
+	m = open_memstream(&buf, &len);
+	assert_non_null(m);
+	while ((c = fgetc(f)) != EOF)
+		fputc(c, m);
+	fclose(f);
+	fclose(m);
+	return buf;
+}
+
+/* dir/name holds exactly text afterwards.  Fails the test on error. */
+static inline void write_whole(const char *dir, const char *name,
+			       const char *text)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* Run fn(arg) in a child process; returns its wait status. */
+static inline int fork_wait(int (*fn)(void *), void *arg)
+{
+	int status;
+	pid_t pid;
+
+	fflush(stdout);	/* or the child's exit() repeats buffered TAP lines */
+	fflush(stderr);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(fn(arg));
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return status;
 }
 
 /* Fill tmpl ("/tmp/NAME.XXXXXX") with a new directory; 0 or -1. */
