@@ -250,7 +250,15 @@ static void knobs_at_fork_child(void)
 	atomic_store(&knobs_count, 0);
 }
 
-static int knobs_install(char *err, size_t errlen)
+/*
+ * Catch the fatal signals so that the knobs are restored first.  A signal
+ * that this process inherited ignored stays ignored (nohup ignores SIGHUP; a
+ * non-interactive shell starts background jobs with SIGINT and SIGQUIT
+ * ignored): the starter asked for it.  Called by every knobs_init(), so a
+ * forked child whose dispositions changed since the first call gets handlers
+ * for the signals it no longer ignores.
+ */
+static int knobs_catch_signals(char *err, size_t errlen)
 {
 	struct sigaction sa = { .sa_handler = knobs_on_signal };
 
@@ -262,13 +270,17 @@ static int knobs_install(char *err, size_t errlen)
 		int sig = knobs_signals[i];
 
 		if (sigaction(sig, NULL, &old) < 0 ||
-		    /* Keep an ignored SIGHUP (nohup) ignored. */
 		    (old.sa_handler != SIG_IGN && sigaction(sig, &sa, NULL) < 0)) {
 			text_fmt(err, errlen, "sigaction(%s): %s",
 				 strsignal(sig), strerror(errno));
 			return -1;
 		}
 	}
+	return 0;
+}
+
+static int knobs_install(char *err, size_t errlen)
+{
 	if (atexit(knobs_at_exit) != 0 ||
 	    pthread_atfork(NULL, NULL, knobs_at_fork_child) != 0) {
 		text_fmt(err, errlen, "atexit/pthread_atfork failed");
@@ -321,7 +333,8 @@ int knobs_init(const char *root, const char *journal, char *err, size_t errlen)
 	if (knobs_set_journal_path(journal, err, errlen) < 0)
 		return -1;
 	strcpy(knobs_root, root);
-	if (!knobs_inited && knobs_install(err, errlen) < 0)
+	if (knobs_catch_signals(err, errlen) < 0 ||
+	    (!knobs_inited && knobs_install(err, errlen) < 0))
 		return -1;
 	knobs_inited = true;
 	return 0;

@@ -356,8 +356,10 @@ static void test_live_owner_left_alone(void **state)
 	fflush(stderr);
 	pid = fork();
 	assert_true(pid >= 0);
-	if (pid == 0)
+	if (pid == 0) {
+		default_signals();
 		_exit(child_owner(fds));
+	}
 	owner_pid = pid;
 	close(ready[1]);	/* a child that dies early gives EOF, not a hang */
 	close(go[0]);

@@ -9,6 +9,7 @@
 #define GUPSYNC_TESTUTIL_H
 
 #include <errno.h>
+#include <signal.h>
 #include <ftw.h>
 #include <math.h>
 #include <stdio.h>
@@ -115,6 +116,27 @@ static inline void write_whole(const char *dir, const char *name,
 }
 
 /* Run fn(arg) in a child process; returns its wait status. */
+/*
+ * Give the signals a test sends their default disposition, unblocked.  A
+ * test may be started with some of them ignored: a non-interactive shell
+ * starts background jobs with SIGINT and SIGQUIT ignored, nohup ignores
+ * SIGHUP, and an ignored signal stays ignored across fork and exec.  Every
+ * child that is to be signalled calls this first.
+ */
+static inline void default_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 };
+	sigset_t set;
+
+	sigemptyset(&set);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		signal(sigs[i], SIG_DFL);
+		sigaddset(&set, sigs[i]);
+	}
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+}
+
+/* Run fn(arg) in a child with default signal dispositions; its status. */
 static inline int fork_wait(int (*fn)(void *), void *arg)
 {
 	int status;
@@ -124,8 +146,10 @@ static inline int fork_wait(int (*fn)(void *), void *arg)
 	fflush(stderr);
 	pid = fork();
 	assert_true(pid >= 0);
-	if (pid == 0)
+	if (pid == 0) {
+		default_signals();
 		_exit(fn(arg));
+	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	return status;
 }
