@@ -19,17 +19,29 @@ static uint64_t check_seq;
 const char *check_verdict_name(enum check_verdict v)
 {
 	static const char *const names[] = {
-		"PROTECTED", "NOT PROTECTED", "replaced as expected",
-		"NOT REPLACED", "SKIPPED", "ERROR",
+		"PROTECTED", "NOT PROTECTED", "NOT APPLICABLE", "replaced",
+		"acted in place", "did nothing", "SKIPPED", "ERROR",
 	};
 	return v <= CHECK_ERROR ? names[v] : "?";
 }
 
-enum check_verdict check_judge(enum pin_kind pin, bool acted, bool views_agree)
+enum check_verdict check_judge_control(bool acted, bool moved)
 {
-	if (pin == PIN_NONE)
-		return acted ? CHECK_REPLACED : CHECK_NOT_REPLACED;
-	return views_agree ? CHECK_PROTECTED : CHECK_NOT_PROTECTED;
+	if (!acted)
+		return CHECK_DID_NOTHING;
+	return moved ? CHECK_REPLACED : CHECK_IN_PLACE;
+}
+
+enum check_verdict check_judge_held(enum check_verdict control, bool views_agree,
+				    bool moved, bool backed_off)
+{
+	if (control == CHECK_IN_PLACE)
+		return CHECK_NOT_APPLICABLE;
+	if (control != CHECK_REPLACED)
+		return CHECK_SKIPPED;
+	if (!views_agree || moved)
+		return CHECK_NOT_PROTECTED;
+	return backed_off ? CHECK_PROTECTED : CHECK_SKIPPED;
 }
 
 int check_skip(struct check_result *r, const char *why)
@@ -72,25 +84,65 @@ int check_views(struct pin *p, char *page, char *why, size_t len)
 static void check_describe(struct check_result *r, const struct check_target *t,
 			   enum pin_kind pin)
 {
-	char pfn[80];
+	char pfn[120], undone[64] = "";
 	const char *views = pin == PIN_NONE ? "" :
 		pin == PIN_IO_URING ? (r->views_agree ? "; write through pin visible" :
 				       "; write through pin LOST (not in the mapping)") :
 		(r->views_agree ? "; mapping write seen through the hold" :
 		 "; mapping write NOT seen through the hold: it holds a stale page");
 
+	if (r->pfn_undone)
+		snprintf(undone, sizeof(undone), ", %#" PRIx64 " after unregistration",
+			 r->pfn_undone);
 	if (!r->pfn_before || !r->pfn_after)
 		snprintf(pfn, sizeof(pfn), "PFN unknown");
 	else if (r->pfn_before == r->pfn_after)
-		snprintf(pfn, sizeof(pfn), "PFN unchanged");
+		snprintf(pfn, sizeof(pfn), "PFN %#" PRIx64 " unchanged%s",
+			 r->pfn_before, undone);
 	else
-		snprintf(pfn, sizeof(pfn), "PFN %#" PRIx64 " -> %#" PRIx64, r->pfn_before,
-			 r->pfn_after);
+		snprintf(pfn, sizeof(pfn), "PFN %#" PRIx64 " -> %#" PRIx64 "%s%s",
+			 r->pfn_before, r->pfn_after, pin == PIN_NONE ? "" :
+			 " (the hold keeps the first)", undone);
 	snprintf(r->detail, sizeof(r->detail), "%s; %s%s", t->note, pfn, views);
 }
 
+/* Why a held run came to its verdict, after what was seen. */
+static void check_explain(const struct check_replacer *rep, struct check_result *r,
+			  const struct check_result *control)
+{
+	size_t n = strlen(r->detail);
+	char *d = r->detail + n;
+	size_t left = sizeof(r->detail) - n;
+
+	switch (r->verdict) {
+	case CHECK_NOT_APPLICABLE:
+		snprintf(d, left, ": the unheld control acted in place too: %s; "
+			 "nothing to protect", rep->in_place ? rep->in_place :
+			 "no page is replaced on this kernel");
+		break;
+	case CHECK_SKIPPED:
+		if (control && control->verdict != CHECK_REPLACED)
+			snprintf(d, left, ": the unheld control %s (%.120s): no "
+				 "evidence either way", control->verdict ==
+				 CHECK_DID_NOTHING ? "did nothing" : "could not be judged",
+				 control->detail);
+		else
+			snprintf(d, left, ": no back-off (%s) and nothing "
+				 "replaced: the kernel did not try (%s)", rep->backoff,
+				 r->err ? strerrorname_np(r->err) : "no errno");
+		break;
+	case CHECK_NOT_PROTECTED:
+		snprintf(d, left, ": %s", r->moved ? "the held page was replaced" :
+			 "the views parted");
+		break;
+	default:
+		break;
+	}
+}
+
 static void check_attempt(const struct check_replacer *rep, struct check_target *t,
-			  struct pin *p, struct check_result *r)
+			  struct pin *p, const struct check_result *control,
+			  struct check_result *r)
 {
 	char why[256] = "";
 	int agree;
@@ -103,18 +155,30 @@ static void check_attempt(const struct check_replacer *rep, struct check_target 
 	pin_mapped_pfn(t->page, &r->pfn_after, why, sizeof(why));
 	r->err = t->err;
 	r->acted = t->acted;
+	r->backed_off = t->backed_off;
+	r->moved = t->merged || (r->pfn_before && r->pfn_after &&
+				 r->pfn_before != r->pfn_after);
 	agree = check_views(p, t->page, why, sizeof(why));
 	if (agree < 0) {
 		check_error(r, why);
 		return;
 	}
 	r->views_agree = agree;
-	r->verdict = check_judge(p->kind, t->acted, agree);
+	if (rep->undo && rep->undo(t, why, sizeof(why)) == 0)
+		pin_mapped_pfn(t->page, &r->pfn_undone, why, sizeof(why));
+	if (p->kind == PIN_NONE)
+		r->verdict = check_judge_control(r->acted, r->moved);
+	else
+		r->verdict = check_judge_held(control ? control->verdict :
+					      CHECK_REPLACED, agree, r->moved,
+					      r->backed_off);
 	check_describe(r, t, p->kind);
+	if (p->kind != PIN_NONE)
+		check_explain(rep, r, control);
 }
 
 int check_one(const struct check_replacer *rep, enum pin_kind pin,
-	      struct check_result *r)
+	      const struct check_result *control, struct check_result *r)
 {
 	struct check_target t = { 0 };
 	struct pin p;
@@ -132,7 +196,7 @@ int check_one(const struct check_replacer *rep, enum pin_kind pin,
 	    pin_hold(&p, t.page, PAGE_4K, why, sizeof(why)) < 0)
 		check_error(r, why);
 	else
-		check_attempt(rep, &t, &p, r);
+		check_attempt(rep, &t, &p, control, r);
 	pin_close(&p);
 	rep->cleanup(&t);
 	return r->verdict == CHECK_ERROR ? -1 : 0;
@@ -157,32 +221,10 @@ static const struct opt_spec check_opts[] = {
 	{ NULL },
 };
 
-/* A control that acted without a new PFN (uprobes writing in place) did
- * what it should, but "replaced" would be wrong. */
-static const char *check_verdict_text(const struct check_result *r)
-{
-	if (r->verdict == CHECK_REPLACED && r->pfn_before &&
-	    r->pfn_before == r->pfn_after)
-		return "acted as expected, in place";
-	return check_verdict_name(r->verdict);
-}
-
 static void check_print(const struct check_result *r)
 {
-	printf("%-22s %s (%s)\n", r->path, check_verdict_text(r), r->detail);
+	printf("%-22s %s (%s)\n", r->path, check_verdict_name(r->verdict), r->detail);
 	fflush(stdout);
-}
-
-/* A held page kept proves nothing if the unheld one was kept too. */
-static void check_gate(struct check_result *r, const struct check_result *control)
-{
-	char why[sizeof(r->detail)];
-
-	if (r->verdict != CHECK_PROTECTED || control->verdict == CHECK_REPLACED)
-		return;
-	snprintf(why, sizeof(why), "the unheld control was not replaced either "
-		 "(%.200s): no evidence either way", control->detail);
-	check_skip(r, why);
 }
 
 static size_t check_paths(struct check_result *res, uint64_t race_ns)
@@ -195,11 +237,10 @@ static size_t check_paths(struct check_result *res, uint64_t race_ns)
 	for (size_t i = 0; i < sizeof(reps) / sizeof(reps[0]); i++) {
 		size_t control = n;
 
-		check_one(reps[i], PIN_NONE, &res[n]);
+		check_one(reps[i], PIN_NONE, NULL, &res[n]);
 		check_print(&res[n++]);
 		for (size_t k = 0; k < sizeof(holds) / sizeof(holds[0]); k++) {
-			check_one(reps[i], holds[k], &res[n]);
-			check_gate(&res[n], &res[control]);
+			check_one(reps[i], holds[k], &res[control], &res[n]);
 			check_print(&res[n++]);
 		}
 	}
@@ -214,15 +255,28 @@ static size_t check_paths(struct check_result *res, uint64_t race_ns)
 
 static json_t *check_json(const struct check_result *r)
 {
-	return json_pack("{s:s, s:s, s:s, s:i, s:b, s:I, s:I, s:b, s:I, s:I, s:I, "
-			 "s:I, s:I}", "path", r->path, "verdict",
-			 check_verdict_name(r->verdict), "detail", r->detail, "errno",
-			 r->err, "acted", r->acted, "pfn_before", (json_int_t)r->pfn_before,
-			 "pfn_after", (json_int_t)r->pfn_after, "views_agree",
-			 r->views_agree, "cycles", (json_int_t)r->cycles, "attempts",
-			 (json_int_t)r->attempts, "races", (json_int_t)r->races,
-			 "replaced", (json_int_t)r->replaced, "violations",
-			 (json_int_t)r->violations);
+	json_t *j = json_pack("{s:s, s:s, s:s, s:i, s:b, s:b, s:b, s:I, s:I, s:b}",
+			      "path", r->path, "verdict",
+			      check_verdict_name(r->verdict), "detail", r->detail,
+			      "errno", r->err, "acted", r->acted, "moved", r->moved,
+			      "backed_off", r->backed_off, "pfn_before",
+			      (json_int_t)r->pfn_before, "pfn_after",
+			      (json_int_t)r->pfn_after, "views_agree", r->views_agree);
+
+	if (j && r->pfn_undone)
+		json_object_set_new(j, "pfn_unregistered", json_integer(
+					    (json_int_t)r->pfn_undone));
+	if (j)
+		json_object_update_new(j, json_pack(
+			"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "cycles",
+			(json_int_t)r->cycles, "attempts", (json_int_t)r->attempts,
+			"races", (json_int_t)r->races, "races_min",
+			(json_int_t)RACE_MIN_OVERLAP, "replaced",
+			(json_int_t)r->replaced, "violations",
+			(json_int_t)r->violations, "eagain_held",
+			(json_int_t)r->eagain_held, "eagain_unheld",
+			(json_int_t)r->eagain_unheld));
+	return j;
 }
 
 static void check_save(const struct check_conf *c, json_t *info,
@@ -247,17 +301,19 @@ static void check_save(const struct check_conf *c, json_t *info,
 	json_decref(j);
 }
 
-/* Exit status: 1 on an internal error, 4 when nothing was checked. */
+/* Exit status: 1 on an internal error, 4 when no line came to a verdict
+ * (NOT APPLICABLE is neither a pass nor a failure). */
 static int check_summary(const struct check_result *res, size_t n)
 {
 	size_t count[CHECK_ERROR + 1] = { 0 };
 
 	for (size_t i = 0; i < n; i++)
 		count[res[i].verdict]++;
-	printf("# %zu PROTECTED, %zu NOT PROTECTED, %zu SKIPPED, %zu errors; "
-	       "controls: %zu replaced, %zu not\n", count[CHECK_PROTECTED],
-	       count[CHECK_NOT_PROTECTED], count[CHECK_SKIPPED], count[CHECK_ERROR],
-	       count[CHECK_REPLACED], count[CHECK_NOT_REPLACED]);
+	printf("# %zu PROTECTED, %zu NOT PROTECTED, %zu SKIPPED, %zu NOT APPLICABLE, "
+	       "%zu errors; controls: %zu replaced, %zu in place, %zu did nothing\n",
+	       count[CHECK_PROTECTED], count[CHECK_NOT_PROTECTED],
+	       count[CHECK_SKIPPED], count[CHECK_NOT_APPLICABLE], count[CHECK_ERROR],
+	       count[CHECK_REPLACED], count[CHECK_IN_PLACE], count[CHECK_DID_NOTHING]);
 	for (size_t i = 0; i < n; i++)
 		if (res[i].verdict == CHECK_NOT_PROTECTED)
 			printf("# FINDING: %s: a pinned page was replaced; this kernel "
@@ -285,9 +341,27 @@ int check_main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (help) {
-		printf("usage: gupsync check [OPTIONS]\n\nIs a page that GUP pinned "
-		       "ever replaced?  MADV_COLLAPSE, KSM and uprobes\nagainst an "
-		       "io_uring pin and a vmsplice hold, then races.\n\n");
+		printf("usage: gupsync check [OPTIONS]\n\n"
+		       "Is a page that GUP pinned ever replaced?  MADV_COLLAPSE,\n"
+		       "KSM and uprobes against an io_uring pin and a vmsplice\n"
+		       "hold, then races.  Each path runs first on an unheld page,\n"
+		       "the control:\n"
+		       "  replaced        held runs are PROTECTED (views agree, PFN\n"
+		       "                  unchanged, and the kernel's back-off seen:\n"
+		       "                  EAGAIN from MADV_COLLAPSE; KSM: the held\n"
+		       "                  page unmerged while its twin pair merged;\n"
+		       "                  uprobes: the int3 in the held page), NOT\n"
+		       "                  PROTECTED (page replaced or views parted),\n"
+		       "                  or SKIPPED (no back-off: the real errno)\n"
+		       "  acted in place  held runs are NOT APPLICABLE: nothing is\n"
+		       "                  replaced (uprobes since Linux 6.16)\n"
+		       "  did nothing     held runs are SKIPPED\n"
+		       "A race verdict needs %d attempts that provably overlapped a\n"
+		       "hold (0 violations in %d: rate < 1%% at 95%% confidence);\n"
+		       "fewer is SKIPPED (too little activity).\n"
+		       "Exit 0 when a line came to PROTECTED or NOT PROTECTED, 4\n"
+		       "when none did, 1 on an internal error, 2 on bad options.\n\n",
+		       RACE_MIN_OVERLAP, RACE_MIN_OVERLAP);
 		opt_help(stdout, tables, 1);
 		return 0;
 	}

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <sys/mman.h>
 
 #include "check.h"
+#include "counters.h"
 #include "ksm.h"
 #include "mem.h"
 #include "thp.h"
@@ -17,6 +19,10 @@
 
 #define RACE_HDR 0x4755505359000000ull	/* page i's first word: RACE_HDR | i */
 #define RACE_DWELL_NS 1000000ull	/* KSM: held and identical, ksmd's turn */
+/* ksmd without a sleep between scans for the race: each scan is one
+ * chance to meet a held page, and with sleep_millisecs=1 ksmd sleeps a
+ * whole jiffy (4 ms at HZ=250): ~125 scans a second. */
+#define RACE_KSM_SLEEP_MS 0
 
 struct race {
 	char *base;
@@ -26,13 +32,28 @@ struct race {
 	uint64_t deadline;
 	pthread_rwlock_t lock;	/* read: a pin cycle; write: a demotion */
 	atomic_int held;	/* a hold is in place now */
+	atomic_uint_fast64_t gen;	/* holds taken so far: tells two apart */
+	atomic_uint_fast64_t calls;	/* MADV_COLLAPSE calls returned */
+	atomic_int demoting;	/* the collapser waits for the write lock */
 	struct pin pins[2];	/* io_uring, vmsplice (those available) */
 	unsigned npins;
+	struct counters *ksm_tp;	/* KSM: failed merges into the twin's page */
 	uint64_t cycles, violations, races, replaced, skipped;
+	uint64_t partial;	/* collapse calls a hold began or ended in */
+	uint64_t eagain_held, eagain_unheld, eagain_partial;
 	pthread_mutex_t note_lock;	/* both threads note violations */
 	char first[256];	/* the first violation or error */
 	volatile bool failed;
 };
+
+enum check_verdict race_judge(uint64_t overlaps, uint64_t violations, bool failed)
+{
+	if (failed)
+		return CHECK_ERROR;
+	if (violations)
+		return CHECK_NOT_PROTECTED;
+	return overlaps < RACE_MIN_OVERLAP ? CHECK_SKIPPED : CHECK_PROTECTED;
+}
 
 static void race_note(struct race *r, bool violation, const char *what)
 {
@@ -75,14 +96,39 @@ static void race_look(struct race *r, struct pin *p, char *page)
 		race_note(r, false, why);
 }
 
+static uint64_t race_ksm_tries(struct race *r)
+{
+	uint64_t v = 0;
+
+	if (r->ksm_tp && counter_ok(r->ksm_tp, 0))
+		counters_read(r->ksm_tp, &v);
+	return v;
+}
+
+/* Held and identical to the twin for a dwell: ksmd's turn.  A failed
+ * merge into the twin's KSM page meanwhile is the held page scanned while
+ * held (nothing else maps that content). */
 static void race_ksm_cycle(struct race *r, struct pin *p, char *page)
 {
-	long f0 = pin_ksm_counter("full_scans");
+	uint64_t t0 = race_ksm_tries(r);
 
 	race_look(r, p, page);
 	sleep_ns(RACE_DWELL_NS);
-	r->races += pin_ksm_counter("full_scans") != f0;
+	r->races += race_ksm_tries(r) != t0;
 	race_look(r, p, page);
+}
+
+/* Until a whole MADV_COLLAPSE call began after now and returned: the
+ * call after the one in flight.  Collapse-race cycles alternate in pairs:
+ * two keep their hold through such a call (provable overlap), two are
+ * quick pin/look/unpin cycles followed by such a call with no hold. */
+static void race_wait_call(struct race *r)
+{
+	uint_fast64_t c0 = atomic_load(&r->calls);
+
+	while (atomic_load(&r->calls) < c0 + 2 && !atomic_load(&r->demoting) &&
+	       now_ns() < r->deadline && !r->failed)
+		sched_yield();
 }
 
 /* A vmsplice hold on a page ksmd merged before the hold would hold the
@@ -121,16 +167,24 @@ static void *race_pinner(void *arg)
 
 		pthread_rwlock_rdlock(&r->lock);
 		if (race_hold(r, p, page)) {
+			atomic_fetch_add(&r->gen, 1);
 			atomic_store(&r->held, 1);
 			if (r->ksm)
 				race_ksm_cycle(r, p, page);
-			else
+			else {
+				if (i & 2)
+					race_wait_call(r);
 				race_look(r, p, page);
+			}
 			atomic_store(&r->held, 0);
 			pin_release(p, NULL, 0);
 			r->cycles++;
 		}
 		pthread_rwlock_unlock(&r->lock);
+		/* and a whole call with no hold at all: collapses that
+		 * succeed, for pins taken mid-call to race with */
+		if (!r->ksm && !(i & 2))
+			race_wait_call(r);
 	}
 	return NULL;
 }
@@ -142,7 +196,10 @@ static void race_demote(struct race *r, char *copy)
 	for (unsigned i = 0; i < r->npages; i++)
 		if (((uint64_t *)(r->base + i * PAGE_4K))[0] != (RACE_HDR | i))
 			race_note(r, true, "a page's data changed across a collapse");
+	/* A pin cycle waiting for the next call must not wait for this one */
+	atomic_store(&r->demoting, 1);
 	pthread_rwlock_wrlock(&r->lock);
+	atomic_store(&r->demoting, 0);
 	memcpy(copy, r->base, r->len);
 	if (madvise(r->base, r->len, MADV_DONTNEED) < 0)
 		race_note(r, false, "madvise(MADV_DONTNEED) of the race region failed");
@@ -150,22 +207,47 @@ static void race_demote(struct race *r, char *copy)
 	pthread_rwlock_unlock(&r->lock);
 }
 
-static uint64_t race_collapser(struct race *r, uint64_t *eagain)
+/* One call, classified: the same hold in place before it began and after
+ * it returned (gen read first and last: unchanged means no other hold
+ * came or went), none at any point, or a hold that began or ended in it. */
+static void race_collapse_once(struct race *r, char *copy)
+{
+	uint_fast64_t g0 = atomic_load(&r->gen), g1;
+	int h0 = atomic_load(&r->held), h1, rc, err;
+
+	rc = madvise(r->base, r->len, MADV_COLLAPSE);
+	err = rc ? errno : 0;
+	h1 = atomic_load(&r->held);
+	g1 = atomic_load(&r->gen);
+	atomic_fetch_add(&r->calls, 1);
+	if (h0 && h1 && g0 == g1) {
+		r->races++;
+		r->eagain_held += err == EAGAIN;
+		if (rc == 0)
+			race_note(r, true, "MADV_COLLAPSE succeeded while a hold "
+				  "was in place throughout the call");
+	} else if (!h0 && !h1 && g0 == g1) {
+		r->eagain_unheld += err == EAGAIN;
+	} else {
+		r->partial++;
+		r->eagain_partial += err == EAGAIN;
+	}
+	if (rc == 0) {
+		r->replaced++;
+		race_demote(r, copy);
+	}
+}
+
+static uint64_t race_collapser(struct race *r)
 {
 	char *copy = malloc(r->len);
 	uint64_t attempts = 0;
 
+	if (!copy)
+		race_note(r, false, "out of memory for the race's copy");
 	while (copy && now_ns() < r->deadline && !r->failed) {
-		int was = atomic_load(&r->held), rc;
-
-		rc = madvise(r->base, r->len, MADV_COLLAPSE);
+		race_collapse_once(r, copy);
 		attempts++;
-		r->races += was || atomic_load(&r->held);
-		*eagain += rc < 0 && errno == EAGAIN;
-		if (rc == 0) {
-			r->replaced++;
-			race_demote(r, copy);
-		}
 	}
 	free(copy);
 	return attempts;
@@ -208,6 +290,8 @@ static int race_setup(struct race *r, bool ksm, uint64_t ns, char *why, size_t l
 
 static void race_teardown(struct race *r)
 {
+	if (r->ksm_tp)
+		counters_close(r->ksm_tp);
 	for (unsigned k = 0; k < r->npins; k++)
 		pin_close(&r->pins[k]);
 	if (r->base)
@@ -223,20 +307,27 @@ static int race_finish(struct race *r, struct check_result *res, const char *wha
 	res->violations = r->violations;
 	res->races = r->races;
 	res->replaced = r->replaced;
+	res->eagain_held = r->eagain_held;
+	res->eagain_unheld = r->eagain_unheld;
 	res->views_agree = !r->violations;
-	if (r->failed)
+	res->verdict = race_judge(r->races, r->violations, r->failed);
+	if (res->verdict == CHECK_ERROR)
 		return check_error(res, r->first);
-	res->verdict = r->violations ? CHECK_NOT_PROTECTED : CHECK_PROTECTED;
-	snprintf(res->detail, sizeof(res->detail), "%s; %" PRIu64 " violations%s%s",
-		 what, r->violations, r->first[0] ? ": " : "", r->first);
+	if (res->verdict == CHECK_SKIPPED)
+		snprintf(res->detail, sizeof(res->detail), "too little activity: %"
+			 PRIu64 " of %d overlapping attempts; %s; %" PRIu64
+			 " violations", r->races, RACE_MIN_OVERLAP, what, r->violations);
+	else
+		snprintf(res->detail, sizeof(res->detail), "%s; %" PRIu64
+			 " violations%s%s", what, r->violations,
+			 r->first[0] ? ": " : "", r->first);
 	return 0;
 }
 
 int check_race_collapse(uint64_t ns, struct check_result *res)
 {
 	struct race r;
-	char why[256], what[320];
-	uint64_t eagain = 0;
+	char why[256], what[400];
 	pthread_t tid;
 
 	memset(res, 0, sizeof(*res));
@@ -249,36 +340,66 @@ int check_race_collapse(uint64_t ns, struct check_result *res)
 		race_teardown(&r);
 		return check_error(res, "pthread_create(pinner) failed");
 	}
-	res->attempts = race_collapser(&r, &eagain);
+	res->attempts = race_collapser(&r);
 	pthread_join(tid, NULL);
-	snprintf(what, sizeof(what), "%.1f s: %" PRIu64 " collapses (%" PRIu64
-		 " succeeded, %" PRIu64 " EAGAIN), %" PRIu64 " overlapped a held "
-		 "page; %" PRIu64 " pin cycles", ns / 1e9, res->attempts, r.replaced,
-		 eagain, r.races, r.cycles);
+	snprintf(what, sizeof(what), "%.3g s: %" PRIu64 " collapses (%" PRIu64
+		 " succeeded); %" PRIu64 " with a hold throughout the call (need %d; "
+		 "%" PRIu64 " EAGAIN), %" PRIu64 " with no hold (%" PRIu64 " EAGAIN), %"
+		 PRIu64 " a hold began or ended in (%" PRIu64 " EAGAIN); %" PRIu64
+		 " pin cycles", ns / 1e9, res->attempts, r.replaced, r.races,
+		 RACE_MIN_OVERLAP, r.eagain_held, res->attempts - r.races - r.partial,
+		 r.eagain_unheld, r.partial, r.eagain_partial, r.cycles);
 	race_finish(&r, res, what);
 	race_teardown(&r);
 	return res->verdict == CHECK_ERROR ? -1 : 0;
 }
 
+/* Once the twin maps a KSM page, count ksmd's failed merges into it. */
+static int race_ksm_watch(struct race *r, uint64_t wait_ns, char *why, size_t len)
+{
+	char spec[128];
+	uint64_t kpfn = 0, t0 = now_ns();
+	const char *specs[1] = { spec };
+
+	while (pin_mapped_ksm(r->base + PAGE_4K) != 1)
+		if (now_ns() - t0 > wait_ns) {
+			snprintf(why, len, "ksmd merged nothing within %.0f s",
+				 wait_ns / 1e9);
+			return -1;
+		} else
+			sleep_ns(RACE_DWELL_NS);
+	if (pin_mapped_pfn(r->base + PAGE_4K, &kpfn, why, len) < 0)
+		return -1;
+	snprintf(spec, sizeof(spec), "tp:ksm:ksm_merge_with_ksm_page:pfn==%" PRIu64
+		 " && err!=0", kpfn);
+	r->ksm_tp = counters_open(specs, 1);
+	return 0;
+}
+
 int check_race_ksm(uint64_t ns, struct check_result *res)
 {
 	struct race r;
-	char why[256], what[320];
+	char why[256], what[400], tp[COUNTER_WHY_LEN + 64] = "";
 	long f0;
 	pthread_t tid;
 
 	memset(res, 0, sizeof(*res));
 	snprintf(res->path, sizeof(res->path), "race/ksm");
 	if (race_setup(&r, true, ns, why, sizeof(why)) < 0 ||
-	    pin_ksm_start(CHECK_KSM_SCAN_PAGES, CHECK_KSM_SLEEP_MS, true, why,
+	    pin_ksm_start(CHECK_KSM_SCAN_PAGES, RACE_KSM_SLEEP_MS, true, why,
 			  sizeof(why)) < 0 ||
 	    (madvise(r.base, r.len, MADV_MERGEABLE) < 0 &&
 	     snprintf(why, sizeof(why), "madvise(MADV_MERGEABLE): %s",
-		      strerror(errno)))) {
+		      strerror(errno))) ||
+	    race_ksm_watch(&r, CHECK_KSM_WAIT_NS, why, sizeof(why)) < 0) {
 		race_teardown(&r);
 		pin_ksm_stop();
 		return check_skip(res, why);
 	}
+	if (!r.ksm_tp || !counter_ok(r.ksm_tp, 0))
+		snprintf(tp, sizeof(tp), " (not countable here: %s)",
+			 r.ksm_tp ? counter_why(r.ksm_tp, 0) : "out of memory");
+	r.deadline = now_ns() + ns;
 	f0 = pin_ksm_counter("full_scans");
 	if (pthread_create(&tid, NULL, race_pinner, &r)) {
 		race_teardown(&r);
@@ -287,13 +408,14 @@ int check_race_ksm(uint64_t ns, struct check_result *res)
 	}
 	pthread_join(tid, NULL);
 	res->attempts = (uint64_t)(pin_ksm_counter("full_scans") - f0);
-	snprintf(what, sizeof(what), "%.1f s: %" PRIu64 " pin cycles (%" PRIu64
-		 " skipped), %" PRIu64 " with a ksmd full scan while held and "
-		 "identical, %" PRIu64 " merges between holds, %" PRIu64 " full scans",
-		 ns / 1e9, r.cycles, r.skipped, r.races, r.replaced, res->attempts);
+	snprintf(what, sizeof(what), "%.3g s: %" PRIu64 " pin cycles (%" PRIu64
+		 " skipped); %" PRIu64 " in which ksmd tried to merge the held page "
+		 "and backed off (need %d)%s; %" PRIu64 " merges between holds; %"
+		 PRIu64 " full scans; ksm_merging_pages %ld", ns / 1e9, r.cycles,
+		 r.skipped, r.races, RACE_MIN_OVERLAP, tp, r.replaced, res->attempts,
+		 pin_ksm_self("ksm_merging_pages"));
 	race_finish(&r, res, what);
 	race_teardown(&r);
 	pin_ksm_stop();
 	return res->verdict == CHECK_ERROR ? -1 : 0;
 }
-

@@ -51,6 +51,9 @@ static int col_attempt(struct check_target *t, enum pin_kind pin, char *why,
 	(void)pin, (void)why, (void)len;
 	t->err = rc ? errno : 0;
 	t->acted = pin_mapped_thp(t->page) == 1;
+	/* khugepaged's refcount check (is_refcount_suitable()) fails on a
+	 * held page: SCAN_PAGE_COUNT, which MADV_COLLAPSE returns as EAGAIN. */
+	t->backed_off = !t->acted && t->err == EAGAIN;
 	snprintf(t->note, sizeof(t->note), "MADV_COLLAPSE -> %s%s",
 		 rc ? strerrorname_np(t->err) : "0", t->acted ? ", THP mapped" : "");
 	return 0;
@@ -63,7 +66,11 @@ static void col_cleanup(struct check_target *t)
 }
 
 const struct check_replacer check_collapse = {
-	"collapse", col_prepare, col_attempt, col_cleanup,
+	.name = "collapse",
+	.backoff = "EAGAIN from MADV_COLLAPSE",
+	.prepare = col_prepare,
+	.attempt = col_attempt,
+	.cleanup = col_cleanup,
 };
 
 /* ---- KSM ------------------------------------------------------------------ */
@@ -144,8 +151,11 @@ static int ksm_attempt(struct check_target *t, enum pin_kind pin, char *why,
 			 pin_ksm_others(who, sizeof(who)), who);
 		return -1;
 	}
-	t->acted = ksm_pair_merged(t->page, t->page + PAGE_4K);
-	t->err = t->acted ? 0 : EBUSY;
+	t->acted = t->merged = ksm_pair_merged(t->page, t->page + PAGE_4K);
+	/* write_protect_page() refuses a page with more references than
+	 * mappings: the held page stays unmerged while the pair merged. */
+	t->backed_off = !t->acted;
+	t->err = 0;	/* ksmd reports no errno to us */
 	/* After full scans, unmapped pages of earlier checks are gone from
 	 * this process's count: 4 = all merged, 2 = the control pair only. */
 	snprintf(t->note, sizeof(t->note), "control pair merged in %.0f ms; page "
@@ -163,7 +173,11 @@ static void ksm_cleanup(struct check_target *t)
 }
 
 const struct check_replacer check_ksm = {
-	"ksm", ksm_prepare, ksm_attempt, ksm_cleanup,
+	.name = "ksm",
+	.backoff = "the held page left unmerged while its twin pair merged",
+	.prepare = ksm_prepare,
+	.attempt = ksm_attempt,
+	.cleanup = ksm_cleanup,
 };
 
 /* ---- uprobes ------------------------------------------------------------------ */
@@ -234,27 +248,53 @@ static int up_prepare(struct check_target *t, char *why, size_t len)
 }
 
 /* A probe is only installed where the mapping is not writable
- * (valid_vma()): read-only while it goes in, writable again after. */
+ * (valid_vma()): read-only while it goes in, writable again after.
+ * Before Linux 6.16 uprobe_write_opcode() put a new anonymous copy with
+ * the int3 in place of the mapped page (__replace_page(), no refcount
+ * check); since "kernel/events/uprobes: uprobe_write_opcode() rewrite" it
+ * writes the int3 into the mapped anonymous page itself. */
 static int up_attempt(struct check_target *t, enum pin_kind pin, char *why,
 		      size_t len)
 {
 	struct up_ctx *u = t->ctx;
+	uint64_t pfn0 = 0, pfn1 = 0;
 	int rc;
 
 	(void)pin;
+	pin_mapped_pfn(t->page, &pfn0, why, len);
 	if (mprotect(t->base, t->len, PROT_READ | PROT_EXEC) < 0) {
 		snprintf(why, len, "mprotect(PROT_READ|PROT_EXEC): %s", strerror(errno));
 		return -1;
 	}
 	rc = uprobe_ev_enable(&u->ev, true, why, len);
+	t->err = rc ? errno : 0;
 	t->acted = (unsigned char)t->page[PROBE_OFF] == INT3;
 	if (mprotect(t->base, t->len, PROT_READ | PROT_WRITE) < 0 && rc == 0) {
 		snprintf(why, len, "mprotect(PROT_READ|PROT_WRITE): %s", strerror(errno));
 		rc = -1;
 	}
-	t->err = rc ? errno : 0;
-	snprintf(t->note, sizeof(t->note), "uprobe enabled: %s",
+	pin_mapped_pfn(t->page, &pfn1, why, len);
+	t->backed_off = t->acted && pfn0 && pfn0 == pfn1;
+	snprintf(t->note, sizeof(t->note), "uprobe registered: %s",
 		 t->acted ? "int3 in the mapped page" : "no int3 in the mapped page");
+	return rc;
+}
+
+/* Unregistration puts the original instruction back: the PFN after it. */
+static int up_undo(struct check_target *t, char *why, size_t len)
+{
+	struct up_ctx *u = t->ctx;
+	int rc;
+
+	if (mprotect(t->base, t->len, PROT_READ | PROT_EXEC) < 0) {
+		snprintf(why, len, "mprotect(PROT_READ|PROT_EXEC): %s", strerror(errno));
+		return -1;
+	}
+	rc = uprobe_ev_enable(&u->ev, false, why, len);
+	if (mprotect(t->base, t->len, PROT_READ | PROT_WRITE) < 0 && rc == 0) {
+		snprintf(why, len, "mprotect(PROT_READ|PROT_WRITE): %s", strerror(errno));
+		rc = -1;
+	}
 	return rc;
 }
 
@@ -272,6 +312,13 @@ static void up_cleanup(struct check_target *t)
 }
 
 const struct check_replacer check_uprobe = {
-	"uprobe", up_prepare, up_attempt, up_cleanup,
+	.name = "uprobe",
+	.backoff = "the int3 written into the held page itself",
+	.in_place = "uprobe_write_opcode() writes the int3 in place on this "
+		    "kernel (Linux 6.16 and later)",
+	.prepare = up_prepare,
+	.attempt = up_attempt,
+	.undo = up_undo,
+	.cleanup = up_cleanup,
 };
 

@@ -3,7 +3,9 @@
  * replacers.h - the ways `gupsync check` tries to replace a page (struct
  * check_replacer, check.h): MADV_COLLAPSE of the 2 MiB region holding it,
  * ksmd merging it with an identical twin, and a uprobe written into it.
- * Each also runs on an unheld page, the control that must be replaced.
+ * Each also runs on an unheld page, the control: replaced, acted in place
+ * (uprobes since Linux 6.16) or did nothing decides what a held run can
+ * mean (check.h).
  */
 #ifndef GUPSYNC_REPLACERS_H
 #define GUPSYNC_REPLACERS_H

@@ -2,9 +2,13 @@
 /*
  * test_check.c - the `gupsync check` detector, on this machine.
  *
- * An unheld region must be replaced (the control), a held one reported
- * PROTECTED, and a replacement forced on purpose must be reported NOT
- * PROTECTED: a "replacer" that zaps the held page (MADV_DONTNEED, then a
+ * The judgement tables (control, held, race) row by row with synthetic
+ * inputs; then on this machine: an unheld region must be replaced (the
+ * control), a held one reported PROTECTED with the replacer's back-off, a
+ * collapse that fails for another reason (MADV_NOHUGEPAGE: EINVAL) must
+ * not be PROTECTED, uprobes must be judged by their control (in place:
+ * NOT APPLICABLE), a race too short to overlap anything must be SKIPPED,
+ * and a replacement forced on purpose must be reported NOT PROTECTED: a "replacer" that zaps the held page (MADV_DONTNEED, then a
  * fault maps a new page while the pin keeps the old one) is exactly what a
  * kernel that loses writes through pins would do, so the detector is
  * shown to catch it.  Knobs (THP "always" -> "madvise", KSM) go through a
@@ -96,7 +100,7 @@ static void run(const struct check_replacer *rep, enum pin_kind pin,
 		struct check_result *r)
 {
 	NEED_ROOT();
-	assert_int_equal(check_one(rep, pin, r), 0);
+	assert_int_equal(check_one(rep, pin, NULL, r), 0);
 	skip_if_skipped(r);
 }
 
@@ -114,22 +118,78 @@ static void run_race(int (*race)(uint64_t ns, struct check_result *r),
 {
 	NEED_ROOT();
 	assert_int_equal(race(RACE_NS, r), 0);
-	skip_if_skipped(r);
+	if (!r->cycles)		/* a prerequisite missing, not a short race */
+		skip_if_skipped(r);
 	assert_true(r->cycles > 0);
 	assert_int_equal(r->verdict == CHECK_NOT_PROTECTED, r->violations > 0);
+	assert_int_equal(r->verdict, race_judge(r->races, r->violations, false));
 }
 
-static void test_judge(void **state)
+/* Control: acted x moved. */
+static void test_judge_control(void **state)
 {
 	(void)state;
-	assert_int_equal(check_judge(PIN_NONE, true, true), CHECK_REPLACED);
-	assert_int_equal(check_judge(PIN_NONE, false, true), CHECK_NOT_REPLACED);
-	assert_int_equal(check_judge(PIN_IO_URING, false, true), CHECK_PROTECTED);
-	assert_int_equal(check_judge(PIN_IO_URING, true, true), CHECK_PROTECTED);
-	assert_int_equal(check_judge(PIN_IO_URING, true, false), CHECK_NOT_PROTECTED);
-	assert_int_equal(check_judge(PIN_VMSPLICE, false, false), CHECK_NOT_PROTECTED);
+	assert_int_equal(check_judge_control(true, true), CHECK_REPLACED);
+	assert_int_equal(check_judge_control(true, false), CHECK_IN_PLACE);
+	assert_int_equal(check_judge_control(false, false), CHECK_DID_NOTHING);
+	assert_int_equal(check_judge_control(false, true), CHECK_DID_NOTHING);
+	assert_string_equal(check_verdict_name(CHECK_IN_PLACE), "acted in place");
 	assert_string_equal(check_verdict_name(CHECK_NOT_PROTECTED), "NOT PROTECTED");
+	assert_string_equal(check_verdict_name(CHECK_NOT_APPLICABLE), "NOT APPLICABLE");
 	assert_string_equal(pin_kind_name(PIN_IO_URING), "io_uring-pin");
+}
+
+/* Held: every control verdict, then with a replacing control every
+ * combination of views_agree x moved x backed_off. */
+static void test_judge_held(void **state)
+{
+	static const struct {
+		enum check_verdict control;
+		bool agree, moved, backed_off;
+		enum check_verdict want;
+	} rows[] = {
+		/* the control decides first, whatever the held run saw */
+		{ CHECK_IN_PLACE, true, false, true, CHECK_NOT_APPLICABLE },
+		{ CHECK_IN_PLACE, false, true, false, CHECK_NOT_APPLICABLE },
+		{ CHECK_DID_NOTHING, true, false, true, CHECK_SKIPPED },
+		{ CHECK_DID_NOTHING, false, true, false, CHECK_SKIPPED },
+		{ CHECK_SKIPPED, true, false, true, CHECK_SKIPPED },
+		{ CHECK_ERROR, true, false, true, CHECK_SKIPPED },
+		/* replaced: PROTECTED needs all three */
+		{ CHECK_REPLACED, true, false, true, CHECK_PROTECTED },
+		{ CHECK_REPLACED, true, false, false, CHECK_SKIPPED },
+		{ CHECK_REPLACED, true, true, true, CHECK_NOT_PROTECTED },
+		{ CHECK_REPLACED, true, true, false, CHECK_NOT_PROTECTED },
+		{ CHECK_REPLACED, false, false, true, CHECK_NOT_PROTECTED },
+		{ CHECK_REPLACED, false, false, false, CHECK_NOT_PROTECTED },
+		{ CHECK_REPLACED, false, true, true, CHECK_NOT_PROTECTED },
+		{ CHECK_REPLACED, false, true, false, CHECK_NOT_PROTECTED },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		enum check_verdict v = check_judge_held(rows[i].control, rows[i].agree,
+							rows[i].moved,
+							rows[i].backed_off);
+
+		if (v != rows[i].want)
+			fail_msg("row %zu: %s, want %s", i, check_verdict_name(v),
+				 check_verdict_name(rows[i].want));
+	}
+}
+
+/* Race: failed x violations x overlaps below/at the floor. */
+static void test_judge_race(void **state)
+{
+	(void)state;
+	assert_int_equal(race_judge(RACE_MIN_OVERLAP, 0, true), CHECK_ERROR);
+	assert_int_equal(race_judge(0, 1, true), CHECK_ERROR);
+	assert_int_equal(race_judge(0, 1, false), CHECK_NOT_PROTECTED);
+	assert_int_equal(race_judge(RACE_MIN_OVERLAP, 3, false), CHECK_NOT_PROTECTED);
+	assert_int_equal(race_judge(0, 0, false), CHECK_SKIPPED);
+	assert_int_equal(race_judge(RACE_MIN_OVERLAP - 1, 0, false), CHECK_SKIPPED);
+	assert_int_equal(race_judge(RACE_MIN_OVERLAP, 0, false), CHECK_PROTECTED);
+	assert_int_equal(race_judge(100 * RACE_MIN_OVERLAP, 0, false), CHECK_PROTECTED);
 }
 
 static void test_collapse_control_replaced(void **state)
@@ -138,7 +198,7 @@ static void test_collapse_control_replaced(void **state)
 
 	(void)state;
 	run(&check_collapse, PIN_NONE, &r);
-	if (r.verdict == CHECK_NOT_REPLACED && r.err) {
+	if (r.verdict == CHECK_DID_NOTHING && r.err) {
 		/* e.g. ENOMEM: no free 2 MiB page here now; not the detector */
 		fprintf(stderr, "# skip: %s\n", r.detail);
 		skip();
@@ -157,6 +217,8 @@ static void test_collapse_io_uring_protected(void **state)
 	(void)state;
 	run_expect(&check_collapse, PIN_IO_URING, CHECK_PROTECTED, &r);
 	assert_int_equal(r.err, EAGAIN);
+	assert_true(r.backed_off);
+	assert_false(r.moved);
 	assert_true(r.views_agree);
 	assert_true(r.pfn_before == r.pfn_after);
 	assert_non_null(strstr(r.detail, "EAGAIN"));
@@ -205,7 +267,32 @@ static void zap_cleanup(struct check_target *t)
 }
 
 static const struct check_replacer zap = {
-	"zap", zap_prepare, zap_attempt, zap_cleanup,
+	.name = "zap",
+	.backoff = "none (a zap never backs off)",
+	.prepare = zap_prepare,
+	.attempt = zap_attempt,
+	.cleanup = zap_cleanup,
+};
+
+/* A collapse that fails for another reason: the region is not
+ * THP-eligible (MADV_NOHUGEPAGE), so MADV_COLLAPSE returns EINVAL. */
+static int nohuge_prepare(struct check_target *t, char *why, size_t len)
+{
+	if (check_collapse.prepare(t, why, len) < 0)
+		return -1;
+	if (madvise(t->base, t->len, MADV_NOHUGEPAGE) < 0) {
+		snprintf(why, len, "madvise(MADV_NOHUGEPAGE): %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static const struct check_replacer nohuge = {
+	.name = "collapse-nohuge",
+	.backoff = "EAGAIN from MADV_COLLAPSE",
+	.prepare = nohuge_prepare,
+	.attempt = NULL,	/* check_collapse's, set in the test */
+	.cleanup = NULL,
 };
 
 static void test_detector_sees_lost_write_io_uring(void **state)
@@ -236,6 +323,29 @@ static void test_detector_control(void **state)
 	run_expect(&zap, PIN_NONE, CHECK_REPLACED, &r);
 }
 
+static void test_collapse_not_eligible_not_protected(void **state)
+{
+	struct check_replacer rep = nohuge;
+	struct check_result c, r;
+
+	(void)state;
+	rep.attempt = check_collapse.attempt;
+	rep.cleanup = check_collapse.cleanup;
+	run_expect(&rep, PIN_NONE, CHECK_DID_NOTHING, &c);
+	assert_int_equal(c.err, EINVAL);
+	NEED_ROOT();
+	/* Judged against a control that was replaced, as in `gupsync check`
+	 * when the ordinary collapse control succeeded: still no verdict. */
+	assert_int_equal(check_one(&rep, PIN_IO_URING, NULL, &r), 0);
+	assert_int_equal(r.verdict, CHECK_SKIPPED);
+	assert_int_equal(r.err, EINVAL);
+	assert_false(r.backed_off);
+	assert_non_null(strstr(r.detail, "EINVAL"));
+	/* And against its own control (did nothing): SKIPPED as well. */
+	assert_int_equal(check_one(&rep, PIN_VMSPLICE, &c, &r), 0);
+	assert_int_equal(r.verdict, CHECK_SKIPPED);
+}
+
 static void test_ksm_control_merged(void **state)
 {
 	struct check_result r;
@@ -253,6 +363,8 @@ static void test_ksm_io_uring_protected(void **state)
 	(void)state;
 	run_expect(&check_ksm, PIN_IO_URING, CHECK_PROTECTED, &r);
 	assert_false(r.acted);
+	assert_true(r.backed_off);
+	assert_int_equal(r.err, 0);
 }
 
 static void test_uprobe_io_uring(void **state)
@@ -260,12 +372,23 @@ static void test_uprobe_io_uring(void **state)
 	struct check_result c, r;
 
 	(void)state;
-	/* the control: int3 reached the page */
-	run_expect(&check_uprobe, PIN_NONE, CHECK_REPLACED, &c);
-	run(&check_uprobe, PIN_IO_URING, &r);
-	/* Either way the kernel does it, the detector must say which. */
-	assert_true(r.verdict == CHECK_PROTECTED || r.verdict == CHECK_NOT_PROTECTED);
-	assert_int_equal(r.verdict == CHECK_PROTECTED, r.views_agree);
+	run(&check_uprobe, PIN_NONE, &c);
+	assert_true(c.acted);	/* the int3 reached the mapped page */
+	assert_true(c.verdict == CHECK_REPLACED || c.verdict == CHECK_IN_PLACE);
+	assert_int_equal(check_one(&check_uprobe, PIN_IO_URING, &c, &r), 0);
+	skip_if_skipped(&r);
+	if (c.verdict == CHECK_IN_PLACE) {
+		/* Linux 6.16 and later: the int3 goes into the page itself */
+		assert_int_equal(c.pfn_before, c.pfn_after);
+		assert_int_equal(r.verdict, CHECK_NOT_APPLICABLE);
+		assert_non_null(strstr(r.detail, "nothing to protect"));
+	} else {
+		/* __replace_page(): the detector must say which way it went */
+		assert_true(r.verdict == CHECK_PROTECTED ||
+			    r.verdict == CHECK_NOT_PROTECTED);
+		assert_int_equal(r.verdict == CHECK_PROTECTED,
+				 r.views_agree && !r.moved);
+	}
 }
 
 static void test_race_collapse(void **state)
@@ -276,6 +399,19 @@ static void test_race_collapse(void **state)
 	run_race(check_race_collapse, &r);
 	assert_true(r.verdict == CHECK_PROTECTED || r.verdict == CHECK_NOT_PROTECTED);
 	assert_true(r.attempts > 0);
+}
+
+/* 1 us cannot overlap RACE_MIN_OVERLAP collapses: never PROTECTED. */
+static void test_race_too_short_skipped(void **state)
+{
+	struct check_result r;
+
+	(void)state;
+	NEED_ROOT();
+	assert_int_equal(check_race_collapse(1000, &r), 0);
+	assert_int_equal(r.verdict, CHECK_SKIPPED);
+	assert_true(r.races < RACE_MIN_OVERLAP);
+	assert_non_null(strstr(r.detail, "too little activity"));
 }
 
 static void test_race_ksm(void **state)
@@ -299,17 +435,21 @@ static void test_main_bad_option(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_judge),
+		cmocka_unit_test(test_judge_control),
+		cmocka_unit_test(test_judge_held),
+		cmocka_unit_test(test_judge_race),
 		cmocka_unit_test(test_collapse_control_replaced),
 		cmocka_unit_test(test_collapse_io_uring_protected),
 		cmocka_unit_test(test_collapse_vmsplice_protected),
 		cmocka_unit_test(test_detector_sees_lost_write_io_uring),
 		cmocka_unit_test(test_detector_sees_stale_hold_vmsplice),
 		cmocka_unit_test(test_detector_control),
+		cmocka_unit_test(test_collapse_not_eligible_not_protected),
 		cmocka_unit_test(test_ksm_control_merged),
 		cmocka_unit_test(test_ksm_io_uring_protected),
 		cmocka_unit_test(test_uprobe_io_uring),
 		cmocka_unit_test(test_race_collapse),
+		cmocka_unit_test(test_race_too_short_skipped),
 		cmocka_unit_test(test_race_ksm),
 		cmocka_unit_test(test_main_bad_option),
 	};
