@@ -63,37 +63,50 @@ uint64_t check_pattern(void)
 	return 0x6775707379000000ull ^ (++check_seq << 32) ^ now_ns();
 }
 
-int check_views(struct pin *p, char *page, char *why, size_t len)
+/* check_views(), keeping the word written and the word seen. */
+static int check_views_seen(struct pin *p, char *page, uint64_t *pat,
+			    uint64_t *seen, char *why, size_t len)
 {
-	uint64_t pat = check_pattern(), seen = 0;
-
+	*pat = check_pattern();
+	*seen = 0;
 	if (p->kind == PIN_NONE)
 		return 1;
 	if (p->kind == PIN_IO_URING) {
-		if (pin_write(p, CHECK_VIEW_OFF, &pat, sizeof(pat), why, len) < 0)
+		if (pin_write(p, CHECK_VIEW_OFF, pat, sizeof(*pat), why, len) < 0)
 			return -1;
-		memcpy(&seen, page + CHECK_VIEW_OFF, sizeof(seen));
+		memcpy(seen, page + CHECK_VIEW_OFF, sizeof(*seen));
 	} else {
-		memcpy(page + CHECK_VIEW_OFF, &pat, sizeof(pat));
-		if (pin_read(p, CHECK_VIEW_OFF, &seen, sizeof(seen), why, len) < 0)
+		memcpy(page + CHECK_VIEW_OFF, pat, sizeof(*pat));
+		if (pin_read(p, CHECK_VIEW_OFF, seen, sizeof(*seen), why, len) < 0)
 			return -1;
 	}
-	return seen == pat;
+	return *seen == *pat;
+}
+
+int check_views(struct pin *p, char *page, char *why, size_t len)
+{
+	uint64_t pat, seen;
+
+	return check_views_seen(p, page, &pat, &seen, why, len);
 }
 
 static void check_describe(struct check_result *r, const struct check_target *t,
-			   enum pin_kind pin)
+			   enum pin_kind pin, uint64_t pat, uint64_t seen)
 {
-	char pfn[120], undone[64] = "";
-	const char *views = pin == PIN_NONE ? "" :
-		pin == PIN_IO_URING ? (r->views_agree ? "; write through pin visible" :
-				       "; write through pin LOST (not in the mapping)") :
-		(r->views_agree ? "; mapping write seen through the hold" :
-		 "; mapping write NOT seen through the hold: it holds a stale page");
+	char pfn[120], undone[80] = "", views[160] = "";
 
-	if (r->pfn_undone)
-		snprintf(undone, sizeof(undone), ", %#" PRIx64 " after unregistration",
-			 r->pfn_undone);
+	if (r->undone)
+		snprintf(undone, sizeof(undone), r->pfn_undone ? ", %#" PRIx64
+			 " after unregistration" : ", not mapped after "
+			 "unregistration (PTE zapped)", r->pfn_undone);
+	if (pin == PIN_IO_URING)
+		snprintf(views, sizeof(views), "; wrote %#" PRIx64 " through the pin, "
+			 "the mapping reads %#" PRIx64 ": %s", pat, seen,
+			 r->views_agree ? "visible" : "write LOST");
+	else if (pin == PIN_VMSPLICE)
+		snprintf(views, sizeof(views), "; wrote %#" PRIx64 " to the mapping, "
+			 "the hold reads %#" PRIx64 ": %s", pat, seen,
+			 r->views_agree ? "seen" : "NOT seen, the hold has a stale page");
 	if (!r->pfn_before || !r->pfn_after)
 		snprintf(pfn, sizeof(pfn), "PFN unknown");
 	else if (r->pfn_before == r->pfn_after)
@@ -145,6 +158,7 @@ static void check_attempt(const struct check_replacer *rep, struct check_target 
 			  struct check_result *r)
 {
 	char why[256] = "";
+	uint64_t pat, seen;
 	int agree;
 
 	pin_mapped_pfn(t->page, &r->pfn_before, why, sizeof(why));
@@ -158,21 +172,23 @@ static void check_attempt(const struct check_replacer *rep, struct check_target 
 	r->backed_off = t->backed_off;
 	r->moved = t->merged || (r->pfn_before && r->pfn_after &&
 				 r->pfn_before != r->pfn_after);
-	agree = check_views(p, t->page, why, sizeof(why));
+	agree = check_views_seen(p, t->page, &pat, &seen, why, sizeof(why));
 	if (agree < 0) {
 		check_error(r, why);
 		return;
 	}
 	r->views_agree = agree;
-	if (rep->undo && rep->undo(t, why, sizeof(why)) == 0)
+	if (rep->undo && rep->undo(t, why, sizeof(why)) == 0) {
+		r->undone = true;
 		pin_mapped_pfn(t->page, &r->pfn_undone, why, sizeof(why));
+	}
 	if (p->kind == PIN_NONE)
 		r->verdict = check_judge_control(r->acted, r->moved);
 	else
 		r->verdict = check_judge_held(control ? control->verdict :
 					      CHECK_REPLACED, agree, r->moved,
 					      r->backed_off);
-	check_describe(r, t, p->kind);
+	check_describe(r, t, p->kind, pat, seen);
 	if (p->kind != PIN_NONE)
 		check_explain(rep, r, control);
 }
@@ -263,7 +279,7 @@ static json_t *check_json(const struct check_result *r)
 			      (json_int_t)r->pfn_before, "pfn_after",
 			      (json_int_t)r->pfn_after, "views_agree", r->views_agree);
 
-	if (j && r->pfn_undone)
+	if (j && r->undone)
 		json_object_set_new(j, "pfn_unregistered", json_integer(
 					    (json_int_t)r->pfn_undone));
 	if (j)

@@ -71,7 +71,8 @@ struct check_result {
 	bool backed_off;	/* the replacer reported the back-off the
 				 * kernel promises a held page */
 	uint64_t pfn_before, pfn_after;
-	uint64_t pfn_undone;	/* uprobes: after unregistration; 0 if none */
+	bool undone;		/* uprobes: unregistered after the views */
+	uint64_t pfn_undone;	/* PFN after it; 0: not mapped */
 	bool views_agree;
 	uint64_t cycles;	/* race: pin/unpin cycles */
 	uint64_t attempts;	/* race: collapses tried, or ksmd full scans */

@@ -385,6 +385,13 @@ int check_race_ksm(uint64_t ns, struct check_result *res)
 
 	memset(res, 0, sizeof(*res));
 	snprintf(res->path, sizeof(res->path), "race/ksm");
+	/* Without it no overlap can be shown: do not drive ksmd at all. */
+	if (counter_probe("tp:ksm:ksm_merge_with_ksm_page", tp, sizeof(tp)) != 1) {
+		snprintf(why, sizeof(why), "no way to show ksmd scanned a held page "
+			 "(ksm tracepoints: Linux 6.7 and later): %s", tp);
+		return check_skip(res, why);
+	}
+	tp[0] = 0;
 	if (race_setup(&r, true, ns, why, sizeof(why)) < 0 ||
 	    pin_ksm_start(CHECK_KSM_SCAN_PAGES, RACE_KSM_SLEEP_MS, true, why,
 			  sizeof(why)) < 0 ||
