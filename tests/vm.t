@@ -12,7 +12,12 @@
 #   - `gupsync vm -- run gup-fast` (accelerator auto: KVM if a probe boot
 #     works, else TCG) brings results back, labelled;
 #   - a guest whose kernel taints itself with a warning, or panics, fails
-#     the command.
+#     the command;
+#   - `gupsync check` in the 6.1 guest, whose uprobe_write_opcode() still
+#     puts a new page in place of the probed one (__replace_page(), no
+#     refcount check), finds the uprobe hole: both held uprobe lines NOT
+#     PROTECTED with the held page's PFN moved and the views parted, the
+#     control replaced, and check.json saying the same.
 # No timing is asserted.  Skipped, with the reason, where the packages
 # cannot be installed or the machine is not x86-64.
 set -u
@@ -23,7 +28,7 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 n=0 skip_why=
 SHORT="--duration 100ms --warmup 20ms --trials 2"
-NTESTS=10
+NTESTS=12
 
 # ok STATUS NAME [LOG]: a failed check shows its log as TAP comments;
 # once the VM cannot be had, the rest are skipped with the reason.
@@ -121,3 +126,29 @@ vm --accel tcg --smp 1 --guest-cmd 'echo 512 > /proc/sys/kernel/tainted' > "$TMP
 ok $(( $? != 1 )) "a guest kernel warning fails the command" "$TMP/taint.log"
 vm --accel tcg --smp 1 --guest-cmd 'echo c > /proc/sysrq-trigger' > "$TMP/panic.log" 2>&1
 ok $(( $? == 0 )) "a guest kernel panic fails the command" "$TMP/panic.log"
+
+# The uprobe hole where it exists: Debian 12's 6.1 still replaces a
+# pinned page.  No races (--race-time 0): the verdicts, not their timing.
+vm --accel tcg --smp 2 -- check --race-time 0 > "$TMP/check.log" 2>&1
+rc=$?
+tr -d '\r' < "$TMP/check.log" > "$TMP/check.txt"
+bad=$(( rc != 0 ))
+grep -q '^uprobe/unpinned  *replaced (' "$TMP/check.txt" || bad=1
+for hold in io_uring-pin vmsplice-pin; do
+	grep -q "^uprobe/$hold  *NOT PROTECTED (.*PFN 0x[0-9a-f]* -> 0x[0-9a-f]* (the hold keeps the first).*: the held page was replaced)" \
+		"$TMP/check.txt" || bad=1
+done
+grep -q '^# FINDING: uprobe/io_uring-pin' "$TMP/check.txt" || bad=1
+ok $bad "6.1 guest: uprobe lines NOT PROTECTED, PFN moved under the hold" "$TMP/check.txt"
+d=$(ls -d "$TMP"/results/check-*-vm-*-tcg 2>/dev/null | head -1)
+python3 - "$d/check.json" > "$TMP/checkjson.log" 2>&1 <<'PY'
+import json, sys
+res = {r["path"]: r for r in json.load(open(sys.argv[1]))["results"]}
+assert res["uprobe/unpinned"]["verdict"] == "replaced", res["uprobe/unpinned"]
+for hold in ("io_uring-pin", "vmsplice-pin"):
+    r = res["uprobe/" + hold]
+    assert r["verdict"] == "NOT PROTECTED" and r["moved"], r
+    assert r["pfn_before"] != r["pfn_after"] and not r["views_agree"], r
+    assert "pfn_unregistered" in r, r
+PY
+ok $? "6.1 guest: check.json records the same verdicts and PFNs" "$TMP/checkjson.log"
