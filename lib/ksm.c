@@ -20,6 +20,17 @@ long pin_ksm_counter(const char *name)
 	return strtol(val, NULL, 10);
 }
 
+const char *pin_ksm_self_text(const char *key, char *buf, size_t len)
+{
+	long v = pin_ksm_self(key);
+
+	if (v < 0)
+		snprintf(buf, len, "%s unavailable", key);
+	else
+		snprintf(buf, len, "%s %ld", key, v);
+	return buf;
+}
+
 long pin_ksm_self(const char *key)
 {
 	FILE *f = fopen("/proc/self/ksm_stat", "r");

@@ -18,6 +18,9 @@ long pin_ksm_counter(const char *name);
  * pages that map a KSM page; exact where the global counters also count
  * other processes); -1 if unreadable. */
 long pin_ksm_self(const char *key);
+/* "key N", or "key unavailable" (before Linux 6.1's ksm_stat, or the key
+ * missing), for notes. */
+const char *pin_ksm_self_text(const char *key, char *buf, size_t len);
 /* Other processes KSM may scan too ("ksm_mergeable: yes"), e.g. a QEMU:
  * how many, and the first one's "comm[pid]" in who. */
 int pin_ksm_others(char *who, size_t len);

@@ -379,7 +379,7 @@ static int race_ksm_watch(struct race *r, uint64_t wait_ns, char *why, size_t le
 int check_race_ksm(uint64_t ns, struct check_result *res)
 {
 	struct race r;
-	char why[256], what[400], tp[COUNTER_WHY_LEN + 64] = "";
+	char why[256], what[400], tp[COUNTER_WHY_LEN + 64] = "", mp[64];
 	long f0;
 	pthread_t tid;
 
@@ -418,9 +418,9 @@ int check_race_ksm(uint64_t ns, struct check_result *res)
 	snprintf(what, sizeof(what), "%.3g s: %" PRIu64 " pin cycles (%" PRIu64
 		 " skipped); %" PRIu64 " in which ksmd tried to merge the held page "
 		 "and backed off (need %d)%s; %" PRIu64 " merges between holds; %"
-		 PRIu64 " full scans; ksm_merging_pages %ld", ns / 1e9, r.cycles,
+		 PRIu64 " full scans; %s", ns / 1e9, r.cycles,
 		 r.skipped, r.races, RACE_MIN_OVERLAP, tp, r.replaced, res->attempts,
-		 pin_ksm_self("ksm_merging_pages"));
+		 pin_ksm_self_text("ksm_merging_pages", mp, sizeof(mp)));
 	race_finish(&r, res, what);
 	race_teardown(&r);
 	pin_ksm_stop();

@@ -134,7 +134,7 @@ static bool ksm_wait_scans(long scans, uint64_t t0)
 static int ksm_attempt(struct check_target *t, enum pin_kind pin, char *why,
 		       size_t len)
 {
-	char *c = t->base + KSM_C1 * PAGE_4K, who[64];
+	char *c = t->base + KSM_C1 * PAGE_4K, who[64], mp[64];
 	uint64_t t0 = now_ns(), t1;
 
 	(void)pin;
@@ -159,9 +159,9 @@ static int ksm_attempt(struct check_target *t, enum pin_kind pin, char *why,
 	/* After full scans, unmapped pages of earlier checks are gone from
 	 * this process's count: 4 = all merged, 2 = the control pair only. */
 	snprintf(t->note, sizeof(t->note), "control pair merged in %.0f ms; page "
-		 "%s after %d more full scans; ksm_merging_pages %ld",
+		 "%s after %d more full scans; %s",
 		 (t1 - t0) / 1e6, t->acted ? "MERGED" : "not merged", KSM_MORE_SCANS,
-		 pin_ksm_self("ksm_merging_pages"));
+		 pin_ksm_self_text("ksm_merging_pages", mp, sizeof(mp)));
 	return 0;
 }
 
