@@ -317,9 +317,7 @@ static void check_save(const struct check_conf *c, json_t *info,
 	json_decref(j);
 }
 
-/* Exit status: 1 on an internal error, 4 when no line came to a verdict
- * (NOT APPLICABLE is neither a pass nor a failure). */
-static int check_summary(const struct check_result *res, size_t n)
+int check_summary(const struct check_result *res, size_t n)
 {
 	size_t count[CHECK_ERROR + 1] = { 0 };
 

@@ -141,6 +141,11 @@ int check_views(struct pin *p, char *page, char *why, size_t len);
 int check_skip(struct check_result *r, const char *why);
 int check_error(struct check_result *r, const char *why);
 
+/* Print the summary line and the findings; the exit status: 1 on an
+ * internal error, 4 when no line came to PROTECTED or NOT PROTECTED (NOT
+ * APPLICABLE is neither a pass nor a failure), else 0. */
+int check_summary(const struct check_result *res, size_t n);
+
 /* `gupsync check [--race-time=TIME] [--output=DIR]`; argv[0] is "check". */
 int check_main(int argc, char **argv);
 /* The same with the driver's command signature (gupsync.c commands[]). */

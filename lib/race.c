@@ -324,9 +324,15 @@ static int race_finish(struct race *r, struct check_result *res, const char *wha
 	return 0;
 }
 
+static double race_pct(uint64_t part, uint64_t whole)
+{
+	return whole ? 100.0 * part / whole : 0;
+}
+
 int check_race_collapse(uint64_t ns, struct check_result *res)
 {
 	struct race r;
+	uint64_t unheld;
 	char why[256], what[400];
 	pthread_t tid;
 
@@ -342,13 +348,16 @@ int check_race_collapse(uint64_t ns, struct check_result *res)
 	}
 	res->attempts = race_collapser(&r);
 	pthread_join(tid, NULL);
+	unheld = res->attempts - r.races - r.partial;
 	snprintf(what, sizeof(what), "%.3g s: %" PRIu64 " collapses (%" PRIu64
 		 " succeeded); %" PRIu64 " with a hold throughout the call (need %d; "
-		 "%" PRIu64 " EAGAIN), %" PRIu64 " with no hold (%" PRIu64 " EAGAIN), %"
-		 PRIu64 " a hold began or ended in (%" PRIu64 " EAGAIN); %" PRIu64
-		 " pin cycles", ns / 1e9, res->attempts, r.replaced, r.races,
-		 RACE_MIN_OVERLAP, r.eagain_held, res->attempts - r.races - r.partial,
-		 r.eagain_unheld, r.partial, r.eagain_partial, r.cycles);
+		 "%" PRIu64 " EAGAIN, %.0f%%), %" PRIu64 " with no hold (%" PRIu64
+		 " EAGAIN, %.0f%%), %" PRIu64 " a hold began or ended in (%" PRIu64
+		 " EAGAIN); %" PRIu64 " pin cycles", ns / 1e9, res->attempts,
+		 r.replaced, r.races, RACE_MIN_OVERLAP, r.eagain_held,
+		 race_pct(r.eagain_held, r.races), unheld, r.eagain_unheld,
+		 race_pct(r.eagain_unheld, unheld), r.partial, r.eagain_partial,
+		 r.cycles);
 	race_finish(&r, res, what);
 	race_teardown(&r);
 	return res->verdict == CHECK_ERROR ? -1 : 0;

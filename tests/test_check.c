@@ -422,6 +422,27 @@ static void test_race_ksm(void **state)
 	run_race(check_race_ksm, &r);
 }
 
+/* The exit status from the verdicts: NOT APPLICABLE is neither a pass
+ * nor a failure. */
+static void test_summary_exit(void **state)
+{
+	struct check_result res[4];
+
+	(void)state;
+	memset(res, 0, sizeof(res));
+	res[0].verdict = CHECK_IN_PLACE;
+	res[1].verdict = CHECK_NOT_APPLICABLE;
+	res[2].verdict = CHECK_NOT_APPLICABLE;
+	res[3].verdict = CHECK_SKIPPED;
+	assert_int_equal(check_summary(res, 4), EXIT_SKIP);
+	res[3].verdict = CHECK_PROTECTED;
+	assert_int_equal(check_summary(res, 4), 0);
+	res[3].verdict = CHECK_NOT_PROTECTED;
+	assert_int_equal(check_summary(res, 4), 0);
+	res[2].verdict = CHECK_ERROR;
+	assert_int_equal(check_summary(res, 4), 1);
+}
+
 static void test_main_bad_option(void **state)
 {
 	char *argv1[] = { "check", "--bogus", NULL };
@@ -451,6 +472,7 @@ int main(void)
 		cmocka_unit_test(test_race_collapse),
 		cmocka_unit_test(test_race_too_short_skipped),
 		cmocka_unit_test(test_race_ksm),
+		cmocka_unit_test(test_summary_exit),
 		cmocka_unit_test(test_main_bad_option),
 	};
 
