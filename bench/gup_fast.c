@@ -10,9 +10,13 @@
  * call plus the syscall and futex hashing around it.  The private wake
  * (FUTEX_PRIVATE_FLAG: no GUP, the key is mm + address) is the baseline;
  * gup_fast_ns is the paired per-trial difference of their ns per call.
- * That difference also holds the rest of get_futex_key()'s shared-key work
- * and the shared hash lookup (6.16+ gives private futexes a per-process
- * hash), so it is an upper bound on the GUP-fast cost itself.
+ * That difference also holds the rest of get_futex_key()'s shared-key work,
+ * so it is an upper bound on the GUP-fast cost itself.  Both wakes must
+ * use the same futex hash: on 6.16+ a multi-threaded process hashes its
+ * private futexes per process (with reference counting), which makes the
+ * private wake dearer and the difference smaller.  The harness puts the
+ * process on the global hash before the workers start (--futex-hash,
+ * lib/futexhash.h), so the baseline is the same at any thread count.
  *
  * This is the path the replacement protocols protect: khugepaged/KSM clear
  * the pmd/pte, flush (IPI) or wait for RCU so no GUP-fast is in flight,

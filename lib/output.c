@@ -437,6 +437,7 @@ void run_print_header(struct run *r)
 		r->nmeasured > 1 ? "s, order alternating," : "",
 		(unsigned long long)(r->rc.duration_ns / 1000000),
 		(unsigned long long)(r->rc.warmup_ns / 1000000));
+	comment("futex hash: %s", r->futex_hash);
 	line[0] = 0;
 	for (size_t c = 0; c < counters_n(r->ctr) && off < sizeof(line); c++)
 		if (!counter_ok(r->ctr, c))

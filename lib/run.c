@@ -9,6 +9,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "counters.h"
+#include "futexhash.h"
 #include "placement.h"
 #include "results.h"
 #include "run.h"
@@ -85,6 +86,12 @@ static const struct opt_spec harness_opts[] = {
 	  NULL, 0, 0, NULL, false, offsetof(struct run_conf, keep_aslr) },
 	{ "quiet", OPT_FLAG, "no progress lines on stderr",
 	  NULL, 0, 0, NULL, false, offsetof(struct run_conf, quiet) },
+	{ "futex-hash", OPT_ENUM,
+	  "hash of private futexes (6.16+): global (the baseline of every "
+	  "private - shared difference stays put), or process (the kernel's "
+	  "per-process default, which moves with the thread count)",
+	  "global", 0, 0, futex_hash_names, false,
+	  offsetof(struct run_conf, futex_hash) },
 	{ NULL },
 };
 
@@ -436,6 +443,12 @@ static int run_main(struct run *rr)
 		dry_run(&r);
 		return 0;
 	}
+	/* Before any worker thread: see futexhash.h. */
+	if (futex_hash_apply(r.rc.futex_hash, r.futex_hash,
+			     sizeof(r.futex_hash)) < 0) {
+		fprintf(stderr, "gupsync: %s\n", r.futex_hash);
+		return 1;
+	}
 	if (open_counters(&r) < 0)
 		return 1;
 	if (r.resume) {
@@ -454,6 +467,9 @@ static int run_main(struct run *rr)
 		idle_baseline(&r);
 	}
 	snprintf(last_dir, sizeof(last_dir), "%s", r.dir);
+	json_object_set_new(r.meta, "futex_hash", json_pack("{s:s, s:s}",
+		"requested", futex_hash_names[r.rc.futex_hash],
+		"used", r.futex_hash));
 	run_print_header(&r);
 	rc = r.rc.order == 0 ? run_sequential(&r) : run_rounds(&r);
 	if (rc)

@@ -39,6 +39,7 @@ struct run_conf {
 	uint64_t seed;
 	const char *topology, *output;
 	bool dry_run, no_counters, keep_aslr, quiet;
+	int futex_hash;		/* enum futex_hash_mode */
 };
 
 #define POINT_NOT_RUN 1
@@ -94,6 +95,7 @@ struct run {
 	size_t ncols;
 	struct textbuf trials_csv, evidence_csv, samples_csv;
 	char start[40];
+	char futex_hash[160];	/* which hash private futexes use (futexhash.h) */
 	size_t cur;		/* the point being measured */
 };
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cpuload.h"
+#include "futexhash.h"
 #include "workers.h"
 
 struct pool {
@@ -168,6 +169,7 @@ static struct pool *pool_alloc(struct point *pt)
 int pool_start(struct point *pt, struct pool **out, char *err, size_t len)
 {
 	struct pool *p = pool_alloc(pt);
+	char fh[160];
 	int rc = BENCH_OK;
 
 	if (!p) {
@@ -183,6 +185,9 @@ int pool_start(struct point *pt, struct pool **out, char *err, size_t len)
 			return BENCH_FAIL;
 	}
 	pthread_barrier_wait(&p->start);	/* every worker_setup done */
+	/* The kernel sizes a per-process hash by the threads that exist. */
+	futex_hash_now(fh, sizeof(fh));
+	point_note(pt, "futex_hash", "%s", fh);
 	for (unsigned i = 0; i < p->n; i++)
 		if (p->setup_rc[i] != BENCH_OK && rc == BENCH_OK)
 			rc = p->setup_rc[i];
