@@ -248,8 +248,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "gupsync: %s\n", err);
 		return 1;
 	}
-	/* A run that crashed may have left knobs changed: put them back. */
-	if (cmd->fn != cmd_restore_ && knobs_recover(msg, sizeof(msg)) > 0)
+	/* A run that crashed may have left knobs changed: put them back
+	 * before measuring (restore does it itself; other commands leave
+	 * the journal alone). */
+	if (cmd->measures && knobs_recover(msg, sizeof(msg)) > 0)
 		fprintf(stderr, "gupsync: restored knobs a crashed run left:\n%s\n", msg);
 	/* Tracepoint ids need tracefs; mounting it privately must happen
 	 * before any thread exists. */

@@ -66,6 +66,31 @@ static int knobs_journal_fd = -1;
 static volatile sig_atomic_t knobs_journal_owned;
 static bool knobs_inited;
 
+const char *const knobs_allowlist[] = {
+	"/sys/kernel/mm/transparent_hugepage/enabled",			/* thp.c, k-gup */
+	"/sys/kernel/mm/transparent_hugepage/khugepaged/scan_sleep_millisecs",
+	"/sys/kernel/mm/transparent_hugepage/khugepaged/pages_to_scan",	/* collapse */
+	"/sys/kernel/mm/ksm/pages_to_scan",				/* ksm.c */
+	"/sys/kernel/mm/ksm/sleep_millisecs",
+	"/sys/kernel/mm/ksm/smart_scan",
+	"/sys/kernel/mm/ksm/run",
+	"/sys/kernel/rcu_expedited",					/* rcu-wait, k-rcu */
+	"/sys/kernel/rcu_normal",
+	NULL
+};
+
+bool knobs_allowed(const char *full)
+{
+	size_t n = strlen(knobs_root);
+
+	if (strncmp(full, knobs_root, n))
+		return false;
+	for (size_t i = 0; knobs_allowlist[i]; i++)
+		if (!strcmp(full + n, knobs_allowlist[i]))
+			return true;
+	return false;
+}
+
 /* Async-signal-safe.  Returns 0 or -errno. */
 static int knobs_write_fd(int fd, const char *data, size_t len)
 {
@@ -83,10 +108,11 @@ static int knobs_write_fd(int fd, const char *data, size_t len)
 }
 
 /* Async-signal-safe: open/write/close only.  Returns 0 or -errno.  O_TRUNC
- * is what `echo v > knob` does; it replaces a regular file's content. */
+ * is what `echo v > knob` does; it replaces a regular file's content.  A
+ * knob is never a symlink: one is not followed. */
 int knobs_write_file(const char *path, const char *data, size_t len)
 {
-	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	int fd = open(path, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC);
 	int rc;
 
 	if (fd < 0)
@@ -289,10 +315,38 @@ static int knobs_install(char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * GUPSYNC_JOURNAL is a testing aid: honoured only when its directory
+ * exists, is owned by this user and is not world-writable, so that nobody
+ * else can plant a journal there for root to replay.  Otherwise ignored
+ * (said once on stderr).
+ */
+static const char *knobs_env_journal(void)
+{
+	const char *env = getenv("GUPSYNC_JOURNAL");
+	char dir[PATH_MAX], *slash;
+	struct stat st;
+
+	if (!env || !*env)
+		return NULL;
+	snprintf(dir, sizeof(dir), "%s", env);
+	slash = strrchr(dir, '/');
+	if (slash)
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	if (slash && stat(dir, &st) == 0 && S_ISDIR(st.st_mode) &&
+	    st.st_uid == geteuid() && !(st.st_mode & S_IWOTH))
+		return env;
+	if (!knobs_inited)
+		fprintf(stderr, "gupsync: GUPSYNC_JOURNAL=%s ignored: its directory "
+			"must exist, be owned by uid %u and not be world-writable\n",
+			env, (unsigned)geteuid());
+	return NULL;
+}
+
 static int knobs_set_journal_path(const char *journal, char *err, size_t errlen)
 {
 	if (!journal)
-		journal = getenv("GUPSYNC_JOURNAL");
+		journal = knobs_env_journal();
 	if (!journal || !*journal)
 		journal = KNOBS_JOURNAL_DEFAULT;
 	if (strlen(journal) >= sizeof(knobs_journal) || strchr(journal, '/') == NULL) {
@@ -379,7 +433,9 @@ static int knobs_journal_create(char *err, size_t errlen)
 	if (knobs_mkdir_parents(knobs_journal, err, errlen) < 0)
 		return -1;
 	snprintf(tmp, sizeof(tmp), "%s.%d.tmp", knobs_journal, (int)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* A stale one of a dead process with our pid: ours to remove. */
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		text_fmt(err, errlen, "open(%s): %s", tmp, strerror(errno));
 		return -1;
@@ -465,6 +521,11 @@ int knob_set(const char *path, const char *value, char *err, size_t errlen)
 		text_fmt(err, errlen, "knob path '%s': %s (must be absolute, "
 			 "without tabs or newlines)", path ? path : "(null)",
 			 strerror(errno));
+		return -1;
+	}
+	if (!knobs_root[0] && !knobs_allowed(full)) {
+		text_fmt(err, errlen, "knob %s: not in knobs_allowlist (knobs.c), "
+			 "so a crash could not restore it", path);
 		return -1;
 	}
 	if (knob_read(path, cur, sizeof(cur)) < 0) {

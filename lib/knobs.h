@@ -15,6 +15,12 @@
  * owning process holds an flock on it; knobs_recover() (run at every start
  * and by `gupsync restore`) replays a journal whose owner is gone.
  *
+ * A journal is replayed only if it is a regular file owned by root (or
+ * this user) and writable by no one else, and only its allowlisted paths
+ * (knobs_allowlist), opened O_NOFOLLOW.  GUPSYNC_JOURNAL moves it (for
+ * tests) only when its directory is owned by this user and not
+ * world-writable.
+ *
  * Paths are as on the real machine ("/sys/kernel/mm/transparent_hugepage/
  * enabled"); all accesses are prefixed with the root given to knobs_init()
  * so tests use a fake sysfs tree.  Selector files ("always [madvise]
@@ -23,11 +29,22 @@
 #ifndef GUPSYNC_KNOBS_H
 #define GUPSYNC_KNOBS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define KNOBS_JOURNAL_DEFAULT "/run/gupsync/knobs.journal"
 #define KNOB_VALUE_MAX 256
 #define KNOBS_MAX 64
+
+/*
+ * The knobs gupsync sets, exactly (NULL-terminated): the only files a
+ * journal replay writes, so a planted journal cannot write anything else.
+ * knob_set() refuses any other path on the real machine (root ""), so
+ * every knob it sets can be restored.
+ */
+extern const char *const knobs_allowlist[];
+/* Whether full (root prefix included) is root + an allowlisted path. */
+bool knobs_allowed(const char *full);
 
 /* root: "" for the real machine; journal: NULL for the default (or the
  * GUPSYNC_JOURNAL environment variable).  Installs the handlers. */

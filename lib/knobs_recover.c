@@ -57,6 +57,8 @@ static const char *knobs_parse_line(char *line, struct knobs_replay *r)
 		return "path is not absolute";
 	if (strlen(line) >= sizeof(r->path) || strlen(tab + 1) >= sizeof(r->old))
 		return "path or value too long";
+	if (!knobs_allowed(line))
+		return "not a knob gupsync sets (knobs_allowlist)";
 	strcpy(r->path, line);
 	strcpy(r->old, tab + 1);
 	return NULL;
@@ -151,6 +153,24 @@ static int knobs_recover_locked(const char *journal, int fd, char *msg,
 	return n;
 }
 
+/* Only root (or this user) writes journals; one that anybody else could
+ * have written is not replayed. */
+static int knobs_journal_trusted(const char *journal, int fd, char *msg,
+				 size_t len)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return text_err(msg, len, "fstat(%s): %s", journal, strerror(errno));
+	if (!S_ISREG(st.st_mode) || (st.st_uid != 0 && st.st_uid != geteuid()) ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH)))
+		return text_err(msg, len, "journal %s: not a regular file owned by "
+				"root and writable only by its owner (uid %u, mode "
+				"%04o); not replayed, left in place", journal,
+				(unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+	return 0;
+}
+
 static void knobs_report_owner(const char *journal, int fd, char *msg,
 			       size_t len)
 {
@@ -179,11 +199,15 @@ int knobs_recover(char *msg, size_t len)
 		text_fmt(msg, len, "journal %s belongs to this process", journal);
 		return 0;
 	}
-	fd = open(journal, O_RDONLY | O_CLOEXEC);
+	fd = open(journal, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return 0;
 		text_fmt(msg, len, "open(%s): %s", journal, strerror(errno));
+		return -1;
+	}
+	if (knobs_journal_trusted(journal, fd, msg, len) < 0) {
+		close(fd);
 		return -1;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {

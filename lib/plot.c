@@ -8,17 +8,20 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "options.h"
 #include "plot.h"
 #include "plot_cdf.h"
 #include "plot_data.h"
 #include "plot_gnuplot.h"
+#include "safefile.h"
 #include "text.h"
 
 #define PL_MAX_COMBOS 8		/* parameter combinations per figure, else
@@ -250,34 +253,55 @@ static void pl_titles(struct pl_fig *fg)
 			    rundir_placement(&fg->runs[0]));
 }
 
-static int pl_mkdir(const char *dir, char *err, size_t len)
+/* The private work directory of gnuplot: mkdtemp in /tmp (sticky, so
+ * nobody else can move it; not $TMPDIR, which may be anyone's), 0700. */
+static int pl_work_open(struct pl_fig *fg)
 {
-	char p[PATH_MAX];
-
-	snprintf(p, sizeof(p), "%s", dir);
-	for (char *s = p + 1; ; s++) {
-		char c = *s;
-
-		if (c != '/' && c != '\0')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0755) < 0 && errno != EEXIST) {
-			snprintf(err, len, "mkdir(%s): %s", p, strerror(errno));
-			return -1;
-		}
-		*s = c;
-		if (!c)
-			return 0;
+	snprintf(fg->work, sizeof(fg->work), "/tmp/gupsync-plot-XXXXXX");
+	if (!mkdtemp(fg->work))
+		return text_err(fg->err, fg->len, "mkdtemp(%s): %s", fg->work,
+				strerror(errno));
+	fg->workfd = open(fg->work, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fg->workfd < 0) {
+		text_fmt(fg->err, fg->len, "open(%s): %s", fg->work, strerror(errno));
+		rmdir(fg->work);
+		return -1;
 	}
+	return 0;
 }
 
+/* Empty the work directory (only gupsync and gnuplot wrote in it) and
+ * remove it. */
+static void pl_work_close(struct pl_fig *fg)
+{
+	DIR *d;
+	struct dirent *e;
+
+	if (fg->workfd < 0)
+		return;
+	if ((d = fdopendir(dup(fg->workfd)))) {
+		while ((e = readdir(d)))
+			if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+				unlinkat(fg->workfd, e->d_name, 0);
+		closedir(d);
+	}
+	close(fg->workfd);
+	rmdir(fg->work);
+}
+
+/*
+ * The output directory and its data/: created, or, when they exist, real
+ * directories of this user that nobody else can write (safefile.h); all
+ * files go in through their descriptors.
+ */
 int plot_runs(struct rundir *runs, size_t n, const char *dir,
 	      struct plot_files *out, char *err, size_t len)
 {
 	struct pl_fig fg = { .runs = runs, .n = n, .dir = dir, .out = out,
-			     .err = err, .len = len };
+			     .err = err, .len = len, .outfd = -1, .datafd = -1,
+			     .workfd = -1 };
 	char data[PATH_MAX];
-	int rc;
+	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
 	snprintf(data, sizeof(data), "%s/data", dir);
@@ -285,16 +309,25 @@ int plot_runs(struct rundir *runs, size_t n, const char *dir,
 		snprintf(err, len, "%zu runs; allowed: 1..%d", n, PL_MAX_RUNS);
 		return -1;
 	}
-	if (pl_mkdir(data, err, len) < 0)
-		return -1;
 	for (size_t i = 0; i < n; i++)
 		if (rundir_load_samples(&runs[i], err, len) < 0)
 			return -1;
+	if ((fg.outfd = safefile_opendir(dir, true, err, len)) < 0 ||
+	    (fg.datafd = safefile_opendirat(fg.outfd, "data", data, true, err,
+					    len)) < 0 ||
+	    pl_work_open(&fg) < 0)
+		goto out;
 	pl_labels(&fg);
 	pl_titles(&fg);
 	rc = pl_facets(&fg) < 0 || pl_metrics(&fg) < 0 || pl_ipis(&fg) < 0 ||
 	     pl_cdfs(&fg) < 0 ? -1 : 0;
 	free(fg.facets);
+out:
+	pl_work_close(&fg);
+	if (fg.datafd >= 0)
+		close(fg.datafd);
+	if (fg.outfd >= 0)
+		close(fg.outfd);
 	return rc;
 }
 
@@ -352,10 +385,25 @@ static int pl_usage(bool ok)
 	return ok ? 0 : EXIT_USAGE;
 }
 
+/* An output directory that exists must be one gupsync may write into
+ * (safefile.h): if not, that is bad input, said before anything is drawn. */
+static int pl_outdir_ok(const char *dir, char *err, size_t len)
+{
+	struct stat st;
+	int fd;
+
+	if (lstat(dir, &st) < 0)
+		return 0;	/* created by plot_runs() */
+	if ((fd = safefile_opendir(dir, false, err, len)) < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
 static int pl_render_runs(const char **paths, size_t n, const char *outdir)
 {
 	struct rundir runs[PL_MAX_RUNS];
-	struct plot_files pf;
+	struct plot_files pf = { 0 };
 	char err[1024], dir[PATH_MAX];
 	size_t k = 0;
 	int rc = 0, bad_input = 0;
@@ -369,7 +417,10 @@ static int pl_render_runs(const char **paths, size_t n, const char *outdir)
 			snprintf(dir, sizeof(dir), "%s", outdir);
 		else
 			plot_default_dir(runs, n, dir, sizeof(dir));
-		rc = plot_runs(runs, n, dir, &pf, err, sizeof(err));
+		rc = pl_outdir_ok(dir, err, sizeof(err));
+		bad_input = rc < 0;
+		if (rc == 0)
+			rc = plot_runs(runs, n, dir, &pf, err, sizeof(err));
 		for (size_t i = 0; rc == 0 && i < pf.n; i++)
 			printf("%s\n", pf.path[i]);
 		plot_files_free(&pf);

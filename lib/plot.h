@@ -20,9 +20,10 @@
  *                           (latency benchmarks: rcu-wait, tlb-shootdown)
  *                           (latency_cdf.gp).
  * More than 8 combinations of parameters: the first parameters split the
- * figures (METRIC-op=munmap-pages=512.png).  The scripts are found in
- * $GUPSYNC_PLOTS, else plots/ next to the gupsync executable, else
- * ./plots.
+ * figures (METRIC-op=munmap-pages=512.png).  The scripts are those in
+ * plots/ next to the gupsync executable ($GUPSYNC_PLOTS instead, unless
+ * running as root); gupsync writes every file itself (safefile.h), and
+ * gnuplot sees only names made up in a private work directory.
  */
 #ifndef GUPSYNC_PLOT_H
 #define GUPSYNC_PLOT_H
@@ -37,8 +38,9 @@ struct plot_files {
 	char **path;		/* malloc'd, as each path */
 };
 
-/* Render the figures of runs[0..n) into dir (created if missing); loads
- * their samples.csv.  Returns 0, or -1 with err (gnuplot missing, a
+/* Render the figures of runs[0..n) into dir (created if missing; if it
+ * exists, a real directory of this user that nobody else can write);
+ * loads their samples.csv.  Returns 0, or -1 with err (gnuplot missing, a
  * script failed, ...). */
 int plot_runs(struct rundir *runs, size_t n, const char *dir,
 	      struct plot_files *out, char *err, size_t len);

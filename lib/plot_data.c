@@ -15,8 +15,10 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "plot_data.h"
+#include "safefile.h"
 #include "stats.h"
 #include "text.h"
 
@@ -27,14 +29,13 @@ static const int pl_run_pt[] = { PL_PT_CIRCLE, 5, 9, 13 };
 
 FILE *pl_data(struct pl_fig *fg, const char *name)
 {
-	char p[PATH_MAX];
-	FILE *f;
-
-	snprintf(p, sizeof(p), "%s/data/%s.dat", fg->dir, name);
-	f = fopen(p, "we");
-	if (!f)
-		snprintf(fg->err, fg->len, "fopen(%s): %s", p, strerror(errno));
-	return f;
+	(void)name;
+	if (unlinkat(fg->workfd, PL_WORK_DATA, 0) < 0 && errno != ENOENT) {
+		text_fmt(fg->err, fg->len, "unlink(%s/%s): %s", fg->work,
+			 PL_WORK_DATA, strerror(errno));
+		return NULL;
+	}
+	return safefile_create_at(fg->workfd, PL_WORK_DATA, fg->err, fg->len);
 }
 
 /* Append word s to the label in buf, space-separated. */

@@ -26,12 +26,18 @@
 #define PL_MAX_PARAMS 32
 #define PL_X_PARAM "threads"	/* the CPU count of a data point */
 #define PL_PT_CIRCLE 7		/* gnuplot point type: run A's, and CDFs' */
+#define PL_NAME_MAX 200		/* a figure's file name, before .png */
+#define PL_WORK_DATA "d.dat"	/* in the work directory: the data file, */
+#define PL_WORK_OUT "o"		/* and the figure's base name */
 
 /* The figures of a set of runs, as plot_runs() draws them. */
 struct pl_fig {
 	const struct rundir *runs;
 	size_t n;
 	const char *dir;
+	int outfd, datafd;		/* dir and dir/data, checked (safefile.h) */
+	char work[64];			/* private 0700 work directory for gnuplot */
+	int workfd;
 	const char *label_params[PL_MAX_PARAMS]; /* vary (not PL_X_PARAM) */
 	size_t nlabel;
 	const char *split[PL_MAX_PARAMS];	/* ... one figure per value */
@@ -58,7 +64,8 @@ struct pl_curves {
 	double xmin, xmax, ymin, ymax;
 };
 
-/* DIR/data/NAME.dat opened for writing, or NULL with fg->err. */
+/* The work directory's data file, new, for writing; NULL with fg->err.
+ * pl_render() installs it as DIR/data/NAME.dat. */
 FILE *pl_data(struct pl_fig *fg, const char *name);
 
 /* Append word s to the label in buf, space-separated. */

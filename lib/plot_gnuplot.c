@@ -4,6 +4,7 @@
  * time; see plot_gnuplot.h.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <spawn.h>
@@ -13,9 +14,8 @@
 #include <unistd.h>
 
 #include "plot_gnuplot.h"
+#include "safefile.h"
 #include "text.h"
-
-extern char **environ;
 
 #define PL_DODGE 0.012		/* x shift between curves, of the x range */
 #define PL_XTICS 8		/* about this many x tics, whole CPUs */
@@ -49,78 +49,123 @@ static void pl_words(char *buf, size_t len, const char *name, const int *v,
 	pl_var(buf, len, name, w);
 }
 
-static void pl_scripts(char *buf, size_t len)
+/*
+ * The scripts: plots/ next to the gupsync executable.  GUPSYNC_PLOTS
+ * overrides it, but not for root: a root tool does not take the programs
+ * it runs from its environment (sudo -E).  Never ./plots: the current
+ * directory may be anyone's.  An absolute path without control
+ * characters, as it goes into gnuplot's `load`.
+ */
+static int pl_scripts(char *buf, size_t len, char *err, size_t elen)
 {
 	const char *env = getenv("GUPSYNC_PLOTS");
 	char exe[PATH_MAX], test[PATH_MAX + 32];
 	ssize_t n;
 
-	if (env && *env) {
-		snprintf(buf, len, "%s", env);
-		return;
-	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
+	if (env && *env && geteuid() != 0) {
+		if (!realpath(env, exe))
+			return text_err(err, elen, "GUPSYNC_PLOTS=%s: %s", env,
+					strerror(errno));
+	} else {
+		n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+		if (n <= 0)
+			return text_err(err, elen, "readlink(/proc/self/exe): %s",
+					strerror(errno));
 		exe[n] = '\0';
 		*strrchr(exe, '/') = '\0';
-		snprintf(test, sizeof(test), "%s/plots/common.gp", exe);
-		/* A truncated path would not be the directory: fall back. */
-		if (access(test, R_OK) == 0 &&
-		    snprintf(buf, len, "%s/plots", exe) < (int)len)
-			return;
+		text_append(exe, sizeof(exe), "/plots");
 	}
-	snprintf(buf, len, "plots");
-}
-
-static int pl_gnuplot(struct pl_fig *fg, const char *script, const char *vars,
-		      const char *outbase)
-{
-	char dir[PATH_MAX], path[PATH_MAX + 64], all[16384] = "";
-	char *argv[] = { "gnuplot", "-e", all, path, NULL };
-	pid_t pid;
-	int rc, st;
-
-	pl_scripts(dir, sizeof(dir));
-	snprintf(path, sizeof(path), "%s/%s", dir, script);
-	if (access(path, R_OK) < 0) {
-		snprintf(fg->err, fg->len, "%s: %s (set GUPSYNC_PLOTS to the "
-			 "plots/ directory)", path, strerror(errno));
-		return -1;
-	}
-	pl_var(all, sizeof(all), "plotdir", dir);
-	pl_var(all, sizeof(all), "outbase", outbase);
-	text_append(all, sizeof(all), "%s", vars);
-	rc = posix_spawnp(&pid, "gnuplot", NULL, NULL, argv, environ);
-	if (rc) {
-		snprintf(fg->err, fg->len, "posix_spawnp(gnuplot): %s; `make deps` "
-			 "installs gnuplot-nox", strerror(rc));
-		return -1;
-	}
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR) {
-			snprintf(fg->err, fg->len, "waitpid(gnuplot): %s",
-				 strerror(errno));
-			return -1;
-		}
-	if (!WIFEXITED(st) || WEXITSTATUS(st)) {
-		snprintf(fg->err, fg->len, "gnuplot %s for %s failed (status %d)",
-			 path, outbase, st);
-		return -1;
-	}
+	snprintf(test, sizeof(test), "%s/common.gp", exe);
+	if (access(test, R_OK) < 0)
+		return text_err(err, elen, "%s: %s (the plots/ directory next to "
+				"the gupsync executable)", test, strerror(errno));
+	if (!safefile_name_ok(exe) || exe[0] != '/' ||
+	    snprintf(buf, len, "%s", exe) >= (int)len)
+		return text_err(err, elen, "plot scripts directory %s: not an "
+				"absolute path without control characters", exe);
 	return 0;
 }
 
-static int pl_add(struct pl_fig *fg, const char *outbase)
+/* gnuplot's absolute path: not found through PATH, which may be anyone's. */
+static const char *pl_gnuplot_path(void)
+{
+	static const char *const where[] = { "/usr/bin/gnuplot",
+		"/usr/local/bin/gnuplot", "/bin/gnuplot" };
+
+	for (size_t i = 0; i < sizeof(where) / sizeof(where[0]); i++)
+		if (access(where[i], X_OK) == 0)
+			return where[i];
+	return NULL;
+}
+
+/*
+ * gnuplot in the private work directory (fg->work), on names gupsync made
+ * up (PL_WORK_DATA, PL_WORK_OUT): no path from a run directory or the
+ * command line reaches it, so "<cmd" and "|cmd" stay names.  -d: no
+ * gnuplotrc or ~/.gnuplot; a fixed PATH, HOME the work directory, nothing
+ * else from the environment (no GNUPLOT_*, no GNUTERM).
+ */
+static int pl_gnuplot(struct pl_fig *fg, const char *script, const char *vars)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 64], all[16384] = "";
+	char home[PATH_MAX + 8];
+	char *argv[] = { "gnuplot", "-d", "-e", all, path, NULL };
+	char *envp[] = { "PATH=/usr/bin:/bin", home, NULL };
+	const char *gp = pl_gnuplot_path();
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	int rc, st;
+
+	if (pl_scripts(dir, sizeof(dir), fg->err, fg->len) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "%s/%s", dir, script);
+	if (access(path, R_OK) < 0)
+		return text_err(fg->err, fg->len, "%s: %s", path, strerror(errno));
+	if (!gp)
+		return text_err(fg->err, fg->len, "gnuplot not found in /usr/bin, "
+				"/usr/local/bin or /bin; `make deps` installs "
+				"gnuplot-nox");
+	snprintf(home, sizeof(home), "HOME=%s", fg->work);
+	pl_var(all, sizeof(all), "plotdir", dir);
+	pl_var(all, sizeof(all), "datafile", PL_WORK_DATA);
+	pl_var(all, sizeof(all), "outbase", PL_WORK_OUT);
+	text_append(all, sizeof(all), "%s", vars);
+	if ((rc = posix_spawn_file_actions_init(&fa)) ||
+	    (rc = posix_spawn_file_actions_addchdir_np(&fa, fg->work)) ||
+	    (rc = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0)) ||
+	    (rc = posix_spawn(&pid, gp, &fa, NULL, argv, envp))) {
+		posix_spawn_file_actions_destroy(&fa);
+		return text_err(fg->err, fg->len, "posix_spawn(%s): %s", gp,
+				strerror(rc));
+	}
+	posix_spawn_file_actions_destroy(&fa);
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return text_err(fg->err, fg->len, "waitpid(gnuplot): %s",
+					strerror(errno));
+	if (!WIFEXITED(st) || WEXITSTATUS(st))
+		return text_err(fg->err, fg->len, "gnuplot %s failed (status %d)",
+				path, st);
+	return 0;
+}
+
+/* Copy the work directory's figure into place as DIR/NAME.png, .svg. */
+static int pl_add(struct pl_fig *fg, const char *name)
 {
 	static const char *const ext[] = { ".png", ".svg" };
 	struct plot_files *pf = fg->out;
 
 	for (int i = 0; i < 2; i++) {
-		char p[PATH_MAX], **more;
+		char from[64], to[NAME_MAX + 1], p[PATH_MAX + NAME_MAX + 2], **more;
 
-		snprintf(p, sizeof(p), "%s%s", outbase, ext[i]);
-		if (access(p, R_OK) < 0)
-			return text_err(fg->err, fg->len, "gnuplot wrote no %s", p);
+		snprintf(from, sizeof(from), "%s%s", PL_WORK_OUT, ext[i]);
+		snprintf(to, sizeof(to), "%s%s", name, ext[i]);
+		if (faccessat(fg->workfd, from, R_OK, 0) < 0)
+			return text_err(fg->err, fg->len, "gnuplot wrote no %s", to);
+		if (safefile_copy_at(fg->workfd, from, fg->outfd, to, fg->err,
+				     fg->len) < 0)
+			return -1;
+		unlinkat(fg->workfd, from, 0);
 		if (pf->n == pf->cap) {
 			pf->cap = pf->cap ? 2 * pf->cap : 64;
 			more = realloc(pf->path, pf->cap * sizeof(*more));
@@ -128,6 +173,7 @@ static int pl_add(struct pl_fig *fg, const char *outbase)
 				return text_err(fg->err, fg->len, "out of memory");
 			pf->path = more;
 		}
+		snprintf(p, sizeof(p), "%s/%s", fg->dir, to);
 		if (!(pf->path[pf->n] = strdup(p)))
 			return text_err(fg->err, fg->len, "out of memory");
 		pf->n++;
@@ -154,19 +200,25 @@ static void pl_yfmt(const struct pl_curves *cv, char *buf, size_t len)
 		snprintf(buf, len, a >= 1000 ? "%%.%ds%%c" : "%%.%df", dec);
 }
 
-/* Render one figure from its data file (written before, see pl_data). */
+/* Render one figure from its data file (written before, see pl_data):
+ * the data file goes to DIR/data/NAME.dat, the figure to DIR/NAME.*. */
 int pl_render(struct pl_fig *fg, const char *script, const char *name,
 	      const struct pl_curves *cv, const char *t1,
 	      const char *xlabel, const char *ylabel)
 {
-	char vars[12288] = "", outbase[PATH_MAX], data[PATH_MAX + 16], yfmt[16];
+	char vars[12288] = "", yfmt[16], file[PL_NAME_MAX + 1];
+	char dat[PL_NAME_MAX + 8];
 	double xrange = cv->xmax > cv->xmin ? cv->xmax - cv->xmin : 0.0;
 
+	/* The name comes from metric names and parameter values of the
+	 * run directories: a file name of safe characters only. */
+	safefile_component(file, sizeof(file), name);
+	snprintf(dat, sizeof(dat), "%s.dat", file);
+	if (safefile_copy_at(fg->workfd, PL_WORK_DATA, fg->datafd, dat, fg->err,
+			     fg->len) < 0)
+		return -1;
 	if (!cv->n)
 		return 0;
-	snprintf(outbase, sizeof(outbase), "%s/%s", fg->dir, name);
-	snprintf(data, sizeof(data), "%s/data/%s.dat", fg->dir, name);
-	pl_var(vars, sizeof(vars), "datafile", data);
 	pl_var(vars, sizeof(vars), "t1", t1);
 	pl_var(vars, sizeof(vars), "t2", fg->t2);
 	pl_var(vars, sizeof(vars), "t3", fg->t3);
@@ -182,7 +234,7 @@ int pl_render(struct pl_fig *fg, const char *script, const char *name,
 		    "xmin=%g; xmax=%g;", cv->n, xrange > 0 ? PL_DODGE * xrange :
 		    PL_SINGLE_X / cv->n, fmax(1.0, ceil(xrange / PL_XTICS)),
 		    cv->xmin, cv->xmax);
-	if (pl_gnuplot(fg, script, vars, outbase) < 0)
+	if (pl_gnuplot(fg, script, vars) < 0)
 		return -1;
-	return pl_add(fg, outbase);
+	return pl_add(fg, file);
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "results.h"
+#include "safefile.h"
 
 #define RUNDIR_TRIES 100
 
@@ -46,43 +47,7 @@ int results_mkdir(const char *base, const char *bench, char *dir, size_t len,
 int results_write(const char *dir, const char *name, const char *data,
 		  size_t n, char *err, size_t errlen)
 {
-	char tmp[4096], final[4096];
-	int fd;
-
-	snprintf(final, sizeof(final), "%s/%s", dir, name);
-	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp.%d", dir, name, (int)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		snprintf(err, errlen, "open(%s): %s", tmp, strerror(errno));
-		return -1;
-	}
-	for (size_t off = 0; off < n;) {
-		ssize_t w = write(fd, data + off, n - off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			snprintf(err, errlen, "write(%s): %s", tmp, strerror(errno));
-			goto fail;
-		}
-		off += w;
-	}
-	if (fsync(fd) < 0) {
-		snprintf(err, errlen, "fsync(%s): %s", tmp, strerror(errno));
-		goto fail;
-	}
-	close(fd);
-	if (rename(tmp, final) < 0) {
-		snprintf(err, errlen, "rename(%s, %s): %s", tmp, final,
-			 strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
-fail:
-	close(fd);
-	unlink(tmp);
-	return -1;
+	return safefile_write(dir, name, data, n, err, errlen);
 }
 
 int results_write_json(const char *dir, const char *name, const json_t *j,

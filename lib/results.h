@@ -7,7 +7,10 @@
  * overwritten or shared.  Every file is written whole to a temporary file in
  * the same directory, fsync'd and renamed over the final name, so a reader
  * (or a crash) sees the old complete file or the new complete one, never
- * half of one.  Files are rewritten after each data point, so an
+ * half of one.  The temporary file is created O_EXCL|O_NOFOLLOW and the
+ * directory must be a real one owned by this user and writable by no one
+ * else (safefile.h), so a planted symlink is replaced, never followed.
+ * Files are rewritten after each data point, so an
  * interrupted run keeps every point it finished.
  */
 #ifndef GUPSYNC_RESULTS_H

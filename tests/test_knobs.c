@@ -25,10 +25,12 @@
 #include "testutil.h"
 
 #include "knobs.h"
+#include "knobs_recover.h"
 
 #define THP "/sys/kernel/mm/transparent_hugepage/enabled"
 #define RCU "/sys/kernel/rcu_expedited"
-/* A second name for the RCU file, to see the order of restores. */
+/* A second name (hard link) for the RCU file, to see the order of
+ * restores. */
 #define RCU_ALIAS "/sys/rcu_alias"
 #define THP_BOOT "always [madvise] never\n"
 #define ERRLEN 512
@@ -119,7 +121,8 @@ static int setup(void **state)
 	fake_path(alias, sizeof(alias), RCU_ALIAS);
 	fake_path(target, sizeof(target), RCU);
 	unlink(alias);
-	if (symlink(target, alias) < 0)
+	/* A hard link: knobs are opened O_NOFOLLOW, a symlink is refused. */
+	if (link(target, alias) < 0)
 		return -1;
 	if (knobs_init(root, journal, err, sizeof(err)) < 0) {
 		fprintf(stderr, "# knobs_init: %s\n", err);
@@ -489,6 +492,88 @@ static void test_journal_from_environment(void **state)
 	assert_knob(RCU, "0");
 }
 
+/* A planted line naming a file that is no knob: nothing is written, the
+ * journal is refused whole and left for a human to look at. */
+static void test_journal_outside_allowlist(void **state)
+{
+	char msg[1024], line[512], victim[256];
+	char *after;
+
+	(void)state;
+	fake_path(victim, sizeof(victim), "/etc/victim");
+	fake_put(root, "/etc/victim", "precious\n");
+	put_file(RCU, "1\n");
+	snprintf(line, sizeof(line), "gupsync-knobs-journal 1 pid=1\n"
+		 "%s%s\t0\n%s\towned\n", root, RCU, victim);
+	put_journal(line);
+	assert_int_equal(knobs_recover(msg, sizeof(msg)), -1);
+	assert_non_null(strstr(msg, "knobs_allowlist"));
+	after = read_whole(victim);
+	assert_string_equal(after, "precious\n");
+	free(after);
+	assert_knob(RCU, "1");
+	assert_true(journal_exists());
+}
+
+/* An allowlisted knob that is a symlink is not followed. */
+static void test_replay_does_not_follow_symlink(void **state)
+{
+	char msg[1024], line[512], victim[256], knob[256];
+	char *after;
+
+	(void)state;
+	fake_path(victim, sizeof(victim), "/etc/victim");
+	fake_put(root, "/etc/victim", "precious\n");
+	fake_path(knob, sizeof(knob), RCU);
+	unlink(knob);
+	assert_int_equal(symlink(victim, knob), 0);
+	snprintf(line, sizeof(line), "gupsync-knobs-journal 1 pid=1\n%s\t0\n",
+		 knob);
+	put_journal(line);
+	assert_int_equal(knobs_recover(msg, sizeof(msg)), -1);
+	after = read_whole(victim);
+	assert_string_equal(after, "precious\n");
+	free(after);
+	unlink(knob);
+}
+
+/* A journal someone else could have written is not replayed. */
+static void test_writable_journal_refused(void **state)
+{
+	char msg[1024], line[512];
+
+	(void)state;
+	put_file(RCU, "1\n");
+	snprintf(line, sizeof(line), "gupsync-knobs-journal 1 pid=1\n%s%s\t0\n",
+		 root, RCU);
+	put_journal(line);
+	assert_int_equal(chmod(journal, 0666), 0);
+	assert_int_equal(knobs_recover(msg, sizeof(msg)), -1);
+	assert_non_null(strstr(msg, "not replayed"));
+	assert_knob(RCU, "1");
+	assert_int_equal(chmod(journal, 0644), 0);
+	assert_int_equal(knobs_recover(msg, sizeof(msg)), 1);
+	assert_knob(RCU, "0");
+}
+
+/* GUPSYNC_JOURNAL in a world-writable directory is ignored. */
+static void test_journal_env_world_writable_ignored(void **state)
+{
+	char err[ERRLEN], dir[160], other[192];
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/shared", root);
+	mkdir(dir, 0777);
+	assert_int_equal(chmod(dir, 01777), 0);
+	snprintf(other, sizeof(other), "%s/env.journal", dir);
+	setenv("GUPSYNC_JOURNAL", other, 1);
+	assert_int_equal(knobs_init(root, NULL, err, sizeof(err)), 0);
+	unsetenv("GUPSYNC_JOURNAL");
+	assert_string_equal(knobs_journal_path(err, sizeof(err)),
+			    KNOBS_JOURNAL_DEFAULT);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -510,6 +595,10 @@ int main(void)
 		T(test_malformed_journal),
 		T(test_torn_last_line_skipped),
 		T(test_journal_from_environment),
+		T(test_journal_outside_allowlist),
+		T(test_replay_does_not_follow_symlink),
+		T(test_writable_journal_refused),
+		T(test_journal_env_world_writable_ignored),
 #undef T
 	};
 
