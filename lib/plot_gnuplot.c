@@ -56,13 +56,21 @@ static void pl_words(char *buf, size_t len, const char *name, const int *v,
  * directory may be anyone's.  An absolute path without control
  * characters, as it goes into gnuplot's `load`.
  */
+static const char *pl_scripts_dir_set;
+
+void pl_set_scripts_dir(const char *dir)
+{
+	pl_scripts_dir_set = dir;
+}
+
 static int pl_scripts(char *buf, size_t len, char *err, size_t elen)
 {
-	const char *env = getenv("GUPSYNC_PLOTS");
+	const char *env = pl_scripts_dir_set ? pl_scripts_dir_set :
+			  getenv("GUPSYNC_PLOTS");
 	char exe[PATH_MAX], test[PATH_MAX + 32];
 	ssize_t n;
 
-	if (env && *env && geteuid() != 0) {
+	if (env && *env && (pl_scripts_dir_set || geteuid() != 0)) {
 		if (!realpath(env, exe))
 			return text_err(err, elen, "GUPSYNC_PLOTS=%s: %s", env,
 					strerror(errno));

@@ -20,6 +20,12 @@
  * labels, y tics fitted to cv's range.  Adds both files to fg->out.
  * Returns 0, or -1 with fg->err.
  */
+/*
+ * Take the scripts from DIR instead (a program linking the library, such as
+ * a unit test, whose own executable has no plots/ beside it).
+ */
+void pl_set_scripts_dir(const char *dir);
+
 int pl_render(struct pl_fig *fg, const char *script, const char *name,
 	      const struct pl_curves *cv, const char *t1, const char *xlabel,
 	      const char *ylabel);

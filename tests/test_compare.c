@@ -32,6 +32,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "compare.h"
+#include "plot_gnuplot.h"
 
 #define EPS 1e-9
 #define ERR_LEN 1024
@@ -435,10 +436,11 @@ static void test_plots(void **state)
 		fprintf(stderr, "# skip: gnuplot not installed (make deps)\n");
 		skip();
 	}
-	if (!getenv("GUPSYNC_PLOTS") && access("plots/common.gp", R_OK) < 0) {
+	if (access("plots/common.gp", R_OK) < 0) {
 		fprintf(stderr, "# skip: plots/ not found from %s\n", getcwd(dir, 128));
 		skip();
 	}
+	pl_set_scripts_dir("plots");
 	snprintf(dir, sizeof(dir), "%s/plots-ab", t->root);
 	if (plot_runs(runs, 2, dir, &pf, err, ERR_LEN) < 0)
 		fprintf(stderr, "%s\n", err);
