@@ -19,7 +19,8 @@
 #define KC_PATH_LEN 256
 #define KC_WHY_LEN 160
 #define KC_CONFIG_GZ "/proc/config.gz"
-#define KC_CONFIG_GZ_CMD "gzip -dc " KC_CONFIG_GZ " 2>/dev/null"
+/* gzip by its path, not through PATH (which may be anyone's under sudo). */
+#define KC_CONFIG_GZ_CMD "/bin/gzip -dc " KC_CONFIG_GZ " 2>/dev/null"
 
 /* Options that change what the benchmarks measure. */
 static const char *const kc_keys[] = {

@@ -3,7 +3,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,6 +152,18 @@ static void up_remove_stale(const char *tracefs)
 	}
 }
 
+/* A path that goes into a uprobe_events line ("p:G/N PATH:OFFSET"):
+ * absolute, no space, colon or control character that would end it. */
+static bool up_path_ok(const char *p)
+{
+	if (p[0] != '/')
+		return false;
+	for (; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f || *p == ':')
+			return false;
+	return true;
+}
+
 int uprobe_ev_add(struct uprobe_ev *ev, const char *name, const char *path,
 		  uint64_t offset, char *err, size_t len)
 {
@@ -178,6 +192,12 @@ int uprobe_ev_add(struct uprobe_ev *ev, const char *name, const char *path,
 		 tracefs, ev->group, ev->name);
 	s->removal_len = (size_t)snprintf(s->removal, sizeof(s->removal),
 					  "-:%s/%s\n", ev->group, ev->name);
+	if (!up_path_ok(path)) {
+		snprintf(err, len, "uprobe: path '%s': not absolute, or a space, "
+			 "colon or control character in it", path);
+		ev->slot = -1;
+		return -1;
+	}
 	snprintf(def, sizeof(def), "p:%s/%s %s:0x%" PRIx64 "\n", ev->group,
 		 ev->name, path, offset);
 	if (up_write(s->events_path, def, strlen(def), O_APPEND) < 0) {
@@ -251,23 +271,43 @@ void uprobe_ev_remove(struct uprobe_ev *ev)
 	ev->enabled = false;
 }
 
+/* A directory to put the uprobe copy in: its path fit for tracefs, and
+ * as root one nobody else could swap the copy in: owned by root and not
+ * writable by others unless sticky (/tmp).  TMPDIR may come from anyone
+ * (sudo -E). */
+static bool up_dir_ok(const char *d)
+{
+	struct statvfs sv;
+	struct stat st;
+
+	if (!up_path_ok(d) || statvfs(d, &sv) < 0 || (sv.f_flag & ST_NOEXEC) ||
+	    stat(d, &st) < 0 || !S_ISDIR(st.st_mode))
+		return false;
+	return geteuid() != 0 || (st.st_uid == 0 &&
+		(!(st.st_mode & (S_IWGRP | S_IWOTH)) || (st.st_mode & S_ISVTX)));
+}
+
 int pin_exec_dir(char *dir, size_t len, char *err, size_t errlen)
 {
 	static const char *const dirs[] = { "/tmp", "/var/tmp", "/dev/shm", "." };
 	const char *env = getenv("TMPDIR");
-	struct statvfs sv;
+	char cwd[PATH_MAX];
 
 	for (int i = -1; i < (int)(sizeof(dirs) / sizeof(dirs[0])); i++) {
 		const char *d = i < 0 ? env : dirs[i];
 
-		if (!d || statvfs(d, &sv) < 0 || (sv.f_flag & ST_NOEXEC))
+		if (d && !strcmp(d, "."))
+			d = getcwd(cwd, sizeof(cwd));
+		if (!d || !up_dir_ok(d))
 			continue;
 		snprintf(dir, len, "%s/gupsync-uprobe-XXXXXX", d);
 		if (mkdtemp(dir))
 			return 0;
 	}
 	snprintf(err, errlen, "no writable directory without noexec (tried "
-		 "$TMPDIR, /tmp, /var/tmp, /dev/shm, .)");
+		 "$TMPDIR, /tmp, /var/tmp, /dev/shm, .; as root only ones owned "
+		 "by root, and paths without spaces, colons or control "
+		 "characters)");
 	dir[0] = 0;
 	return -1;
 }

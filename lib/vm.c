@@ -16,7 +16,8 @@ int vm_script_path(const char *exe, char *out, size_t len, char *err,
 	const char *slash = strrchr(exe, '/');
 	int n;
 
-	if (env && *env)
+	/* Root does not run a program named by its environment (sudo -E). */
+	if (env && *env && geteuid() != 0)
 		n = snprintf(out, len, "%s", env);
 	else if (slash)
 		n = snprintf(out, len, "%.*s/%s", (int)(slash - exe), exe,
@@ -36,9 +37,41 @@ int vm_script_path(const char *exe, char *out, size_t len, char *err,
 	return 0;
 }
 
+/*
+ * The script's environment: a fixed PATH, no HOME (no user rc files for
+ * make, apt-get or qemu), GUPSYNC_BIN, and of the caller's only the
+ * script's testing aids (as root: where work directories go and the probe
+ * timeout; not the cache, which holds what the guest boots).  envp has
+ * room for VM_ENV_MAX entries.
+ */
+#define VM_ENV_MAX 8
+static void vm_env(char **envp, char (*buf)[PATH_MAX + 64], const char *exe)
+{
+	static const char *const pass[] = { "GUPSYNC_VM_WORK",
+		"GUPSYNC_VM_PROBE_TIMEOUT", "GUPSYNC_VM_CACHE" };
+	size_t n = 0, npass = sizeof(pass) / sizeof(pass[0]) - (geteuid() == 0);
+
+	envp[n++] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	envp[n++] = "LC_ALL=C";
+	snprintf(buf[0], sizeof(buf[0]), "GUPSYNC_BIN=%s", exe);
+	envp[n++] = buf[0];
+	for (size_t i = 0; i < npass; i++) {
+		const char *v = getenv(pass[i]);
+
+		if (v && *v) {
+			snprintf(buf[n], sizeof(buf[n]), "%s=%s", pass[i], v);
+			envp[n] = buf[n];
+			n++;
+		}
+	}
+	envp[n] = NULL;
+}
+
 int vm_command(int argc, char **argv, const char *cmdline)
 {
 	char exe[PATH_MAX], script[PATH_MAX], err[PATH_MAX + 256];
+	static char envbuf[VM_ENV_MAX][PATH_MAX + 64];
+	char *envp[VM_ENV_MAX + 1];
 	char **args = calloc(argc + 1, sizeof(char *));
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 
@@ -53,14 +86,11 @@ int vm_command(int argc, char **argv, const char *cmdline)
 		fprintf(stderr, "gupsync vm: %s\n", err);
 		return 1;
 	}
-	if (setenv("GUPSYNC_BIN", exe, 1) < 0) {
-		fprintf(stderr, "gupsync vm: setenv(GUPSYNC_BIN): %s\n", strerror(errno));
-		return 1;
-	}
+	vm_env(envp, envbuf, exe);
 	args[0] = script;
 	for (int i = 1; i < argc; i++)
 		args[i] = argv[i];
-	execv(script, args);
+	execve(script, args, envp);
 	fprintf(stderr, "gupsync vm: execv(%s): %s\n", script, strerror(errno));
 	free(args);
 	return 1;

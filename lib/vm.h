@@ -8,7 +8,8 @@
  * initramfs, booting, bringing results back) is shell plumbing around
  * apt-get, make, cpio and qemu, so it lives in vm/gupsync-vm; this command
  * finds that script next to the gupsync binary and hands it the
- * arguments, with GUPSYNC_BIN set to this binary (the one the guest runs).
+ * arguments, with GUPSYNC_BIN set to this binary (the one the guest runs),
+ * in a minimal environment (vm.c says which variables pass).
  */
 #ifndef GUPSYNC_VM_H
 #define GUPSYNC_VM_H
@@ -23,8 +24,8 @@
 #define VM_SCRIPT_ENV "GUPSYNC_VM_SCRIPT" /* overrides the script's path */
 #define VM_SCRIPT_REL "vm/gupsync-vm"	  /* relative to the binary's dir */
 
-/* The script's path for a gupsync binary at exe: $GUPSYNC_VM_SCRIPT, else
- * <dir of exe>/vm/gupsync-vm.  Returns 0, or -1 with err filled. */
+/* The script's path for a gupsync binary at exe: $GUPSYNC_VM_SCRIPT (not
+ * as root), else <dir of exe>/vm/gupsync-vm.  Returns 0, or -1 with err filled. */
 int vm_script_path(const char *exe, char *out, size_t len, char *err,
 		   size_t errlen);
 

@@ -93,14 +93,22 @@ collect() {
 	local b64=$WORK/ttyS1.out x=$WORK/out rc
 	grep -q '^GUPSYNC-TAR-END' "$b64" 2>/dev/null ||
 		fail "the guest sent no results (crash or panic before the end)"
-	mkdir -p "$x"
+	# The guest's tar is untrusted (the guest kernel may be broken or
+	# hostile): unpacked as root into a fresh directory, owned by root,
+	# nothing but regular files and directories kept.
+	mkdir "$x"
 	sed -n '/^GUPSYNC-TAR-BEGIN/,/^GUPSYNC-TAR-END/p' "$b64" | sed '1d;$d' |
-		base64 -d | tar -xz -C "$x" || fail "the guest's results did not unpack"
-	rc=$(cat "$x/vm/exit_status")
+		base64 -d | tar -xz --no-same-owner --no-same-permissions \
+			--no-overwrite-dir -C "$x" || fail "the guest's results did not unpack"
+	[ -z "$(find "$x" ! -type f ! -type d -print -quit)" ] ||
+		fail "the guest's results hold a symlink or special file: $(find "$x" ! -type f ! -type d | head -3)"
+	rc=$(head -c 16 "$x/vm/exit_status")
+	[[ $rc =~ ^[0-9]{1,3}$ ]] || fail "the guest's exit status '$rc' is not a number"
 	check_guest_kernel "$x/vm"
 	[ ! -s "$x/vm/insmod.err" ] || say "gupsync.ko did not load in the guest" \
-		"($(cat "$x/vm/insmod.err")): built against $KBUILD for $KREL," \
-		"the guest runs $(cat "$x/vm/kernel_release")"
+		"($(head -c 512 "$x/vm/insmod.err" | tr -cd '[:print:]')): built against" \
+		"$KBUILD for $KREL, the guest runs" \
+		"$(head -c 128 "$x/vm/kernel_release" | tr -cd '[:print:]')"
 	tag_results "$x"
 	[ "$keep" = 1 ] && say "work directory kept: $WORK" || rm -rf "$WORK"
 	exit "$rc"
@@ -121,13 +129,19 @@ check_guest_kernel() {
 # (what ran it) and the guest's dmesg beside the usual files.
 tag_results() {
 	local x=$1 d dest rel n=0 repr=true
-	rel=$(cat "$x/vm/kernel_release")
+	rel=$(head -c 128 "$x/vm/kernel_release")
+	# The release becomes part of a host path: a uname -r, nothing else.
+	[[ $rel =~ ^[A-Za-z0-9][A-Za-z0-9._+~-]{0,63}$ ]] ||
+		fail "the guest's kernel release '$(printf '%q' "$rel")' is not a release string"
 	[ "$ACCEL" = tcg ] && repr=false
 	mkdir -p "$out"
 	for d in "$x"/results/*/; do
 		[ -d "$d" ] || continue
+		[[ $(basename "$d") =~ ^[A-Za-z0-9][A-Za-z0-9._+=-]{0,127}$ ]] ||
+			fail "the guest's results directory '$(printf '%q' "$(basename "$d")")' has an unexpected name"
 		dest=$out/$(basename "$d")-vm-$rel-$ACCEL
-		mv "$d" "$dest"
+		[ ! -e "$dest" ] && [ ! -L "$dest" ] || fail "$dest exists; not replaced"
+		mv -T "$d" "$dest"
 		cp "$x/vm/dmesg.txt" "$dest/vm-dmesg.txt"
 		vm_json "$rel" "$repr" > "$dest/vm.json"
 		if [ "$repr" = true ]; then say "results: $dest"; else say "results: $dest ($TCG_NOTE)"; fi
