@@ -16,10 +16,15 @@ DEB_PKGS := build-essential pkg-config libhwloc-dev libjansson-dev libgsl-dev \
 
 B := build
 LIB_SRC   := $(wildcard lib/*.c)
+CMD_SRC   := $(wildcard cmd/*.c)
 BENCH_SRC := $(wildcard bench/*.c)
 TEST_SRC  := $(wildcard tests/test_*.c)
 LIB_OBJ   := $(LIB_SRC:%.c=$(B)/%.o)
 BENCH_OBJ := $(BENCH_SRC:%.c=$(B)/%.o)
+CMD_OBJ   := $(CMD_SRC:%.c=$(B)/%.o)
+# One-way layers: cmd/ and bench/ use lib/; only the driver, cmd/ and
+# the tests see cmd/'s headers (tests/layers.t checks the objects too).
+$(B)/cmd/%.o $(B)/gupsync.o $(B)/tests/%: CFLAGS += -Icmd
 TEST_BIN  := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 GIT_REV   := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
@@ -45,12 +50,12 @@ $(B)/lib/output.o: $(B)/version.h
 
 # Every bench/*.c registers itself (BENCH_REGISTER puts a pointer into the
 # gupsync_bench section); linking the object is all it takes.
-gupsync: $(B)/gupsync.o $(LIB_OBJ) $(BENCH_OBJ)
+gupsync: $(B)/gupsync.o $(CMD_OBJ) $(LIB_OBJ) $(BENCH_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
 
-$(B)/tests/%: tests/%.c $(LIB_OBJ)
+$(B)/tests/%: tests/%.c $(CMD_OBJ) $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIB_OBJ) $(PKG_LIBS) -lcmocka $(LDLIBS)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(CMD_OBJ) $(LIB_OBJ) $(PKG_LIBS) -lcmocka $(LDLIBS)
 
 run: deps
 	@$(MAKE) --no-print-directory gupsync

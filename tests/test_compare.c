@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * test_compare.c - `gupsync compare` (lib/compare.c): the statistics on
+ * test_compare.c - `gupsync compare` (cmd/compare.c): the statistics on
  * synthetic samples with known answers, the direction of "better", and the
  * table (width, sign, marks, what is hidden) on two run directories written
  * under a mkdtemp() directory.

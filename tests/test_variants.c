@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * test_variants.c - `gupsync variants` (lib/variants*.c) on tiny run
+ * test_variants.c - `gupsync variants` (cmd/variants*.c) on tiny run
  * directories written under a mkdtemp() directory: meta.json and
  * summary.csv with the parameter and metric names that ipi-broadcast,
  * rcu-wait, k-ipi and k-rcu write.  Checks the rows (which point each

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# layers.t - the layers go one way (TAP): cmd/ and bench/ use lib/, lib/
+# uses neither, bench/ uses no cmd/.  Checked on the sources (includes) and
+# on the built objects (no lib/ or bench/ object needs a cmd/ symbol).
+set -u
+cd "$(dirname "$0")/.." || exit 1
+B=build
+echo "1..3"
+n=0
+ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; sed 's/^/# /' "$3"; fi; }
+TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT
+
+cmdh=$(cd cmd && ls *.h | sed 's/[.]/[.]/' | paste -sd'|')
+grep -nE "#include \"($cmdh)\"" lib/*.[ch] bench/*.[ch] > "$TMP/inc" 2>&1
+ok $(( $? != 1 )) "no lib/ or bench/ source includes a cmd/ header" "$TMP/inc"
+
+grep -nE '#include "(\.\./)?(cmd|bench)/' lib/*.[ch] > "$TMP/rel" 2>&1
+ok $(( $? != 1 )) "no lib/ source reaches into another layer by path" "$TMP/rel"
+
+if ! ls $B/lib/*.o $B/cmd/*.o > /dev/null 2>&1 || ! command -v nm > /dev/null; then
+	echo "ok 3 - # SKIP objects not built (make gupsync first) or no nm"
+	exit 0
+fi
+nm -u $B/lib/*.o $B/bench/*.o | awk 'NF == 2 {print $2}' | sort -u > "$TMP/undef"
+nm --defined-only $B/cmd/*.o | awk 'NF == 3 && $2 ~ /[TDBR]/ {print $3}' | sort -u > "$TMP/cmddef"
+comm -12 "$TMP/undef" "$TMP/cmddef" > "$TMP/cross"
+ok $(( $(wc -l < "$TMP/cross") != 0 )) "no lib/ or bench/ object needs a cmd/ symbol" "$TMP/cross"
