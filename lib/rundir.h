@@ -1,13 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * rundir.h - load a finished (or interrupted) run directory back:
- * meta.json through jansson, summary.csv, trials.csv and, for latency
- * benchmarks, samples.csv through a small CSV reader.
- *
- * The CSV is our own (lib/results.c writes it): a header line, then rows
- * with the same number of fields; a field is quoted ("...", with "" for a
- * quote) only when it holds a comma, quote or newline; "NA" is a missing
- * number.  The reader accepts exactly that and says which line is wrong.
+ * meta.json through jansson, summary.csv, trials.csv, evidence.csv and,
+ * for latency benchmarks, samples.csv through lib/csv.c.  A directory
+ * that does not hold to the schema below is refused, never half read.
  *
  * Parameters: the columns before "metric" in summary.csv (before "trial"
  * in trials.csv, before "mode" in samples.csv) are the list options of the
@@ -22,40 +18,46 @@
 
 #include "bench.h"
 
+#include "csv.h"
+
 #define RUNDIR_PATH_MAX 1024
 
-struct csv {
-	size_t ncols, nrows;
-	char **head;		/* ncols names */
-	char **cell;		/* nrows * ncols, row-major */
-	char *buf_;		/* private: the strings live here */
-};
-
-/* Read path; -1 with "path:LINE: what is wrong" in err. */
-int csv_read(const char *path, struct csv *t, char *err, size_t len);
-/* Parse text (NUL-terminated, modified in place; t takes ownership of the
- * malloc'd text).  'name' is used in error messages. */
-int csv_parse(char *text, const char *name, struct csv *t, char *err,
-	      size_t len);
-void csv_free(struct csv *t);
-/* Column index of name, -1 if absent. */
-int csv_col(const struct csv *t, const char *name);
-static inline const char *csv_get(const struct csv *t, size_t row, size_t col)
-{
-	return t->cell[row * t->ncols + col];
-}
-/* A number cell: NaN for "NA", empty or anything that is not a number. */
-double csv_num_at(const struct csv *t, size_t row, size_t col);
+/*
+ * meta.json "format": {"major", "minor"}.  A reader refuses a newer major
+ * (the files mean something else); a minor adds only what old readers may
+ * ignore.  Directories from before the field are 1.0.
+ */
+#define RUNDIR_FORMAT_MAJOR 1
+#define RUNDIR_FORMAT_MINOR 0
 
 struct rundir {
 	char path[RUNDIR_PATH_MAX];
 	json_t *meta;
-	struct csv summary, trials, samples; /* samples: ncols 0 if none or
-					      * not loaded */
+	/* ncols 0 where the file is absent (or samples.csv not loaded) */
+	struct csv summary, trials, samples, evidence;
 	size_t nparams;		/* leading parameter columns (all files) */
+	unsigned flags;		/* RUNDIR_* it was opened with */
 };
 
-/* meta.json, summary.csv and trials.csv (samples.csv: see below). */
+/*
+ * The schema every reader goes through (rundir_load.c): each file kind
+ * has its required columns, their types (a parameter value listed in
+ * meta.json's options; a metric named in meta.json's metrics with its
+ * unit and direction; numbers as csv_number() reads them, "NA" only
+ * where a value can be missing, never negative where the quantity cannot
+ * be) and the key that makes a row unique (parameters + metric in
+ * summary.csv, + trial in trials.csv, + mode in evidence.csv).  The files
+ * are checked against each other too: summary.csv's n and median are
+ * those of the trials in trials.csv, samples.csv's trials are in
+ * trials.csv.  The first problem comes back as "FILE:LINE: what".
+ */
+#define RUNDIR_TORN_OK	1u	/* run --resume: torn last lines left out */
+#define RUNDIR_SAMPLES	2u	/* samples.csv too (it can be large) */
+#define RUNDIR_STRICT	4u	/* meta.json must hold all that run writes */
+int rundir_open(const char *path, unsigned flags, FILE *all, struct rundir *rd,
+		char *err, size_t len);
+/* rundir_open(path, 0, NULL, ...): meta.json, summary.csv, trials.csv and
+ * evidence.csv, the one loader of compare, report, plot and variants. */
 int rundir_load(const char *path, struct rundir *rd, char *err, size_t len);
 /* samples.csv too, if the run has one (it can be large: only for CDFs). */
 int rundir_load_samples(struct rundir *rd, char *err, size_t len);

@@ -242,11 +242,16 @@ static void make_run(const char *dir, double k)
 	fclose(f);
 	f = open_in(dir, "summary.csv");
 	fprintf(f, "threads,layout,metric,unit,better,n,median\n");
-	for (int t = 1; t <= 2; t++)
-		fprintf(f, "%d,own,rate_per_s,ops/s,higher,10,1\n"
-			"%d,own,lat_ns,ns,lower,10,1\n"
-			"%d,own,ctr_per_op,1,,10,1\n"
-			"%d,own," LONG_NAME ",1,higher,10,1\n", t, t, t, t);
+	/* The medians of the trials below (the loader checks them). */
+	for (int t = 1; t <= 2; t++) {
+		double s = t == 1 ? k : 1.0, med = 100.05;
+
+		fprintf(f, "%d,own,rate_per_s,ops/s,higher,10,%.9g\n"
+			"%d,own,lat_ns,ns,lower,10,%.9g\n"
+			"%d,own,ctr_per_op,1,,10,%.9g\n"
+			"%d,own," LONG_NAME ",1,higher,10,%.9g\n", t,
+			med * 1e6 * s, t, med * s, t, med / 100, t, med);
+	}
 	fclose(f);
 	f = open_in(dir, "trials.csv");
 	fprintf(f, "threads,layout,trial,cpus,rate_per_s,lat_ns,ctr_per_op,"
@@ -386,8 +391,8 @@ static void test_unmatched_params(void **state)
 	fputs(meta_json, f);
 	fclose(f);
 	f = open_in(dir, "summary.csv");
-	fputs("pages,metric,unit,better\n1,rate_per_s,ops/s,higher\n"
-	      "2,rate_per_s,ops/s,higher\n", f);
+	fputs("pages,metric,unit,better,n,median\n1,rate_per_s,ops/s,higher,0,NA\n"
+	      "2,rate_per_s,ops/s,higher,0,NA\n", f);
 	fclose(f);
 	assert_int_equal(rundir_load(dir, &rc, err, ERR_LEN), 0);
 	assert_int_equal(compare_table(devnull, &t->ra, &rc, &o, &cnt, err,

@@ -42,8 +42,8 @@ static const char meta_json[] =
 static const char summary_csv[] =
 	"threads,layout,metric,unit,better,n,median\n"
 	"1,own,rate_per_s,ops/s,higher,3,10\n"
-	"1,own,lat_ns,ns,lower,3,5\n"
-	"2,own,rate_per_s,ops/s,higher,3,20\n"
+	"1,own,lat_ns,ns,lower,2,5.25\n"
+	"2,own,rate_per_s,ops/s,higher,2,20.5\n"
 	"2,own,lat_ns,ns,lower,3,6\n";
 
 static const char trials_csv[] =
@@ -139,7 +139,7 @@ static void test_csv_errors(void **state)
 	assert_non_null(strstr(err, "malformed"));
 	assert_int_equal(parse("", &t, err), -1);
 	assert_non_null(strstr(err, "header"));
-	assert_int_equal(csv_read("/nonexistent/x.csv", &t, err, ERR_LEN), -1);
+	assert_int_equal(csv_read("/nonexistent/x.csv", 0, &t, err, ERR_LEN), -1);
 	assert_non_null(strstr(err, "open(/nonexistent/x.csv)"));
 }
 
@@ -225,7 +225,7 @@ static void test_samples(void **state)
 	write_whole(*state, "samples.csv", "threads,mode,trial,latency_ns\n1,quiet,0,100\n");
 	assert_int_equal(rundir_load(*state, &rd, err, ERR_LEN), 0);
 	assert_int_equal(rundir_load_samples(&rd, err, ERR_LEN), -1);
-	assert_non_null(strstr(err, "samples.csv: expected the 2 parameter columns"));
+	assert_non_null(strstr(err, "samples.csv:1: column 2 is 'mode', summary.csv has 'layout'"));
 	rundir_free(&rd);
 }
 
@@ -237,7 +237,7 @@ static void test_load_errors(void **state)
 
 	write_whole(dir, "trials.csv", "layout,threads,trial\n");
 	assert_int_equal(rundir_load(dir, &rd, err, ERR_LEN), -1);
-	assert_non_null(strstr(err, "trials.csv: column 1 is 'layout'"));
+	assert_non_null(strstr(err, "trials.csv:1: column 1 is 'layout'"));
 	write_whole(dir, "trials.csv", trials_csv);
 	write_whole(dir, "summary.csv", "threads,median\n1,2\n");
 	assert_int_equal(rundir_load(dir, &rd, err, ERR_LEN), -1);

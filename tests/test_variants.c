@@ -281,8 +281,8 @@ static void test_width(void **state)
 {
 	static const char wide[] = IPI_PARAMS SUMMARY_TAIL
 		"1,0,compact,private,spin,any,op_p50_ns,ns,lower,6,"
-		"-123456789,-99999999,-1e15,0.97\n"
-		"1,0,compact,private,spin,any,ipis_per_op,1,,6,-1234,0,0,0.97\n";
+		"123456789,-99999999,-1e15,0.97\n"
+		"1,0,compact,private,spin,any,ipis_per_op,1,,6,1234,0,0,0.97\n";
 	char err[ERR_LEN], *dirs[1], *out;
 	char long_name[] = "a-run-directory-with-a-very-long-name-that-does-not-"
 			   "fit-on-one-line-of-seventy-two";
@@ -293,7 +293,7 @@ static void test_width(void **state)
 	out = report(dirs, 1, NULL, &rc, err);
 	assert_int_equal(rc, 0);
 	check_shape(out);
-	expect_text(out, " 0 -123k [-100k,-1.0T] -1.2k");
+	expect_text(out, " 0  123k [-100k,-1.0T] 1.23k");
 	free(out);
 	dirs[0] = make_run("ipi", "ipi-broadcast", ipi_points, ipi_summary);
 	out = report(dirs, 1, NULL, &rc, err);
@@ -359,7 +359,8 @@ static void test_errors(void **state)
 	free(out);
 
 	dirs[0] = make_run("ipi", "ipi-broadcast", ipi_points, ipi_summary);
-	dirs[1] = make_run("gup", "gup-fast", "", "threads,metric\n1,x\n");
+	dirs[1] = make_run("gup", "gup-fast", "",
+			   "threads,metric,unit,better,n,median\n1,x,1,,1,1\n");
 	out = report(dirs, 2, NULL, &rc, err);
 	assert_int_equal(rc, EXIT_USAGE);
 	expect_text(err, "is a run of gup-fast; allowed: runs of ipi-broadcast");
