@@ -26,6 +26,7 @@
 #include "run.h"
 #include "sweep.h"
 #include "sysinfo.h"
+#include "validate.h"
 #include "variants.h"
 #include "vm.h"
 
@@ -45,6 +46,7 @@ static void usage(FILE *f)
 		"  compare RUN_A RUN_B  each run against A: medians, gain%%, 95%% CI, *\n"
 		"  report RUN_A RUN_B   cover-letter block: machine, method, table, plots\n"
 		"  plot [RUN...]        PNG+SVG figures (gnuplot); several runs overlaid\n"
+		"  validate RUN...      is each run directory whole? one line per problem\n"
 		"  help                 this text\n\n"
 		"Results go to results/<bench>-<date>-<time>/ (summary.csv, trials.csv,\n"
 		"evidence.csv, samples.csv for latency benchmarks, meta.json, plots/);\n"
@@ -223,6 +225,7 @@ static const struct command {
 	{ "compare", compare_cmd, false },
 	{ "report", report_cmd, false },
 	{ "plot", plot_cmd, false },
+	{ "validate", validate_cmd, false },
 	{ "help", cmd_help, false },
 	{ "--help", cmd_help, false },
 	{ "-h", cmd_help, false },

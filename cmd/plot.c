@@ -294,6 +294,29 @@ static void pl_work_close(struct pl_fig *fg)
  * directories of this user that nobody else can write (safefile.h); all
  * files go in through their descriptors.
  */
+/* The figures come from trials.csv (and samples.csv for the CDFs of a
+ * latency benchmark): a run that has points but not those is refused, not
+ * drawn as nothing. */
+static int pl_has_data(const struct rundir *rd, char *err, size_t len)
+{
+	const char *kind = json_string_value(json_object_get(
+		json_object_get(rd->meta, "bench"), "kind"));
+
+	if (!rd->summary.nrows)
+		return 0;
+	if (!rd->trials.nrows) {
+		snprintf(err, len, "%s/trials.csv: absent or without rows, but "
+			 "summary.csv has data points: nothing to plot from", rd->path);
+		return -1;
+	}
+	if (kind && !strcmp(kind, "latency") && !rd->samples.nrows) {
+		snprintf(err, len, "%s/samples.csv: absent or without rows: a "
+			 "latency benchmark's CDFs come from it", rd->path);
+		return -1;
+	}
+	return 0;
+}
+
 int plot_runs(struct rundir *runs, size_t n, const char *dir,
 	      struct plot_files *out, char *err, size_t len)
 {
@@ -310,7 +333,8 @@ int plot_runs(struct rundir *runs, size_t n, const char *dir,
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++)
-		if (rundir_load_samples(&runs[i], err, len) < 0)
+		if (rundir_load_samples(&runs[i], err, len) < 0 ||
+		    pl_has_data(&runs[i], err, len) < 0)
 			return -1;
 	if ((fg.outfd = safefile_opendir(dir, true, err, len)) < 0 ||
 	    (fg.datafd = safefile_opendirat(fg.outfd, "data", data, true, err,
@@ -400,6 +424,21 @@ static int pl_outdir_ok(const char *dir, char *err, size_t len)
 	return 0;
 }
 
+/* Runs of one benchmark only, as compare and report take them. */
+static int pl_one_bench(const struct rundir *runs, size_t n, char *err,
+			size_t len)
+{
+	for (size_t i = 1; i < n; i++)
+		if (strcmp(rundir_bench(&runs[0]), rundir_bench(&runs[i]))) {
+			text_fmt(err, len, "%s is a run of %s, %s of %s: plot overlays "
+				 "runs of one benchmark", runs[0].path,
+				 rundir_bench(&runs[0]), runs[i].path,
+				 rundir_bench(&runs[i]));
+			return -1;
+		}
+	return 0;
+}
+
 static int pl_render_runs(const char **paths, size_t n, const char *outdir)
 {
 	struct rundir runs[PL_MAX_RUNS];
@@ -408,11 +447,14 @@ static int pl_render_runs(const char **paths, size_t n, const char *outdir)
 	size_t k = 0;
 	int rc = 0, bad_input = 0;
 
-	for (; k < n && rc == 0; k++)
-		if (rundir_load(paths[k], &runs[k], err, sizeof(err)) < 0)
+	for (; k < n; k++)
+		if (rundir_load(paths[k], &runs[k], err, sizeof(err)) < 0) {
 			rc = -1, bad_input = 1;	/* not a run directory */
+			break;		/* runs[k] failed and holds nothing */
+		}
+	if (rc == 0 && pl_one_bench(runs, n, err, sizeof(err)) < 0)
+		rc = -1, bad_input = 1;
 	if (rc == 0) {
-		k = n;
 		if (outdir)
 			snprintf(dir, sizeof(dir), "%s", outdir);
 		else
@@ -424,8 +466,6 @@ static int pl_render_runs(const char **paths, size_t n, const char *outdir)
 		for (size_t i = 0; rc == 0 && i < pf.n; i++)
 			printf("%s\n", pf.path[i]);
 		plot_files_free(&pf);
-	} else {
-		k--;		/* runs[k] failed and holds nothing */
 	}
 	while (k--)
 		rundir_free(&runs[k]);

@@ -15,6 +15,10 @@ void vt_num(double v, char *buf, size_t len)
 		snprintf(buf, len, "--");
 		return;
 	}
+	if (isinf(v)) {		/* not a value: say so, never "infP" */
+		snprintf(buf, len, "?");
+		return;
+	}
 	for (size_t s = 0; s < VT_NELEM(sfx); s++) {
 		double x = v / pow(1e3, (double)s), a = fabs(x);
 		int prec = a < 1 ? 2 : 2 - (int)floor(log10(a));
@@ -30,7 +34,7 @@ void vt_num(double v, char *buf, size_t len)
 				return;
 			}
 	}
-	snprintf(buf, len, v < 0 ? "-huge" : "huge");
+	snprintf(buf, len, "?");	/* beyond 999P: not a measurement */
 }
 
 void vt_print_line(FILE *f, char *line)

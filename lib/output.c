@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "run.h"
+#include "rundir.h"
 #include "stats.h"
 #include "sysinfo.h"
 
@@ -138,6 +139,8 @@ int run_meta_init(struct run *r)
 	json_object_set_new(r->meta, "gupsync", json_pack("{s:s, s:s, s:s}",
 		"version", GUPSYNC_VERSION, "command", r->cmdline,
 		"start", r->start));
+	json_object_set_new(r->meta, "format", json_pack("{s:i, s:i}",
+		"major", RUNDIR_FORMAT_MAJOR, "minor", RUNDIR_FORMAT_MINOR));
 	json_object_set_new(r->meta, "bench", bench_json(r->b, r->nmodes));
 	args = json_array();
 	for (int i = 0; i < r->argc; i++)
@@ -512,4 +515,24 @@ void run_print_footer(struct run *r)
 	}
 	comment("files: %s/{summary,trials,evidence%s}.csv, meta.json", r->dir,
 		r->b->kind == BENCH_LATENCY ? ",samples" : "");
+}
+
+int run_meta_matches(const struct run *r, const json_t *meta, char *err,
+		     size_t len)
+{
+	json_t *b = bench_json(r->b, r->nmodes), *o = options_json(r);
+	bool same_b = json_equal(b, json_object_get(meta, "bench"));
+	bool same_o = json_equal(o, json_object_get(meta, "options"));
+
+	json_decref(b);
+	json_decref(o);
+	if (!same_b)
+		snprintf(err, len, "meta.json's bench is not %s as this gupsync "
+			 "describes it (edited, or written by another version)",
+			 r->b->name);
+	else if (!same_o)
+		snprintf(err, len, "meta.json's options are not what its argv "
+			 "gives %s (edited, or written by another version)",
+			 r->b->name);
+	return same_b && same_o ? 0 : -1;
 }

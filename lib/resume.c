@@ -5,8 +5,14 @@
  * `gupsync run --resume DIR` re-parses the options recorded in
  * DIR/meta.json (so the data points are the same), takes back every point
  * the run finished and every trial it saved (trials.csv rows, the proof
- * verdicts, notes), and runs only what is missing.  The CSVs are appended
- * to, meta.json keeps its start time and gains a "resumed" entry.
+ * verdicts, notes), and runs only what is missing.  The directory goes
+ * through the loader every reader uses (lib/rundir_load.c) first: it must
+ * be whole, and its meta.json must describe the benchmark and options
+ * about to run.  The one damage repaired is a torn last line, which a
+ * crash or a full disk leaves: it is dropped (and said), and its trial
+ * measured again.  The CSVs are written back whole through run_save()
+ * (a temporary name, then rename), meta.json keeps its start time and
+ * gains a "resumed" entry; until then nothing in the directory changes.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -118,55 +124,116 @@ static int load_cols(struct run *r, char *err, size_t len)
 	return 0;
 }
 
+/* trials.csv's columns are the parameters, trial, cpus and the metrics of
+ * meta.json, in the order run_trial_row() writes them. */
+static int check_trials_head(const struct run *r, const struct rundir *rd,
+			     char *err, size_t len)
+{
+	const struct csv *t = &rd->trials;
+	size_t np = rd->nparams;
+	bool ok = t->ncols == np + 2 + r->ncols &&
+		  !strcmp(t->head[np + 1], "cpus");
+
+	for (size_t k = 0; ok && k < r->ncols; k++)
+		ok = !strcmp(t->head[np + 2 + k], r->cols[k].name);
+	if (t->ncols && !ok) {
+		snprintf(err, len, "%s/trials.csv:1: the columns are not the "
+			 "parameters, trial, cpus and meta.json's metrics", rd->path);
+		return -1;
+	}
+	return 0;
+}
+
 /* Trials back from trials.csv into each point's values. */
 static int load_trials(struct run *r, const struct rundir *rd, char *err,
 		       size_t len)
 {
 	const struct csv *t = &rd->trials;
-	int tcol = csv_col(t, "trial");
+	size_t np = rd->nparams;
 
-	for (size_t row = 0; tcol >= 0 && row < t->nrows; row++) {
-		long i = point_of_row(r, t, row, rd->nparams);
+	for (size_t row = 0; t->ncols && row < t->nrows; row++) {
+		long i = point_of_row(r, t, row, np);
 		struct run_point *rp;
-		unsigned long trial = strtoul(csv_get(t, row, tcol), NULL, 10);
+		double trial = csv_num_at(t, row, np);
 
 		if (i < 0) {
-			snprintf(err, len, "trials.csv row %zu is no data point of "
-				 "this run", row + 2);
+			snprintf(err, len, "%s/trials.csv:%zu: no data point of this "
+				 "run", rd->path, t->line[row]);
 			return -1;
 		}
 		rp = &r->points[i];
 		if (!rp->vals)
 			rp->vals = calloc(r->trials * BENCH_MAX_METRICS, sizeof(double));
-		if (!rp->vals || trial != rp->ntrials || trial >= r->trials) {
-			snprintf(err, len, "trials.csv row %zu: trial %lu out of order",
-				 row + 2, trial);
+		if (!rp->vals || trial != (double)rp->ntrials || trial >= r->trials) {
+			snprintf(err, len, "%s/trials.csv:%zu: trial %s out of order",
+				 rd->path, t->line[row], csv_get(t, row, np));
 			return -1;
 		}
-		for (size_t k = 0; k < r->ncols; k++) {
-			int c = csv_col(t, r->cols[k].name);
-
-			rp->vals[trial * r->ncols + k] = c < 0 ? NAN : csv_num_at(t, row, c);
-		}
+		for (size_t k = 0; k < r->ncols; k++)
+			rp->vals[rp->ntrials * r->ncols + k] =
+				csv_num_at(t, row, np + 2 + k);
 		rp->ntrials++;
 	}
 	return 0;
 }
 
-static int append_file(struct textbuf *tb, const char *dir, const char *name)
+/* A torn last line (what a crash or a full disk leaves) is the one damage
+ * resume repairs: the line is left out and its trial measured again. */
+static void say_torn(const struct rundir *rd)
 {
-	char path[2048], buf[65536];
-	FILE *f;
-	size_t n;
+	const struct { const struct csv *t; const char *name; } f[] = {
+		{ &rd->summary, "summary.csv" }, { &rd->trials, "trials.csv" },
+		{ &rd->evidence, "evidence.csv" }, { &rd->samples, "samples.csv" },
+	};
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;	/* not written yet */
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		fwrite(buf, 1, n, tb->f);
-	fclose(f);
-	return 0;
+	for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++)
+		if (f[k].t->torn_line)
+			fprintf(stderr, "gupsync run --resume: %s/%s:%zu: the last "
+				"line was cut short: dropped%s\n", rd->path,
+				f[k].name, f[k].t->torn_line,
+				f[k].t == &rd->summary ? " (summary.csv is "
+				"rewritten from trials.csv)" :
+				f[k].t == &rd->trials ? "; that trial is measured "
+				"again" : "");
+}
+
+/*
+ * The rows to keep, written back the way the writer writes them: every
+ * trial; evidence of the points whose proof verdict is kept (the others
+ * run their proof pass again); samples of the trials kept (a trial cut
+ * from trials.csv is measured again, with new samples).
+ */
+static void keep_rows(struct run *r, const struct rundir *rd)
+{
+	const struct csv *s = &rd->samples, *e = &rd->evidence;
+	size_t np = rd->nparams, dropped = 0;
+
+	if (rd->trials.ncols)
+		csv_write_row(r->trials_csv.f, &rd->trials, (size_t)-1);
+	for (size_t row = 0; row < rd->trials.nrows; row++)
+		csv_write_row(r->trials_csv.f, &rd->trials, row);
+	if (e->ncols)
+		csv_write_row(r->evidence_csv.f, e, (size_t)-1);
+	for (size_t row = 0; row < e->nrows; row++) {
+		long i = point_of_row(r, e, row, np);
+
+		if (i >= 0 && r->points[i].verdict[0])
+			csv_write_row(r->evidence_csv.f, e, row);
+	}
+	if (s->ncols)
+		csv_write_row(r->samples_csv.f, s, (size_t)-1);
+	for (size_t row = 0; row < s->nrows; row++) {
+		long i = point_of_row(r, s, row, np);
+
+		if (i >= 0 && csv_num_at(s, row, np + 1) < r->points[i].ntrials)
+			csv_write_row(r->samples_csv.f, s, row);
+		else
+			dropped++;
+	}
+	if (dropped)
+		fprintf(stderr, "gupsync run --resume: %s/samples.csv: %zu samples "
+			"of trials not in trials.csv dropped; those trials are "
+			"measured again\n", rd->path, dropped);
 }
 
 int run_resume(struct run *r, const char *dir, char *err, size_t len)
@@ -175,14 +242,17 @@ int run_resume(struct run *r, const char *dir, char *err, size_t len)
 	json_t *p, *resumed;
 	size_t k;
 
-	if (rundir_load(dir, &rd, err, len) < 0)
+	/* Anything but a torn last line: refuse, and write nothing. */
+	if (rundir_open(dir, RUNDIR_TORN_OK | RUNDIR_SAMPLES | RUNDIR_STRICT, NULL,
+			&rd, err, len) < 0)
 		return -1;
+	if (run_meta_matches(r, rd.meta, err, len) < 0)
+		goto fail;
 	r->meta = json_incref(rd.meta);
 	snprintf(r->dir, sizeof(r->dir), "%s", dir);
-	if (load_cols(r, err, len) < 0 || load_trials(r, &rd, err, len) < 0) {
-		rundir_free(&rd);
-		return -1;
-	}
+	if (load_cols(r, err, len) < 0 || check_trials_head(r, &rd, err, len) < 0 ||
+	    load_trials(r, &rd, err, len) < 0)
+		goto fail;
 	json_array_foreach(json_object_get(r->meta, "points"), k, p) {
 		long i = point_of_meta(r, p);
 
@@ -191,13 +261,11 @@ int run_resume(struct run *r, const char *dir, char *err, size_t len)
 	}
 	if (textbuf_open(&r->trials_csv) < 0 || textbuf_open(&r->evidence_csv) < 0 ||
 	    textbuf_open(&r->samples_csv) < 0) {
-		rundir_free(&rd);
 		snprintf(err, len, "out of memory");
-		return -1;
+		goto fail;
 	}
-	append_file(&r->trials_csv, dir, "trials.csv");
-	append_file(&r->evidence_csv, dir, "evidence.csv");
-	append_file(&r->samples_csv, dir, "samples.csv");
+	say_torn(&rd);
+	keep_rows(r, &rd);
 	resumed = json_object_get(r->meta, "resumed");
 	if (!json_is_array(resumed)) {
 		resumed = json_array();
@@ -206,4 +274,7 @@ int run_resume(struct run *r, const char *dir, char *err, size_t len)
 	json_array_append_new(resumed, json_string(r->cmdline));
 	rundir_free(&rd);
 	return 0;
+fail:
+	rundir_free(&rd);
+	return -1;
 }

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* run.c - see run.h. */
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
@@ -13,6 +15,7 @@
 #include "placement.h"
 #include "results.h"
 #include "run.h"
+#include "rundir.h"
 #include "stats.h"
 #include "sysinfo.h"
 #include "workers.h"
@@ -382,32 +385,44 @@ int run_bench(const struct bench *b, int argc, char *const argv[],
 
 int run_resume_dir(const char *dir, const char *cmdline)
 {
-	char path[2048];
-	json_error_t je;
+	struct rundir rd;
+	char err[1024];
 	json_t *meta, *args;
 	const struct bench *b;
 	const char *name;
 	char **argv;
 	size_t n;
 
-	snprintf(path, sizeof(path), "%s/meta.json", dir);
-	meta = json_load_file(path, 0, &je);
-	if (!meta) {
-		fprintf(stderr, "gupsync run --resume: %s: %s\n", path, je.text);
+	/* The loader every reader uses: a damaged directory is refused (exit
+	 * 1) before anything runs; run_resume() loads it again to keep it.
+	 * No run directory there at all is bad input (exit 2). */
+	snprintf(err, sizeof(err), "%s/meta.json", dir);
+	if (access(err, F_OK) < 0 && errno == ENOENT) {
+		fprintf(stderr, "gupsync run --resume: %s: no such file (not a run "
+			"directory?)\n", err);
 		return EXIT_USAGE;
 	}
+	if (rundir_open(dir, RUNDIR_TORN_OK | RUNDIR_STRICT, NULL, &rd, err,
+			sizeof(err)) < 0) {
+		fprintf(stderr, "gupsync run --resume: %s\n", err);
+		return 1;
+	}
+	meta = json_incref(rd.meta);
+	rundir_free(&rd);
 	name = json_string_value(json_object_get(json_object_get(meta, "bench"), "name"));
 	args = json_object_get(meta, "argv");
 	b = name ? bench_find(name) : NULL;
 	if (!b || !json_is_array(args)) {
-		fprintf(stderr, "gupsync run --resume: %s names no known benchmark "
-			"and options (not a gupsync run directory?)\n", path);
+		fprintf(stderr, "gupsync run --resume: %s/meta.json names no known "
+			"benchmark and options (not a gupsync run directory?)\n", dir);
+		json_decref(meta);
 		return EXIT_USAGE;
 	}
 	n = json_array_size(args);
 	argv = calloc(n + 1, sizeof(*argv));
 	for (size_t i = 0; argv && i < n; i++)
 		argv[i] = strdup(json_string_value(json_array_get(args, i)) ?: "");
+	json_decref(meta);
 	if (!argv)
 		return 1;
 	return run_main(&(struct run){ .b = b, .cmdline = cmdline, .argc = n,

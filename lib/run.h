@@ -111,6 +111,10 @@ int run_point(struct run *r, size_t i, uint64_t upto);
 double run_eta_s(const struct run *r);
 /* meta.json and the CSVs (output.c). */
 int run_meta_init(struct run *r);
+/* Whether meta (of a run to resume) describes this bench and the options
+ * its argv gave (output.c); -1 with err if not. */
+int run_meta_matches(const struct run *r, const json_t *meta, char *err,
+		     size_t len);
 /* Take back what the run in dir finished (resume.c). */
 int run_resume(struct run *r, const char *dir, char *err, size_t len);
 int run_save(struct run *r, bool final);

@@ -205,33 +205,41 @@ static const char *const rd_config_keys[] = {
 	NULL,
 };
 
+/* A key not set in the kernel's config is null where the config was read
+ * ("=n"); without the config, or without the key, it is unknown ("?"). */
 void rundir_config(const struct rundir *rd, char *buf, size_t len)
 {
 	const json_t *m = json_object_get(rd->meta, "machine");
 	const json_t *cfg = json_object_get(m, "config");
+	bool read = json_is_string(json_object_get(cfg, "source"));
 
 	buf[0] = '\0';
 	for (int i = 0; rd_config_keys[i]; i++) {
 		const char *k = rd_config_keys[i];
-		const char *v = !strcmp(k, "PREEMPT") ?
-			json_string_value(json_object_get(cfg, "preempt_model")) :
-			json_string_value(json_object_get(cfg, k));
+		const json_t *j = json_object_get(cfg, !strcmp(k, "PREEMPT") ?
+						  "preempt_model" : k);
+		const char *v = json_string_value(j);
 
 		if (!strcmp(k, "PREEMPT"))
 			text_append(buf, len, "%sPREEMPT %s", buf[0] ? ", " : "",
 				    v ? v : "?");
 		else
 			text_append(buf, len, "%s%s=%s", buf[0] ? ", " : "", k,
-				    v ? v : "n");
+				    v ? v : read && json_is_null(j) ? "n" : "?");
 	}
 }
 
 void rundir_method(const struct rundir *rd, char *buf, size_t len)
 {
 	const json_t *m = json_object_get(rd->meta, "method");
-	json_int_t trials = json_integer_value(json_object_get(m, "trials"));
-	json_int_t dur = json_integer_value(json_object_get(m, "duration_ns"));
+	const json_t *trials = json_object_get(m, "trials");
+	const json_t *dur = json_object_get(m, "duration_ns");
+	char t[32] = "?", d[32] = "?";
 
-	snprintf(buf, len, "%lld trials x %.0f ms per mode", (long long)trials,
-		 (double)dur / NS_PER_MS);
+	if (json_is_integer(trials))
+		snprintf(t, sizeof(t), "%lld", (long long)json_integer_value(trials));
+	if (json_is_integer(dur))
+		snprintf(d, sizeof(d), "%.0f",
+			 (double)json_integer_value(dur) / NS_PER_MS);
+	snprintf(buf, len, "%s trials x %s ms per mode", t, d);
 }

@@ -25,11 +25,12 @@
 #define TRIAL_MAX 1e9	/* a trial index, as an exact integer */
 
 /* Metrics that cannot be negative, by the names lib/ gives them: rates,
- * per-operation counts and times, CPU shares, latency percentiles.  (A
- * difference such as gup_fast_ns can be.) */
+ * times per operation, latency percentiles.  (Counts per operation have
+ * the idle baseline subtracted, and differences such as gup_fast_ns can
+ * be negative.) */
 static const char *const nonneg_suffix[] = {
-	"_per_s", "_per_op", "_per_call", "_cpus", "_p50_ns", "_p90_ns",
-	"_p99_ns", "_max_ns", NULL,
+	"ops_per_s", "ns_per_op", "_p50_ns", "_p90_ns", "_p99_ns", "_max_ns",
+	NULL,
 };
 /* Columns of summary.csv that are statistics of the values themselves
  * (a CI bound or a spread is not). */
@@ -327,7 +328,9 @@ static int read_csv(struct ld *c, const char *name, struct csv *t,
 
 	snprintf(path, plen, "%s/%s", c->rd->path, name);
 	memset(t, 0, sizeof(*t));
-	if (optional && lstat(path, &st) < 0 && errno == ENOENT)
+	/* Absent, or empty as a run whose every point skipped leaves it. */
+	if (optional && ((lstat(path, &st) < 0 && errno == ENOENT) ||
+			 (!stat(path, &st) && S_ISREG(st.st_mode) && !st.st_size)))
 		return 0;
 	if (csv_read(path, c->flags & RUNDIR_TORN_OK ? CSV_TORN_OK : 0, t, why,
 		     sizeof(why)) < 0)
@@ -505,7 +508,10 @@ static int load_evidence(struct ld *c)
 		if (!*csv_get(t, r, n))
 			return problem(c, "%s:%zu: no mode", file, t->line[r]);
 		for (size_t k = n + 1; k < t->ncols; k++)
-			if (cell_num(c, file, t, r, k, true, true, &v) < 0)
+			if (cell_num(c, file, t, r, k, true,
+				     nonneg_metric(t->head[k]) ||
+				     !strcmp(t->head[k], "ops") ||
+				     !strcmp(t->head[k], "elapsed_ns"), &v) < 0)
 				return -1;
 	}
 	return unique_key(c, file, t, key, 1);
@@ -646,11 +652,9 @@ int rundir_open(const char *path, unsigned flags, FILE *all, struct rundir *rd,
 
 	memset(rd, 0, sizeof(*rd));
 	rd->flags = flags;
-	if (strlen(path) >= sizeof(rd->path)) {
-		text_fmt(err, len, "%s: path longer than %d bytes", path,
-			 RUNDIR_PATH_MAX - 1);
-		return -1;
-	}
+	if (strlen(path) >= sizeof(rd->path))
+		return problem(&c, "%s: path longer than %d bytes", path,
+			       RUNDIR_PATH_MAX - 1);
 	snprintf(rd->path, sizeof(rd->path), "%s", path);
 	/* "results/x/" and "results/x" are the same run. */
 	for (size_t n = strlen(rd->path); n > 1 && rd->path[n - 1] == '/'; n--)

@@ -37,7 +37,8 @@ static const char meta_json[] =
 	"  \"cpu\": {\"model\": \"Test CPU\", \"hypervisor\": \"KVM\"},"
 	"  \"topology\": {\"available\": true, \"pus\": 2},"
 	"  \"config\": {\"HZ\": \"250\", \"preempt_model\": \"none\","
-	"   \"PT_RECLAIM\": \"y\"}}}\n";
+	"   \"PT_RECLAIM\": \"y\", \"source\": \"/boot/config-t\","
+	"   \"MMU_GATHER_RCU_TABLE_FREE\": null}}}\n";
 
 static const char summary_csv[] =
 	"threads,layout,metric,unit,better,n,median\n"
@@ -167,7 +168,7 @@ static void test_load(void **state)
 	assert_string_equal(buf, "3 trials x 250 ms per mode");
 	rundir_config(&rd, buf, sizeof(buf));
 	assert_string_equal(buf, "HZ=250, PREEMPT none, MMU_GATHER_RCU_TABLE_FREE=n, "
-			    "PT_RECLAIM=y, PARAVIRT=n");
+			    "PT_RECLAIM=y, PARAVIRT=?");
 	rundir_machine(&rd, buf, sizeof(buf));
 	assert_non_null(strstr(buf, "6.18.0-t x86_64, Test CPU"));
 	rundir_free(&rd);
