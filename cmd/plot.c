@@ -309,11 +309,14 @@ static int pl_has_data(const struct rundir *rd, char *err, size_t len)
 			 "summary.csv has data points: nothing to plot from", rd->path);
 		return -1;
 	}
-	if (kind && !strcmp(kind, "latency") && !rd->samples.nrows) {
-		snprintf(err, len, "%s/samples.csv: absent or without rows: a "
-			 "latency benchmark's CDFs come from it", rd->path);
+	if (kind && !strcmp(kind, "latency") && !rd->samples.ncols) {
+		snprintf(err, len, "%s/samples.csv: absent or empty: a latency "
+			 "benchmark's CDFs come from it", rd->path);
 		return -1;
 	}
+	if (kind && !strcmp(kind, "latency") && !rd->samples.nrows)
+		fprintf(stderr, "gupsync plot: %s/samples.csv has no samples (no "
+			"window saw an operation): no CDFs\n", rd->path);
 	return 0;
 }
 

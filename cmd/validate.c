@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bench.h"
 #include "options.h"
 #include "rundir.h"
 #include "validate.h"
@@ -14,6 +15,23 @@ static void usage(FILE *f)
 		"  and run --resume read them: every file against its schema and\n"
 		"  the files against each other; one line per problem, exit 0\n"
 		"  only when every directory is whole\n");
+}
+
+/* meta.json's bench is one this gupsync knows, as it describes it. */
+static int known_bench(const struct rundir *rd)
+{
+	const json_t *j = json_object_get(rd->meta, "bench");
+	const struct bench *b = bench_find(rundir_bench(rd));
+	const char *sum = json_string_value(json_object_get(j, "summary"));
+	const char *path = json_string_value(json_object_get(j, "kernel_path"));
+
+	if (b && sum && path && !strcmp(sum, b->summary) &&
+	    !strcmp(path, b->kernel_path))
+		return 0;
+	printf("%s/meta.json: bench '%s' is %s\n", rd->path, rundir_bench(rd),
+	       b ? "not described as this gupsync describes it (edited?)" :
+	       "not a benchmark this gupsync knows");
+	return -1;
 }
 
 int validate_cmd(int argc, char **argv, const char *cmdline)
@@ -41,7 +59,10 @@ int validate_cmd(int argc, char **argv, const char *cmdline)
 			bad = 1;
 			continue;
 		}
-		printf("%s: ok\n", rd.path);
+		if (known_bench(&rd) < 0)
+			bad = 1;
+		else
+			printf("%s: ok\n", rd.path);
 		rundir_free(&rd);
 	}
 	return bad;

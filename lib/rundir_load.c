@@ -37,6 +37,11 @@ static const char *const nonneg_suffix[] = {
 static const char *const value_stats[] = {
 	"median", "mean", "min", "max", "p10", "p90", "p99", NULL,
 };
+/* All the statistics columns: numbers (other columns are not read). */
+static const char *const all_stats[] = {
+	"n", "median", "ci_lo", "ci_hi", "ci_level", "mean", "stddev", "min",
+	"max", "p10", "p90", "p99", NULL,
+};
 
 struct ld {
 	struct rundir *rd;
@@ -46,6 +51,8 @@ struct ld {
 	size_t len;
 	int nproblems;
 	size_t trials;		/* meta.json method.trials, 0 if not known */
+	bool full;		/* written by gupsync run (meta.json has argv), or
+				 * RUNDIR_STRICT: every file it writes is due */
 };
 
 static int problem(struct ld *c, const char *fmt, ...)
@@ -224,6 +231,8 @@ static int meta_load(struct ld *c)
 	c->trials = t ? (size_t)json_integer_value(t) : 0;
 	if (!t && c->flags & RUNDIR_STRICT)
 		return problem(c, "%s: no method.trials", path);
+	c->full = c->flags & RUNDIR_STRICT ||
+		  json_is_array(json_object_get(c->rd->meta, "argv"));
 	return meta_format(c, path) | meta_metrics(c, path) |
 	       meta_points(c, path);
 }
@@ -424,6 +433,8 @@ static int summary_rows(struct ld *c, const char *file)
 			bool nn = in_list(t->head[k], value_stats) ?
 				  nonneg_metric(metric) : !strcmp(t->head[k], "stddev");
 
+			if (!in_list(t->head[k], all_stats))
+				continue;	/* a column no reader reads */
 			if (!strcmp(t->head[k], "n")) {
 				if (cell_count(c, file, t, r, k, 0, &cnt) < 0)
 					return -1;
@@ -459,6 +470,15 @@ static int load_summary(struct ld *c)
 	return summary_rows(c, file);
 }
 
+/* The metric columns of trials.csv: meta.json's metrics (all but cpus
+ * where it has none); other columns are not read. */
+static bool trials_typed(const struct ld *c, const char *col)
+{
+	if (!json_object_get(c->rd->meta, "metrics"))
+		return strcmp(col, "cpus");
+	return meta_metric(c, col);
+}
+
 static int load_trials(struct ld *c)
 {
 	static const char *const cols[] = { "trial", NULL };
@@ -479,7 +499,7 @@ static int load_trials(struct ld *c)
 		    cell_count(c, file, t, r, n, c->trials, &trial) < 0)
 			return -1;
 		for (size_t k = n + 1; k < t->ncols; k++)
-			if (strcmp(t->head[k], "cpus") &&
+			if (trials_typed(c, t->head[k]) &&
 			    cell_num(c, file, t, r, k, true, nonneg_metric(t->head[k]),
 				     &v) < 0)
 				return -1;
@@ -602,9 +622,20 @@ static int cross_summary(struct ld *c)
 	double *x;
 	int rc = 0;
 
-	if (!c->rd->trials.ncols || c->flags & RUNDIR_TORN_OK)
+	if (c->flags & RUNDIR_TORN_OK)
 		return 0;	/* resume rewrites summary.csv from the trials */
 	snprintf(file, sizeof(file), "%s/summary.csv", c->rd->path);
+	if (!c->rd->trials.ncols) {
+		const struct csv *s = &c->rd->summary;
+		int nc = csv_col(s, "n");
+
+		for (size_t r = 0; c->full && r < s->nrows; r++)
+			if (csv_num_at(s, r, (size_t)nc) > 0)
+				return problem(c, "%s:%zu: n is %s, but trials.csv is "
+					       "absent or empty", file, s->line[r],
+					       csv_get(s, r, (size_t)nc));
+		return 0;
+	}
 	x = malloc((c->rd->trials.nrows + 1) * sizeof(*x));
 	if (!x)
 		return problem(c, "%s: out of memory", file);
@@ -614,6 +645,36 @@ static int cross_summary(struct ld *c)
 	return rc;
 }
 
+/* Each point meta.json calls done has its rows in summary.csv. */
+static int cross_points(struct ld *c)
+{
+	const json_t *pts = json_object_get(c->rd->meta, "points"), *p;
+	const struct csv *s = &c->rd->summary;
+	size_t i;
+
+	json_array_foreach(pts, i, p) {
+		const json_t *params = json_object_get(p, "params");
+		const char *st = json_string_value(json_object_get(p, "status"));
+		bool found = false;
+
+		if (!st || strcmp(st, "done"))
+			continue;
+		for (size_t r = 0; r < s->nrows && !found; r++) {
+			found = true;
+			for (size_t k = 0; k < c->rd->nparams && found; k++) {
+				const char *v = json_string_value(
+					json_object_get(params, s->head[k]));
+
+				found = v && !strcmp(v, csv_get(s, r, k));
+			}
+		}
+		if (!found)
+			return problem(c, "%s/summary.csv: no rows of points[%zu], done "
+				       "in meta.json", c->rd->path, i);
+	}
+	return 0;
+}
+
 /* Every (point, trial) of samples.csv is a trial in trials.csv. */
 static int cross_samples(struct ld *c)
 {
@@ -621,9 +682,17 @@ static int cross_samples(struct ld *c)
 	size_t np = c->rd->nparams, last = (size_t)-1;
 	char file[RUNDIR_PATH_MAX + 32];
 
+	const char *kind = json_string_value(json_object_get(
+		json_object_get(c->rd->meta, "bench"), "kind"));
+
+	snprintf(file, sizeof(file), "%s/samples.csv", c->rd->path);
+	/* (A header alone is a latency run whose windows saw no operation.) */
+	if (c->full && kind && !strcmp(kind, "latency") && t->nrows &&
+	    !s->ncols && !(c->flags & RUNDIR_TORN_OK))
+		return problem(c, "%s: absent or empty, but trials.csv has trials "
+			       "of this latency benchmark", file);
 	if (!s->ncols || c->flags & RUNDIR_TORN_OK)
 		return 0;	/* resume drops what has no trial */
-	snprintf(file, sizeof(file), "%s/samples.csv", c->rd->path);
 	for (size_t r = 0; r < s->nrows; r++) {
 		bool found = false;
 
@@ -669,7 +738,9 @@ int rundir_open(const char *path, unsigned flags, FILE *all, struct rundir *rd,
 		goto fail;
 	if (!c.nproblems)
 		cross_summary(&c);
-	if (!c.nproblems)
+	if (!c.nproblems && c.full && !(flags & RUNDIR_TORN_OK))
+		cross_points(&c);
+	if (!c.nproblems && flags & RUNDIR_SAMPLES)
 		cross_samples(&c);
 	if (!c.nproblems)
 		return 0;
@@ -693,6 +764,8 @@ int rundir_load_samples(struct rundir *rd, char *err, size_t len)
 	if (rd->samples.ncols)
 		return 0;
 	c.trials = json_is_integer(t) ? (size_t)json_integer_value(t) : 0;
+	c.full = rd->flags & RUNDIR_STRICT ||
+		 json_is_array(json_object_get(rd->meta, "argv"));
 	if (load_samples(&c) < 0 || cross_samples(&c) < 0) {
 		csv_free(&rd->samples);
 		return -1;
