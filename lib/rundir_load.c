@@ -599,6 +599,10 @@ static int cross_summary_row(struct ld *c, const char *file, size_t r,
 		    !isnan(x[n] = csv_num_at(t, q, (size_t)tc)))
 			n++;
 	want = (size_t)csv_num_at(s, r, (size_t)csv_col(s, "n"));
+	/* Resume: the trial on a torn last line of trials.csv is gone from
+	 * it but still counted in summary.csv, which resume rewrites. */
+	if (c->flags & RUNDIR_TORN_OK && c->rd->trials.torn_line && want == n + 1)
+		return 0;
 	if (n != want)
 		return problem(c, "%s:%zu: n is %zu, trials.csv has %zu values of %s "
 			       "for this point", file, s->line[r], want, n,
@@ -622,8 +626,6 @@ static int cross_summary(struct ld *c)
 	double *x;
 	int rc = 0;
 
-	if (c->flags & RUNDIR_TORN_OK)
-		return 0;	/* resume rewrites summary.csv from the trials */
 	snprintf(file, sizeof(file), "%s/summary.csv", c->rd->path);
 	if (!c->rd->trials.ncols) {
 		const struct csv *s = &c->rd->summary;
@@ -645,7 +647,31 @@ static int cross_summary(struct ld *c)
 	return rc;
 }
 
-/* Each point meta.json calls done has its rows in summary.csv. */
+/* The proof pass leaves one evidence.csv row per mode of a done point. */
+static int evidence_of_point(const struct ld *c, const json_t *params)
+{
+	const struct csv *e = &c->rd->evidence;
+	size_t want = json_array_size(json_object_get(json_object_get(
+		c->rd->meta, "bench"), "modes")), n = 0;
+
+	if (!e->ncols || !want)
+		return 0;
+	for (size_t r = 0; r < e->nrows; r++) {
+		bool same = true;
+
+		for (size_t k = 0; k < c->rd->nparams && same; k++) {
+			const char *v = json_string_value(json_object_get(params,
+									  e->head[k]));
+
+			same = v && !strcmp(v, csv_get(e, r, k));
+		}
+		n += same;
+	}
+	return n == want ? 0 : -1;
+}
+
+/* Each point meta.json calls done has its rows in summary.csv and
+ * evidence.csv. */
 static int cross_points(struct ld *c)
 {
 	const json_t *pts = json_object_get(c->rd->meta, "points"), *p;
@@ -671,44 +697,112 @@ static int cross_points(struct ld *c)
 		if (!found)
 			return problem(c, "%s/summary.csv: no rows of points[%zu], done "
 				       "in meta.json", c->rd->path, i);
+		if (evidence_of_point(c, params) < 0)
+			return problem(c, "%s/evidence.csv: not one row per mode of "
+				       "points[%zu], done in meta.json", c->rd->path,
+				       i);
 	}
 	return 0;
 }
 
-/* Every (point, trial) of samples.csv is a trial in trials.csv. */
+static bool same_window(const struct csv *a, size_t ra, const struct csv *b,
+			size_t rb, size_t np)
+{
+	return same_point(a, ra, b, rb, np) &&
+	       !strcmp(csv_get(a, ra, np), csv_get(b, rb, np)) &&
+	       !strcmp(csv_get(a, ra, np + 1), csv_get(b, rb, np + 1));
+}
+
+/* Whether the samples of window (point of trials row q, mode, trial) are
+ * among the groups. */
+static bool have_window(const struct ld *c, const size_t *grp, size_t ng,
+			size_t q, const char *mode)
+{
+	const struct csv *s = &c->rd->samples, *t = &c->rd->trials;
+	size_t np = c->rd->nparams;
+
+	for (size_t g = 0; g < ng; g++)
+		if (same_point(s, grp[g], t, q, np) &&
+		    !strcmp(csv_get(s, grp[g], np), mode) &&
+		    !strcmp(csv_get(s, grp[g], np + 1), csv_get(t, q, np)))
+			return true;
+	return false;
+}
+
+/* A trial whose mode did operations has samples of that window. */
+static int samples_of_trials(struct ld *c, const char *file, const size_t *grp,
+			     size_t ng)
+{
+	const json_t *modes = json_object_get(json_object_get(c->rd->meta,
+							      "bench"), "modes");
+	const struct csv *t = &c->rd->trials;
+	const json_t *m;
+	size_t k;
+
+	json_array_foreach(modes, k, m) {
+		const char *mode = json_string_value(json_object_get(m, "name"));
+		char col[128];
+		int oc;
+
+		if (!mode || json_is_true(json_object_get(m, "proof_only")))
+			continue;
+		snprintf(col, sizeof(col), "%s_ops_per_s", mode);
+		oc = csv_col(t, col);
+		for (size_t q = 0; oc >= 0 && q < t->nrows; q++)
+			if (csv_num_at(t, q, (size_t)oc) > 0 &&
+			    !have_window(c, grp, ng, q, mode))
+				return problem(c, "%s: no samples of %s in trial %s of "
+					       "the point of trials.csv:%zu", file,
+					       mode, csv_get(t, q, c->rd->nparams),
+					       t->line[q]);
+	}
+	return 0;
+}
+
+/*
+ * samples.csv against trials.csv, both ways: its rows come in windows
+ * (point, mode, trial), each a trial in trials.csv; each trial whose mode
+ * did operations has its window.  (A header alone is a latency run whose
+ * windows saw no operation.)
+ */
 static int cross_samples(struct ld *c)
 {
 	const struct csv *s = &c->rd->samples, *t = &c->rd->trials;
-	size_t np = c->rd->nparams, last = (size_t)-1;
-	char file[RUNDIR_PATH_MAX + 32];
-
 	const char *kind = json_string_value(json_object_get(
 		json_object_get(c->rd->meta, "bench"), "kind"));
+	size_t np = c->rd->nparams, ng = 0, *grp;
+	char file[RUNDIR_PATH_MAX + 32];
+	int rc = 0;
 
 	snprintf(file, sizeof(file), "%s/samples.csv", c->rd->path);
-	/* (A header alone is a latency run whose windows saw no operation.) */
-	if (c->full && kind && !strcmp(kind, "latency") && t->nrows &&
-	    !s->ncols && !(c->flags & RUNDIR_TORN_OK))
-		return problem(c, "%s: absent or empty, but trials.csv has trials "
-			       "of this latency benchmark", file);
-	if (!s->ncols || c->flags & RUNDIR_TORN_OK)
-		return 0;	/* resume drops what has no trial */
-	for (size_t r = 0; r < s->nrows; r++) {
+	if (!kind || strcmp(kind, "latency") || !t->nrows)
+		return 0;
+	if (!s->ncols)
+		return c->full ? problem(c, "%s: absent or empty, but trials.csv "
+					 "has trials of this latency benchmark",
+					 file) : 0;
+	grp = malloc((s->nrows + 1) * sizeof(*grp));
+	if (!grp)
+		return problem(c, "%s: out of memory", file);
+	for (size_t r = 0; r < s->nrows; r++)
+		if (!ng || !same_window(s, r, s, grp[ng - 1], np))
+			grp[ng++] = r;
+	/* Resume drops the samples of trials it measures again. */
+	for (size_t g = 0; g < ng && !rc && !(c->flags & RUNDIR_TORN_OK); g++) {
 		bool found = false;
 
-		if (last != (size_t)-1 && same_point(s, r, s, last, np) &&
-		    !strcmp(csv_get(s, r, np + 1), csv_get(s, last, np + 1)))
-			continue;	/* rows of one trial come together */
 		for (size_t q = 0; q < t->nrows && !found; q++)
-			found = same_point(s, r, t, q, np) &&
-				!strcmp(csv_get(s, r, np + 1), csv_get(t, q, np));
+			found = same_point(s, grp[g], t, q, np) &&
+				!strcmp(csv_get(s, grp[g], np + 1), csv_get(t, q, np));
 		if (!found)
-			return problem(c, "%s:%zu: trial %s of this point is not in "
-				       "trials.csv", file, s->line[r],
-				       csv_get(s, r, np + 1));
-		last = r;
+			rc = problem(c, "%s:%zu: trial %s of this point is not in "
+				     "trials.csv", file, s->line[grp[g]],
+				     csv_get(s, grp[g], np + 1));
 	}
-	return 0;
+	if (!rc && c->full)
+		rc = samples_of_trials(c, file, grp, ng);
+	free(grp);
+	return rc;
 }
 
 /* ---- entry points -------------------------------------------------------- */
@@ -738,7 +832,8 @@ int rundir_open(const char *path, unsigned flags, FILE *all, struct rundir *rd,
 		goto fail;
 	if (!c.nproblems)
 		cross_summary(&c);
-	if (!c.nproblems && c.full && !(flags & RUNDIR_TORN_OK))
+	if (!c.nproblems && c.full &&
+	    !(flags & RUNDIR_TORN_OK && rd->summary.torn_line))
 		cross_points(&c);
 	if (!c.nproblems && flags & RUNDIR_SAMPLES)
 		cross_samples(&c);
