@@ -62,9 +62,36 @@ run: deps
 	./gupsync default
 
 test: deps
-	@$(MAKE) --no-print-directory gupsync $(TEST_BIN)
+	@$(MAKE) --no-print-directory gupsync $(TEST_BIN) $(FUZZ_REPLAY)
 	CMOCKA_MESSAGE_OUTPUT=TAP GUPSYNC=$(CURDIR)/gupsync \
 	    prove --exec tests/tap-run $(TEST_BIN) $(wildcard tests/*.t)
+
+# libFuzzer harnesses of the run-directory loaders (tests/fuzz/): `make
+# fuzz` runs each for FUZZ_SECONDS, growing build/fuzz/corpus-NAME from the
+# seeds in tests/fuzz/corpus/NAME; a crash goes to build/fuzz/ (make it a
+# file under tests/fuzz/regress/NAME).  make test only replays the seeds and
+# the regression files under ASan and UBSan (tests/fuzz.t), never fuzzes.
+FUZZ_CC      ?= clang-14
+FUZZ_SECONDS ?= 600
+FUZZ_NAMES   := csv rundir
+FUZZ_LIB     := lib/csv.c lib/rundir.c lib/rundir_load.c lib/text.c \
+                lib/sysinfo_print.c
+FUZZ_FLAGS   := -std=gnu11 -g -O1 -D_GNU_SOURCE -Ilib -fno-sanitize-recover=all \
+                $(shell pkg-config --cflags jansson 2>/dev/null)
+FUZZ_LIBS    := $(shell pkg-config --libs jansson 2>/dev/null) -lm
+FUZZ_REPLAY  := $(if $(shell command -v $(FUZZ_CC)),$(FUZZ_NAMES:%=$(B)/fuzz/replay_%))
+.PHONY: fuzz
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB) $(wildcard lib/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_LIB) $(FUZZ_LIBS)
+$(B)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(FUZZ_LIB) $(wildcard lib/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=address,undefined -o $@ $< tests/fuzz/replay.c $(FUZZ_LIB) $(FUZZ_LIBS)
+fuzz: $(FUZZ_NAMES:%=$(B)/fuzz/fuzz_%)
+	for n in $(FUZZ_NAMES); do mkdir -p $(B)/fuzz/corpus-$$n && \
+	    $(B)/fuzz/fuzz_$$n -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=1 \
+	        -artifact_prefix=$(B)/fuzz/crash-$$n- $(B)/fuzz/corpus-$$n \
+	        tests/fuzz/corpus/$$n || exit 1; done
 
 # The kernel module (kmod/), against KDIR (default: the running kernel's
 # build tree); `gupsync vm` builds it for the guest's kernel itself.

@@ -297,34 +297,60 @@ static int cell_param(struct ld *c, const char *file, const struct csv *t,
 		       "meta.json", file, t->line[row], t->head[k], s);
 }
 
-static bool same_cells(const struct csv *t, size_t r1, size_t r2,
-		       const int *cols, size_t ncols)
+struct key_ctx {
+	const struct csv *t;
+	const int *cols;
+	size_t ncols;
+};
+
+/* Whether rows ra and rb have the same key (0) or not. */
+static int key_cmp_keys(const struct key_ctx *k, size_t ra, size_t rb)
 {
-	for (size_t k = 0; k < ncols; k++)
-		if (strcmp(csv_get(t, r1, (size_t)cols[k]),
-			   csv_get(t, r2, (size_t)cols[k])))
-			return false;
-	return true;
+	for (size_t i = 0; i < k->ncols; i++) {
+		int d = strcmp(csv_get(k->t, ra, (size_t)k->cols[i]),
+			       csv_get(k->t, rb, (size_t)k->cols[i]));
+
+		if (d)
+			return d;
+	}
+	return 0;
 }
 
-/* The key (parameters + the columns in extra) unique over all rows. */
+static int key_cmp(const void *a, const void *b, void *arg)
+{
+	size_t ra = *(const size_t *)a, rb = *(const size_t *)b;
+	int d = key_cmp_keys(arg, ra, rb);
+
+	return d ? d : ra < rb ? -1 : ra > rb;	/* the earlier line first */
+}
+
+/* The key (parameters + the columns in extra) unique over all rows:
+ * sorted, so a long file costs n log n. */
 static int unique_key(struct ld *c, const char *file, const struct csv *t,
 		      const char *const *extra, size_t nextra)
 {
-	size_t n = c->rd->nparams;
-	int cols[n + nextra + 1];
+	size_t n = c->rd->nparams, *idx;
+	int cols[n + nextra + 1], rc = 0;
+	struct key_ctx k = { t, cols, n + nextra };
 
-	for (size_t k = 0; k < n; k++)
-		cols[k] = (int)k;
-	for (size_t k = 0; k < nextra; k++)
-		cols[n + k] = csv_col(t, extra[k]);
-	for (size_t r = 1; r < t->nrows; r++)
-		for (size_t q = 0; q < r; q++)
-			if (same_cells(t, q, r, cols, n + nextra))
-				return problem(c, "%s:%zu: the same row as line %zu "
-					       "(parameters and %s)", file,
-					       t->line[r], t->line[q], extra[0]);
-	return 0;
+	for (size_t i = 0; i < n; i++)
+		cols[i] = (int)i;
+	for (size_t i = 0; i < nextra; i++)
+		cols[n + i] = csv_col(t, extra[i]);
+	idx = malloc((t->nrows + 1) * sizeof(*idx));
+	if (!idx)
+		return problem(c, "%s: out of memory", file);
+	for (size_t r = 0; r < t->nrows; r++)
+		idx[r] = r;
+	qsort_r(idx, t->nrows, sizeof(*idx), key_cmp, &k);
+	for (size_t r = 1; r < t->nrows && !rc; r++)
+		if (!key_cmp_keys(&k, idx[r - 1], idx[r]))
+			rc = problem(c, "%s:%zu: the same row as line %zu "
+				     "(parameters and %s)", file,
+				     t->line[idx[r]], t->line[idx[r - 1]],
+				     extra[0]);
+	free(idx);
+	return rc;
 }
 
 /* ---- the files ---------------------------------------------------------- */
@@ -382,9 +408,12 @@ static const json_t *meta_metric(const struct ld *c, const char *name)
 	const json_t *m = json_object_get(c->rd->meta, "metrics"), *e;
 	size_t k;
 
-	json_array_foreach(m, k, e)
-		if (!strcmp(json_string_value(json_object_get(e, "name")), name))
+	json_array_foreach(m, k, e) {
+		const char *s = json_string_value(json_object_get(e, "name"));
+
+		if (s && !strcmp(s, name))
 			return e;
+	}
 	return NULL;
 }
 
@@ -822,8 +851,9 @@ int rundir_open(const char *path, unsigned flags, FILE *all, struct rundir *rd,
 	/* "results/x/" and "results/x" are the same run. */
 	for (size_t n = strlen(rd->path); n > 1 && rd->path[n - 1] == '/'; n--)
 		rd->path[n - 1] = '\0';
-	/* Files that do not parse are not cross-checked (nor loaded). */
-	if (meta_load(&c) < 0 && (!all || !rd->meta || !json_is_object(rd->meta)))
+	/* Nothing is checked against a meta.json that is not whole; files
+	 * that do not parse are not cross-checked. */
+	if (meta_load(&c) < 0)
 		goto fail;
 	if (load_summary(&c) < 0)
 		goto fail;
