@@ -48,8 +48,15 @@ struct rundir {
  * be) and the key that makes a row unique (parameters + metric in
  * summary.csv, + trial in trials.csv, + mode in evidence.csv).  The files
  * are checked against each other too: summary.csv's n and median are
- * those of the trials in trials.csv, samples.csv's trials are in
- * trials.csv.  The first problem comes back as "FILE:LINE: what".
+ * those of the trials in trials.csv, samples.csv's windows are trials in
+ * trials.csv and the other way round, each point meta.json calls done has
+ * its summary.csv rows and an evidence.csv row per mode.  So a reader may
+ * index without looking: summary.csv has metric, unit and better right
+ * after the parameters, and n and median; trials.csv trial after them;
+ * evidence.csv mode; samples.csv mode, trial and latency_ns, nothing else.
+ * The first problem comes back in err as "FILE:LINE: what"; with 'all',
+ * every file's first problem is printed there, one line each (gupsync
+ * validate).  Returns 0, or -1 and nothing loaded.
  */
 #define RUNDIR_TORN_OK	1u	/* run --resume: torn last lines left out */
 #define RUNDIR_SAMPLES	2u	/* samples.csv too (it can be large) */

@@ -126,6 +126,63 @@ static void test_csv_numbers(void **state)
 	csv_free(&t);
 }
 
+/* Numbers as the writer writes them, nothing else (issue 15). */
+static void test_csv_strict_numbers(void **state)
+{
+	static const char *const bad[] = {
+		"", "abc", "1e309", "-1e309", "1417x", "0x10", "inf", "-inf", "nan",
+		" 1", "1 ", "+1", ".5", "1.", "1e", "1e+", "--1", "1,5",
+	};
+	static const struct { const char *s; double v; } good[] = {
+		{ "0", 0 }, { "-1", -1 }, { "767886.215", 767886.215 },
+		{ "1e-05", 1e-5 }, { "2.49309551e-05", 2.49309551e-05 },
+		{ "1E3", 1000 }, { "12345678901234567890", 12345678901234567890.0 },
+	};
+	double v;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(csv_number(bad[i], &v), -1);
+		assert_true(isnan(v));
+	}
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		assert_int_equal(csv_number(good[i].s, &v), 1);
+		assert_true(fabs(v - good[i].v) <= 1e-9 * fabs(good[i].v));
+	}
+	assert_int_equal(csv_number("NA", &v), 0);
+	assert_true(isnan(v));
+}
+
+/* A NUL byte, a torn last line: refused, or (CSV_TORN_OK) left out. */
+static void test_csv_nul_and_torn(void **state)
+{
+	static const char torn[] = "a,b\n1,2\n3,76788";
+	static const char nul[] = "a,b\n1,2\n3,\0004\n5,6\n";
+	char err[ERR_LEN], *copy;
+	struct csv t;
+
+	(void)state;
+	copy = malloc(sizeof(nul));
+	assert_non_null(copy);
+	memcpy(copy, nul, sizeof(nul));
+	assert_int_equal(csv_parse_n(copy, sizeof(nul) - 1, "t.csv", 0, &t, err,
+				     ERR_LEN), -1);
+	assert_string_equal(err, "t.csv:3: a NUL byte (binary data, not CSV text)");
+	copy = strdup(torn);
+	assert_int_equal(csv_parse_n(copy, strlen(torn), "t.csv", 0, &t, err,
+				     ERR_LEN), -1);
+	assert_non_null(strstr(err, "t.csv:3: the last line has no newline"));
+	copy = strdup(torn);
+	assert_int_equal(csv_parse_n(copy, strlen(torn), "t.csv", CSV_TORN_OK, &t,
+				     err, ERR_LEN), 0);
+	assert_int_equal(t.nrows, 1);
+	assert_int_equal(t.torn_line, 3);
+	csv_free(&t);
+	copy = strdup("a,a\n1,2\n");
+	assert_int_equal(csv_parse(copy, "t.csv", &t, err, ERR_LEN), -1);
+	assert_string_equal(err, "t.csv:1: column 'a' twice");
+}
+
 static void test_csv_errors(void **state)
 {
 	char err[ERR_LEN];
@@ -257,6 +314,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_csv_quoting),
 		cmocka_unit_test(test_csv_numbers),
+		cmocka_unit_test(test_csv_strict_numbers),
+		cmocka_unit_test(test_csv_nul_and_torn),
 		cmocka_unit_test(test_csv_errors),
 		cmocka_unit_test_setup_teardown(test_load, setup_run, teardown_run),
 		cmocka_unit_test_setup_teardown(test_points_and_values, setup_run,
