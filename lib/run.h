@@ -39,6 +39,7 @@ struct run_conf {
 	uint64_t seed;
 	const char *topology, *output;
 	bool dry_run, no_counters, keep_aslr, quiet;
+	bool oversubscribe;	/* more workers than PUs (--placement none) */
 	int futex_hash;		/* enum futex_hash_mode */
 };
 
