@@ -268,6 +268,7 @@ int run_prepare_point(struct run *r, size_t i)
 {
 	struct run_point *rp = &r->points[i];
 	char err[OPT_ERR_LEN];
+	int rc;
 
 	rp->status = POINT_NOT_RUN;
 	rp->conf = calloc(1, r->b->conf_size ? r->b->conf_size : 1);
@@ -284,8 +285,13 @@ int run_prepare_point(struct run *r, size_t i)
 	rp->pus = calloc(rp->rc.threads + rp->rc.bg_threads, sizeof(int));
 	if (!rp->pus)
 		return run_usage(r, "out of memory");
-	if (place_cpus(r->topo, rp->place, rp->rc.threads + rp->rc.bg_threads,
-		       rp->pus, err, sizeof(err)) < 0)
+	rc = place_cpus(r->topo, rp->place, rp->rc.threads + rp->rc.bg_threads,
+			rp->pus, err, sizeof(err));
+	/* The PUs are all a point keeps: its spec (a 16 KiB CPU list) goes,
+	 * so a sweep of many points costs what its points need. */
+	free(rp->place);
+	rp->place = NULL;
+	if (rc < 0)
 		return run_usage(r, "--threads=%llu --bg-threads=%llu: %s",
 				 (unsigned long long)rp->rc.threads,
 				 (unsigned long long)rp->rc.bg_threads, err);
