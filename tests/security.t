@@ -31,14 +31,14 @@ nothing_ran() {
 }
 reset_target() { find "$T" -name M -delete; echo precious > "$T/target"; }
 gs() { (cd "$T/cwd" && "$G" "$@") > "$T/log" 2>&1; rc=$?; }
-echo "1..17"
+echo "1..18"
 
 # One tiny real run to plot, compare and copy about.
 "$G" run gup-fast --threads 1 --page-size 4K --trials 2 --duration 20ms \
 	--warmup 5ms --quiet --output "$T/res" > "$T/run.log" 2>&1
 RUN=$(ls -d "$T"/res/gup-fast-* 2>/dev/null | head -1)
 if [ -z "$RUN" ] || ! command -v gnuplot > /dev/null; then
-	for _ in $(seq 17); do skip "no tiny run or no gnuplot ($(tail -1 "$T/run.log"))"; done
+	for _ in $(seq 18); do skip "no tiny run or no gnuplot ($(tail -1 "$T/run.log"))"; done
 	exit 0
 fi
 reset_target
@@ -125,6 +125,14 @@ if [ "$(id -u)" = 0 ]; then
 else
 	skip "not root"; skip "not root"
 fi
+
+# A TMPDIR whose name would end a uprobe_events line is not used.
+D=$T/$'tmp\n-:injected'; mkdir -p "$D"
+(cd "$T/cwd" && TMPDIR=$D "$G" run uprobe-replace --trials 1 --duration 20ms \
+	--warmup 5ms --quiet --output "$T/up") > "$T/log" 2>&1
+rc=$?
+[ -z "$(ls -A "$D")" ] && { [ "$rc" = 0 ] || [ "$rc" = 4 ]; }
+ok $? "a TMPDIR with a newline is not used for the uprobe copy (exit $rc)" "$T/log"
 
 # ---- strings from files reach the terminal escaped ----------------------------
 cp -r "$RUN" "$T/r-esc"
