@@ -258,40 +258,33 @@ static int rd_check_params(const struct rundir *rd, const struct csv *t,
  * in memory: what the readers print from a run directory cannot drive the
  * terminal, whoever wrote the file.
  */
+static json_t *rd_escaped(const json_t *v)
+{
+	size_t n = 4 * json_string_length(v) + 1;
+	char *e = malloc(n);
+	json_t *out = e ? json_string(text_escape(e, n, json_string_value(v))) : NULL;
+
+	free(e);
+	return out;
+}
+
 static void rd_json_escape(json_t *o)
 {
 	const char *k;
 	json_t *v;
 	size_t i;
 
-	if (json_is_object(o)) {
-		json_object_foreach(o, k, v) {
-			if (json_is_string(v) && text_has_ctl(json_string_value(v))) {
-				size_t n = 4 * json_string_length(v) + 1;
-				char *e = malloc(n);
-
-				if (e)
-					json_object_set_new(o, k, json_string(
-						text_escape(e, n, json_string_value(v))));
-				free(e);
-			} else {
-				rd_json_escape(v);
-			}
-		}
-	} else if (json_is_array(o)) {
-		json_array_foreach(o, i, v) {
-			if (json_is_string(v) && text_has_ctl(json_string_value(v))) {
-				size_t n = 4 * json_string_length(v) + 1;
-				char *e = malloc(n);
-
-				if (e)
-					json_array_set_new(o, i, json_string(
-						text_escape(e, n, json_string_value(v))));
-				free(e);
-			} else {
-				rd_json_escape(v);
-			}
-		}
+	json_object_foreach(o, k, v) {
+		if (json_is_string(v) && text_has_ctl(json_string_value(v)))
+			json_object_set_new(o, k, rd_escaped(v));
+		else
+			rd_json_escape(v);
+	}
+	json_array_foreach(o, i, v) {
+		if (json_is_string(v) && text_has_ctl(json_string_value(v)))
+			json_array_set_new(o, i, rd_escaped(v));
+		else
+			rd_json_escape(v);
 	}
 }
 
