@@ -145,6 +145,11 @@ static int csv_header(struct csv *t, char **p, const char *name, char *err,
 	}
 	t->ncols = (size_t)n;
 	for (size_t k = 0; k < t->ncols; k++) {
+		if (text_has_ctl(t->head[k])) {
+			text_fmt(err, len, "%s:1: a control character in column "
+				 "%zu's name", name, k + 1);
+			return -1;
+		}
 		if (!t->head[k][0]) {
 			text_fmt(err, len, "%s:1: column %zu has no name", name, k + 1);
 			return -1;
@@ -193,6 +198,13 @@ int csv_parse_n(char *text, size_t n, const char *name, unsigned flags,
 				 name, line, got, t->ncols);
 			goto fail;
 		}
+		/* A string that could drive a terminal is damage, not data. */
+		for (size_t k = 0; k < t->ncols; k++)
+			if (text_has_ctl(t->cell[t->nrows * t->ncols + k])) {
+				text_fmt(err, len, "%s:%zu: a control character "
+					 "in field %zu", name, line, k + 1);
+				goto fail;
+			}
 		t->line[t->nrows++] = line;
 	}
 	return 0;

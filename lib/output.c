@@ -195,17 +195,30 @@ void run_samples_rows(struct run *r, size_t i, unsigned mode, uint64_t t,
 		      const double *s, size_t n)
 {
 	FILE *f = r->samples_csv.f;
-	size_t stride = n > SAMPLES_PER_WINDOW ?
-		(n + SAMPLES_PER_WINDOW - 1) / SAMPLES_PER_WINDOW : 1;
+	/* Each window gets an equal share of SAMPLES_CSV_MAX (rows measured
+	 * by the first one written), at most SAMPLES_PER_WINDOW: an evenly
+	 * strided subsample, so its CDF stays the window's. */
+	uint64_t windows = (uint64_t)r->npoints * r->trials * r->nmeasured;
+	size_t cap = SAMPLES_PER_WINDOW, stride;
+	long start;
 
 	if (!ftell(f)) {
 		csv_param_header(r, f);
 		fputs(",mode,trial,latency_ns\n", f);
 	}
+	if (r->samples_row_bytes && windows)
+		cap = (size_t)(SAMPLES_CSV_MAX / r->samples_row_bytes / windows);
+	cap = cap > SAMPLES_PER_WINDOW ? SAMPLES_PER_WINDOW : cap ? cap : 1;
+	stride = n > cap ? (n + cap - 1) / cap : 1;
+	if (stride > r->samples_stride_max)
+		r->samples_stride_max = stride;
+	start = ftell(f);
 	for (size_t k = 0; k < n; k += stride) {
 		csv_params(r, f, i);
 		fprintf(f, ",%s,%llu,%.0f\n", r->b->modes[mode].name,
 			(unsigned long long)t, s[k]);
+		if (!r->samples_row_bytes && ftell(f) > start)	/* the first row */
+			r->samples_row_bytes = (size_t)(ftell(f) - start) + 8;
 	}
 }
 
@@ -347,6 +360,13 @@ int run_save(struct run *r, bool final)
 		if (r->points[i].status != POINT_NOT_RUN)
 			json_array_append_new(points, point_json(r, i));
 	json_object_set_new(r->meta, "points", points);
+	if (r->b->kind == BENCH_LATENCY)
+		json_object_set_new(r->meta, "samples_csv", json_pack(
+			"{s:i, s:I, s:i, s:s}", "max_per_window", SAMPLES_PER_WINDOW,
+			"max_bytes", (json_int_t)SAMPLES_CSV_MAX,
+			"coarsest_stride", (int)r->samples_stride_max,
+			"rule", "every stride-th sample of a window; the stride keeps "
+			"each window within its share of max_bytes"));
 	json_object_set_new(r->meta, "metrics", metrics_json(r));
 	iso_now(now, sizeof(now));
 	json_object_set_new(json_object_get(r->meta, "gupsync"),
@@ -517,22 +537,50 @@ void run_print_footer(struct run *r)
 		r->b->kind == BENCH_LATENCY ? ",samples" : "");
 }
 
+/*
+ * Whether meta.json (of a run to resume) is this benchmark's - its name,
+ * kind and modes - and has the options its argv gives.  Texts (what a
+ * mode does, the kernel path) and options a newer gupsync added are not
+ * compared: a run from before them still resumes.
+ */
+static bool same_bench(const json_t *a, const json_t *b)
+{
+	static const char *const keys[] = { "name", "kind", NULL };
+	const json_t *ma = json_object_get(a, "modes"), *mb = json_object_get(b, "modes");
+	size_t i;
+	json_t *m;
+
+	for (int k = 0; keys[k]; k++)
+		if (!json_equal(json_object_get(a, keys[k]), json_object_get(b, keys[k])))
+			return false;
+	if (json_array_size(ma) != json_array_size(mb))
+		return false;
+	json_array_foreach(ma, i, m)
+		if (!json_equal(json_object_get(m, "name"),
+				json_object_get(json_array_get(mb, i), "name")))
+			return false;
+	return true;
+}
+
 int run_meta_matches(const struct run *r, const json_t *meta, char *err,
 		     size_t len)
 {
-	json_t *b = bench_json(r->b, r->nmodes), *o = options_json(r);
-	bool same_b = json_equal(b, json_object_get(meta, "bench"));
-	bool same_o = json_equal(o, json_object_get(meta, "options"));
+	json_t *b = bench_json(r->b, r->nmodes), *o = options_json(r), *v;
+	const json_t *mo = json_object_get(meta, "options");
+	bool same_b = same_bench(b, json_object_get(meta, "bench"));
+	bool same_o = json_is_object(mo);
+	const char *key;
 
+	json_object_foreach((json_t *)mo, key, v)
+		if (json_object_get(o, key) && !json_equal(json_object_get(o, key), v))
+			same_o = false;
 	json_decref(b);
 	json_decref(o);
 	if (!same_b)
 		snprintf(err, len, "meta.json's bench is not %s as this gupsync "
-			 "describes it (edited, or written by another version)",
-			 r->b->name);
+			 "describes it (its name, kind or modes edited?)", r->b->name);
 	else if (!same_o)
 		snprintf(err, len, "meta.json's options are not what its argv "
-			 "gives %s (edited, or written by another version)",
-			 r->b->name);
+			 "gives %s (edited?)", r->b->name);
 	return same_b && same_o ? 0 : -1;
 }

@@ -136,6 +136,41 @@ static int read_regular(const char *path, size_t max, char **out, size_t *n,
 	return 0;
 }
 
+/*
+ * Every string in meta.json with control characters escaped (text_escape),
+ * in memory: what the readers print from a run directory cannot drive the
+ * terminal, whoever wrote the file.
+ */
+static json_t *rd_escaped(const json_t *v)
+{
+	size_t n = 4 * json_string_length(v) + 1;
+	char *e = malloc(n);
+	json_t *out = e ? json_string(text_escape(e, n, json_string_value(v))) : NULL;
+
+	free(e);
+	return out;
+}
+
+static void rd_json_escape(json_t *o)
+{
+	const char *k;
+	json_t *v;
+	size_t i;
+
+	json_object_foreach(o, k, v) {
+		if (json_is_string(v) && text_has_ctl(json_string_value(v)))
+			json_object_set_new(o, k, rd_escaped(v));
+		else
+			rd_json_escape(v);
+	}
+	json_array_foreach(o, i, v) {
+		if (json_is_string(v) && text_has_ctl(json_string_value(v)))
+			json_array_set_new(o, i, rd_escaped(v));
+		else
+			rd_json_escape(v);
+	}
+}
+
 static int meta_format(struct ld *c, const char *path)
 {
 	const json_t *f = json_object_get(c->rd->meta, "format");
@@ -221,6 +256,7 @@ static int meta_load(struct ld *c)
 		return problem(c, "%s:%d: %s", path, je.line, je.text);
 	if (!json_is_object(c->rd->meta))
 		return problem(c, "%s: not a JSON object", path);
+	rd_json_escape(c->rd->meta);
 	name = json_object_get(json_object_get(c->rd->meta, "bench"), "name");
 	if (!json_is_string(name) || !json_string_length(name))
 		return problem(c, "%s: no bench.name", path);
@@ -847,6 +883,13 @@ int rundir_open(const char *path, unsigned flags, FILE *all, struct rundir *rd,
 	if (strlen(path) >= sizeof(rd->path))
 		return problem(&c, "%s: path longer than %d bytes", path,
 			       RUNDIR_PATH_MAX - 1);
+	if (text_has_ctl(path)) {
+		char e[RUNDIR_PATH_MAX];
+
+		return problem(&c, "%s: a run directory name with control "
+			       "characters; rename it",
+			       text_escape(e, sizeof(e), path));
+	}
 	snprintf(rd->path, sizeof(rd->path), "%s", path);
 	/* "results/x/" and "results/x" are the same run. */
 	for (size_t n = strlen(rd->path); n > 1 && rd->path[n - 1] == '/'; n--)
