@@ -423,10 +423,16 @@ static int header(struct ld *c, const char *file, const struct csv *t,
 				       k < t->ncols ? t->head[k] : "(none)",
 				       s->head[k]);
 	for (size_t k = 0; cols[k]; k++)
-		if (n + k >= t->ncols || strcmp(t->head[n + k], cols[k]))
-			return problem(c, "%s:1: expected column '%s' after the %zu "
-				       "parameter columns%s", file, cols[k], n,
-				       k ? " and those before it" : "");
+		if (n + k >= t->ncols || strcmp(t->head[n + k], cols[k])) {
+			char want[128] = "";
+
+			for (size_t j = 0; cols[j]; j++)
+				text_append(want, sizeof(want), ", %s", cols[j]);
+			return problem(c, "%s:1: column %zu is '%s', expected '%s' "
+				       "(the %zu parameter columns%s)", file, n + k + 1,
+				       n + k < t->ncols ? t->head[n + k] : "(none)",
+				       cols[k], n, want);
+		}
 	return 0;
 }
 
