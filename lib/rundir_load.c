@@ -15,14 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "rundir.h"
+#include "rundir_ld.h"
 #include "text.h"
-
-#define META_MAX_BYTES (16u << 20)
-/* summary.csv rounds like trials.csv ("%.9g"): a median of two rounded
- * trials differs from the rounded median in the 9th digit. */
-#define MEDIAN_REL_TOL 1e-6
-#define TRIAL_MAX 1e9	/* a trial index, as an exact integer */
 
 /* Metrics that cannot be negative, by the names lib/ gives them: rates,
  * times per operation, latency percentiles.  (Counts per operation have
@@ -43,21 +37,7 @@ static const char *const all_stats[] = {
 	"max", "p10", "p90", "p99", NULL,
 };
 
-struct ld {
-	struct rundir *rd;
-	unsigned flags;
-	FILE *all;
-	char *err;
-	size_t len;
-	int nproblems;
-	size_t trials;		/* meta.json method.trials, 0 if not known */
-	bool full;		/* written by gupsync run (meta.json has argv), or
-				 * RUNDIR_STRICT: every file it writes is due */
-};
-
-static int problem(struct ld *c, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static int problem(struct ld *c, const char *fmt, ...)
+int ld_problem(struct ld *c, const char *fmt, ...)
 {
 	char buf[1024];
 	va_list ap;
@@ -99,180 +79,6 @@ static bool nonneg_metric(const char *name)
 	return false;
 }
 
-/* ---- meta.json --------------------------------------------------------- */
-
-static int read_regular(const char *path, size_t max, char **out, size_t *n,
-			char *why, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	struct stat st;
-	ssize_t got = 0;
-	char *buf;
-
-	*out = NULL;
-	if (fd < 0)
-		return text_fmt(why, len, "%s", strerror(errno)), -1;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    (size_t)st.st_size > max) {
-		text_fmt(why, len, "%s", !S_ISREG(st.st_mode) ?
-			 "not a regular file (a FIFO, a device or a directory?)" :
-			 "too large");
-		close(fd);
-		return -1;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	*n = 0;
-	while (buf && *n < (size_t)st.st_size &&
-	       (got = read(fd, buf + *n, (size_t)st.st_size - *n)) > 0)
-		*n += (size_t)got;
-	close(fd);
-	if (!buf || got < 0) {
-		text_fmt(why, len, "%s", buf ? strerror(errno) : "out of memory");
-		free(buf);
-		return -1;
-	}
-	buf[*n] = '\0';
-	*out = buf;
-	return 0;
-}
-
-/*
- * Every string in meta.json with control characters escaped (text_escape),
- * in memory: what the readers print from a run directory cannot drive the
- * terminal, whoever wrote the file.
- */
-static json_t *rd_escaped(const json_t *v)
-{
-	size_t n = 4 * json_string_length(v) + 1;
-	char *e = malloc(n);
-	json_t *out = e ? json_string(text_escape(e, n, json_string_value(v))) : NULL;
-
-	free(e);
-	return out;
-}
-
-static void rd_json_escape(json_t *o)
-{
-	const char *k;
-	json_t *v;
-	size_t i;
-
-	json_object_foreach(o, k, v) {
-		if (json_is_string(v) && text_has_ctl(json_string_value(v)))
-			json_object_set_new(o, k, rd_escaped(v));
-		else
-			rd_json_escape(v);
-	}
-	json_array_foreach(o, i, v) {
-		if (json_is_string(v) && text_has_ctl(json_string_value(v)))
-			json_array_set_new(o, i, rd_escaped(v));
-		else
-			rd_json_escape(v);
-	}
-}
-
-static int meta_format(struct ld *c, const char *path)
-{
-	const json_t *f = json_object_get(c->rd->meta, "format");
-	const json_t *maj = json_object_get(f, "major");
-
-	if (!f)
-		return 0;	/* written before the field: 1.0 */
-	if (!json_is_integer(maj) || !json_is_integer(json_object_get(f, "minor")))
-		return problem(c, "%s: \"format\" is not {\"major\": N, \"minor\": N}",
-			       path);
-	if (json_integer_value(maj) > RUNDIR_FORMAT_MAJOR)
-		return problem(c, "%s: format %lld.%lld is newer than this gupsync "
-			       "reads (%d.x): use a newer gupsync", path,
-			       (long long)json_integer_value(maj),
-			       (long long)json_integer_value(json_object_get(f, "minor")),
-			       RUNDIR_FORMAT_MAJOR);
-	return 0;
-}
-
-static int meta_metrics(struct ld *c, const char *path)
-{
-	const json_t *m = json_object_get(c->rd->meta, "metrics"), *e;
-	size_t k;
-
-	if (!m)
-		return c->flags & RUNDIR_STRICT ?
-		       problem(c, "%s: no \"metrics\"", path) : 0;
-	if (!json_is_array(m))
-		return problem(c, "%s: \"metrics\" is not an array", path);
-	json_array_foreach(m, k, e) {
-		const char *b = json_string_value(json_object_get(e, "better"));
-
-		if (!json_is_string(json_object_get(e, "name")) ||
-		    !json_is_string(json_object_get(e, "unit")) || !b ||
-		    (strcmp(b, "higher") && strcmp(b, "lower") && *b))
-			return problem(c, "%s: metrics[%zu] lacks a name, a unit or "
-				       "a better of higher, lower or \"\"", path, k);
-	}
-	return 0;
-}
-
-static int meta_points(struct ld *c, const char *path)
-{
-	const json_t *p = json_object_get(c->rd->meta, "points"), *e, *v;
-	const json_t *o = json_object_get(c->rd->meta, "options");
-	const char *key;
-	size_t k;
-
-	if (c->flags & RUNDIR_STRICT &&
-	    (!p || !json_is_object(o) ||
-	     !json_is_array(json_object_get(c->rd->meta, "argv"))))
-		return problem(c, "%s: lacks \"points\", \"options\" or \"argv\" "
-			       "(not written by gupsync run?)", path);
-	if (p && !json_is_array(p))
-		return problem(c, "%s: \"points\" is not an array", path);
-	json_array_foreach(p, k, e) {
-		const json_t *params = json_object_get(e, "params");
-
-		if (!json_is_object(params))
-			return problem(c, "%s: points[%zu] has no params", path, k);
-		json_object_foreach((json_t *)params, key, v)
-			if (!json_is_string(v))
-				return problem(c, "%s: points[%zu].params.%s is not a "
-					       "string", path, k, key);
-	}
-	return 0;
-}
-
-static int meta_load(struct ld *c)
-{
-	char path[RUNDIR_PATH_MAX + 32], why[256];
-	const json_t *t, *name;
-	json_error_t je;
-	size_t n;
-	char *buf;
-
-	snprintf(path, sizeof(path), "%s/meta.json", c->rd->path);
-	if (read_regular(path, META_MAX_BYTES, &buf, &n, why, sizeof(why)) < 0)
-		return problem(c, "%s: %s", path, why);
-	c->rd->meta = json_loadb(buf, n, 0, &je);
-	free(buf);
-	if (!c->rd->meta)
-		return problem(c, "%s:%d: %s", path, je.line, je.text);
-	if (!json_is_object(c->rd->meta))
-		return problem(c, "%s: not a JSON object", path);
-	rd_json_escape(c->rd->meta);
-	name = json_object_get(json_object_get(c->rd->meta, "bench"), "name");
-	if (!json_is_string(name) || !json_string_length(name))
-		return problem(c, "%s: no bench.name", path);
-	t = json_object_get(json_object_get(c->rd->meta, "method"), "trials");
-	if (t && (!json_is_integer(t) || json_integer_value(t) < 1 ||
-		  json_integer_value(t) > TRIAL_MAX))
-		return problem(c, "%s: method.trials is not a count", path);
-	c->trials = t ? (size_t)json_integer_value(t) : 0;
-	if (!t && c->flags & RUNDIR_STRICT)
-		return problem(c, "%s: no method.trials", path);
-	c->full = c->flags & RUNDIR_STRICT ||
-		  json_is_array(json_object_get(c->rd->meta, "argv"));
-	return meta_format(c, path) | meta_metrics(c, path) |
-	       meta_points(c, path);
-}
-
 /* ---- cells ------------------------------------------------------------- */
 
 /* A number cell: -1 after reporting it.  na_ok: "NA" allowed. */
@@ -283,13 +89,13 @@ static int cell_num(struct ld *c, const char *file, const struct csv *t,
 	int rc = csv_number(s, v);
 
 	if (rc < 0)
-		return problem(c, "%s:%zu: %s '%s' is not a finite decimal number",
+		return ld_problem(c, "%s:%zu: %s '%s' is not a finite decimal number",
 			       file, t->line[row], t->head[col], s);
 	if (!rc && !na_ok)
-		return problem(c, "%s:%zu: %s is NA", file, t->line[row],
+		return ld_problem(c, "%s:%zu: %s is NA", file, t->line[row],
 			       t->head[col]);
 	if (rc && nonneg && *v < 0)
-		return problem(c, "%s:%zu: %s %s is negative", file, t->line[row],
+		return ld_problem(c, "%s:%zu: %s %s is negative", file, t->line[row],
 			       t->head[col], s);
 	return 0;
 }
@@ -302,10 +108,10 @@ static int cell_count(struct ld *c, const char *file, const struct csv *t,
 	if (cell_num(c, file, t, row, col, false, true, &v) < 0)
 		return -1;
 	if (v != floor(v) || v > TRIAL_MAX)
-		return problem(c, "%s:%zu: %s %s is not a whole count", file,
+		return ld_problem(c, "%s:%zu: %s %s is not a whole count", file,
 			       t->line[row], t->head[col], csv_get(t, row, col));
 	if (below && v >= (double)below)
-		return problem(c, "%s:%zu: %s %s: the run has %zu trials", file,
+		return ld_problem(c, "%s:%zu: %s %s: the run has %zu trials", file,
 			       t->line[row], t->head[col], csv_get(t, row, col),
 			       below);
 	*out = (size_t)v;
@@ -322,14 +128,14 @@ static int cell_param(struct ld *c, const char *file, const struct csv *t,
 	size_t i;
 
 	if (!*s)
-		return problem(c, "%s:%zu: %s is empty", file, t->line[row],
+		return ld_problem(c, "%s:%zu: %s is empty", file, t->line[row],
 			       t->head[k]);
 	if (!json_is_array(opt))
 		return 0;
 	json_array_foreach(opt, i, v)
 		if (json_is_string(v) && !strcmp(json_string_value(v), s))
 			return 0;
-	return problem(c, "%s:%zu: %s '%s' is not one of the run's values in "
+	return ld_problem(c, "%s:%zu: %s '%s' is not one of the run's values in "
 		       "meta.json", file, t->line[row], t->head[k], s);
 }
 
@@ -375,13 +181,13 @@ static int unique_key(struct ld *c, const char *file, const struct csv *t,
 		cols[n + i] = csv_col(t, extra[i]);
 	idx = malloc((t->nrows + 1) * sizeof(*idx));
 	if (!idx)
-		return problem(c, "%s: out of memory", file);
+		return ld_problem(c, "%s: out of memory", file);
 	for (size_t r = 0; r < t->nrows; r++)
 		idx[r] = r;
 	qsort_r(idx, t->nrows, sizeof(*idx), key_cmp, &k);
 	for (size_t r = 1; r < t->nrows && !rc; r++)
 		if (!key_cmp_keys(&k, idx[r - 1], idx[r]))
-			rc = problem(c, "%s:%zu: the same row as line %zu "
+			rc = ld_problem(c, "%s:%zu: the same row as line %zu "
 				     "(parameters and %s)", file,
 				     t->line[idx[r]], t->line[idx[r - 1]],
 				     extra[0]);
@@ -405,7 +211,7 @@ static int read_csv(struct ld *c, const char *name, struct csv *t,
 		return 0;
 	if (csv_read(path, c->flags & RUNDIR_TORN_OK ? CSV_TORN_OK : 0, t, why,
 		     sizeof(why)) < 0)
-		return problem(c, "%s", why);
+		return ld_problem(c, "%s", why);
 	return 0;
 }
 
@@ -418,7 +224,7 @@ static int header(struct ld *c, const char *file, const struct csv *t,
 
 	for (size_t k = 0; k < n; k++)
 		if (k >= t->ncols || strcmp(t->head[k], s->head[k]))
-			return problem(c, "%s:1: column %zu is '%s', summary.csv "
+			return ld_problem(c, "%s:1: column %zu is '%s', summary.csv "
 				       "has '%s'", file, k + 1,
 				       k < t->ncols ? t->head[k] : "(none)",
 				       s->head[k]);
@@ -428,7 +234,7 @@ static int header(struct ld *c, const char *file, const struct csv *t,
 
 			for (size_t j = 0; cols[j]; j++)
 				text_append(want, sizeof(want), ", %s", cols[j]);
-			return problem(c, "%s:1: column %zu is '%s', expected '%s' "
+			return ld_problem(c, "%s:1: column %zu is '%s', expected '%s' "
 				       "(the %zu parameter columns%s)", file, n + k + 1,
 				       n + k < t->ncols ? t->head[n + k] : "(none)",
 				       cols[k], n, want);
@@ -445,19 +251,6 @@ static int row_params(struct ld *c, const char *file, const struct csv *t,
 	return 0;
 }
 
-static const json_t *meta_metric(const struct ld *c, const char *name)
-{
-	const json_t *m = json_object_get(c->rd->meta, "metrics"), *e;
-	size_t k;
-
-	json_array_foreach(m, k, e) {
-		const char *s = json_string_value(json_object_get(e, "name"));
-
-		if (s && !strcmp(s, name))
-			return e;
-	}
-	return NULL;
-}
 
 static int summary_metric(struct ld *c, const char *file, size_t row)
 {
@@ -468,19 +261,19 @@ static int summary_metric(struct ld *c, const char *file, size_t row)
 	const json_t *m;
 
 	if (!*metric)
-		return problem(c, "%s:%zu: no metric name", file, t->line[row]);
+		return ld_problem(c, "%s:%zu: no metric name", file, t->line[row]);
 	if (strcmp(better, "higher") && strcmp(better, "lower") && *better)
-		return problem(c, "%s:%zu: better '%s' is not higher, lower or empty",
+		return ld_problem(c, "%s:%zu: better '%s' is not higher, lower or empty",
 			       file, t->line[row], better);
 	if (!json_object_get(c->rd->meta, "metrics"))
 		return 0;
-	m = meta_metric(c, metric);
+	m = ld_meta_metric(c, metric);
 	if (!m)
-		return problem(c, "%s:%zu: metric '%s' is not in meta.json's metrics",
+		return ld_problem(c, "%s:%zu: metric '%s' is not in meta.json's metrics",
 			       file, t->line[row], metric);
 	if (strcmp(json_string_value(json_object_get(m, "unit")), unit) ||
 	    strcmp(json_string_value(json_object_get(m, "better")), better))
-		return problem(c, "%s:%zu: %s has unit '%s' and better '%s'; "
+		return ld_problem(c, "%s:%zu: %s has unit '%s' and better '%s'; "
 			       "meta.json says '%s' and '%s'", file, t->line[row],
 			       metric, unit, better,
 			       json_string_value(json_object_get(m, "unit")),
@@ -510,7 +303,7 @@ static int summary_rows(struct ld *c, const char *file)
 				if (cell_count(c, file, t, r, k, 0, &cnt) < 0)
 					return -1;
 				if (c->trials && cnt > c->trials)
-					return problem(c, "%s:%zu: n %zu: the run has "
+					return ld_problem(c, "%s:%zu: n %zu: the run has "
 						       "%zu trials", file, t->line[r],
 						       cnt, c->trials);
 			} else if (cell_num(c, file, t, r, k, true, nn, &v) < 0) {
@@ -532,12 +325,12 @@ static int load_summary(struct ld *c)
 		return -1;
 	m = csv_col(t, "metric");
 	if (m < 0)
-		return problem(c, "%s: no 'metric' column", file);
+		return ld_problem(c, "%s: no 'metric' column", file);
 	c->rd->nparams = (size_t)m;
 	if (header(c, file, t, cols) < 0)
 		return -1;
 	if (csv_col(t, "n") < 0 || csv_col(t, "median") < 0)
-		return problem(c, "%s:1: no 'n' or no 'median' column", file);
+		return ld_problem(c, "%s:1: no 'n' or no 'median' column", file);
 	return summary_rows(c, file);
 }
 
@@ -547,7 +340,7 @@ static bool trials_typed(const struct ld *c, const char *col)
 {
 	if (!json_object_get(c->rd->meta, "metrics"))
 		return strcmp(col, "cpus");
-	return meta_metric(c, col);
+	return ld_meta_metric(c, col);
 }
 
 static int load_trials(struct ld *c)
@@ -597,7 +390,7 @@ static int load_evidence(struct ld *c)
 		if (row_params(c, file, t, r) < 0)
 			return -1;
 		if (!*csv_get(t, r, n))
-			return problem(c, "%s:%zu: no mode", file, t->line[r]);
+			return ld_problem(c, "%s:%zu: no mode", file, t->line[r]);
 		for (size_t k = n + 1; k < t->ncols; k++)
 			if (cell_num(c, file, t, r, k, true,
 				     nonneg_metric(t->head[k]) ||
@@ -623,7 +416,7 @@ static int load_samples(struct ld *c)
 	if (header(c, file, t, cols) < 0)
 		return -1;
 	if (t->ncols != n + 3)
-		return problem(c, "%s:1: %zu columns; expected the parameters, mode, "
+		return ld_problem(c, "%s:1: %zu columns; expected the parameters, mode, "
 			       "trial and latency_ns", file, t->ncols);
 	for (size_t r = 0; r < t->nrows; r++)
 		if (row_params(c, file, t, r) < 0 ||
@@ -631,249 +424,8 @@ static int load_samples(struct ld *c)
 		    cell_count(c, file, t, r, n + 1, c->trials, &trial) < 0 ||
 		    cell_num(c, file, t, r, n + 2, false, true, &v) < 0)
 			return c->nproblems ? -1 :
-			       problem(c, "%s:%zu: no mode", file, t->line[r]);
+			       ld_problem(c, "%s:%zu: no mode", file, t->line[r]);
 	return 0;
-}
-
-/* ---- the files against each other --------------------------------------- */
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static bool same_point(const struct csv *a, size_t ra, const struct csv *b,
-		       size_t rb, size_t np)
-{
-	for (size_t k = 0; k < np; k++)
-		if (strcmp(csv_get(a, ra, k), csv_get(b, rb, k)))
-			return false;
-	return true;
-}
-
-/* summary.csv row r: n and median are those of its trials. */
-static int cross_summary_row(struct ld *c, const char *file, size_t r,
-			     double *x)
-{
-	const struct csv *s = &c->rd->summary, *t = &c->rd->trials;
-	size_t np = c->rd->nparams, n = 0, want;
-	int tc = csv_col(t, csv_get(s, r, np));
-	double med, got;
-
-	if (tc < 0)
-		return problem(c, "%s:%zu: metric '%s' has no column in trials.csv",
-			       file, s->line[r], csv_get(s, r, np));
-	for (size_t q = 0; q < t->nrows; q++)
-		if (same_point(s, r, t, q, np) &&
-		    !isnan(x[n] = csv_num_at(t, q, (size_t)tc)))
-			n++;
-	want = (size_t)csv_num_at(s, r, (size_t)csv_col(s, "n"));
-	/* Resume: the trial on a torn last line of trials.csv is gone from
-	 * it but still counted in summary.csv, which resume rewrites. */
-	if (c->flags & RUNDIR_TORN_OK && c->rd->trials.torn_line && want == n + 1)
-		return 0;
-	if (n != want)
-		return problem(c, "%s:%zu: n is %zu, trials.csv has %zu values of %s "
-			       "for this point", file, s->line[r], want, n,
-			       csv_get(s, r, np));
-	if (!n)
-		return 0;
-	qsort(x, n, sizeof(*x), cmp_double);
-	med = n % 2 ? x[n / 2] : (x[n / 2 - 1] + x[n / 2]) / 2;
-	got = csv_num_at(s, r, (size_t)csv_col(s, "median"));
-	if (isnan(got) || fabs(got - med) > MEDIAN_REL_TOL * fmax(fabs(med), 1e-9))
-		return problem(c, "%s:%zu: median of %s is %s, its trials in "
-			       "trials.csv give %.9g", file, s->line[r],
-			       csv_get(s, r, np), csv_get(s, r,
-			       (size_t)csv_col(s, "median")), med);
-	return 0;
-}
-
-static int cross_summary(struct ld *c)
-{
-	char file[RUNDIR_PATH_MAX + 32];
-	double *x;
-	int rc = 0;
-
-	snprintf(file, sizeof(file), "%s/summary.csv", c->rd->path);
-	if (!c->rd->trials.ncols) {
-		const struct csv *s = &c->rd->summary;
-		int nc = csv_col(s, "n");
-
-		for (size_t r = 0; c->full && r < s->nrows; r++)
-			if (csv_num_at(s, r, (size_t)nc) > 0)
-				return problem(c, "%s:%zu: n is %s, but trials.csv is "
-					       "absent or empty", file, s->line[r],
-					       csv_get(s, r, (size_t)nc));
-		return 0;
-	}
-	x = malloc((c->rd->trials.nrows + 1) * sizeof(*x));
-	if (!x)
-		return problem(c, "%s: out of memory", file);
-	for (size_t r = 0; r < c->rd->summary.nrows && !rc; r++)
-		rc = cross_summary_row(c, file, r, x);
-	free(x);
-	return rc;
-}
-
-/* The proof pass leaves one evidence.csv row per mode of a done point. */
-static int evidence_of_point(const struct ld *c, const json_t *params)
-{
-	const struct csv *e = &c->rd->evidence;
-	size_t want = json_array_size(json_object_get(json_object_get(
-		c->rd->meta, "bench"), "modes")), n = 0;
-
-	if (!e->ncols || !want)
-		return 0;
-	for (size_t r = 0; r < e->nrows; r++) {
-		bool same = true;
-
-		for (size_t k = 0; k < c->rd->nparams && same; k++) {
-			const char *v = json_string_value(json_object_get(params,
-									  e->head[k]));
-
-			same = v && !strcmp(v, csv_get(e, r, k));
-		}
-		n += same;
-	}
-	return n == want ? 0 : -1;
-}
-
-/* Each point meta.json calls done has its rows in summary.csv and
- * evidence.csv. */
-static int cross_points(struct ld *c)
-{
-	const json_t *pts = json_object_get(c->rd->meta, "points"), *p;
-	const struct csv *s = &c->rd->summary;
-	size_t i;
-
-	json_array_foreach(pts, i, p) {
-		const json_t *params = json_object_get(p, "params");
-		const char *st = json_string_value(json_object_get(p, "status"));
-		bool found = false;
-
-		if (!st || strcmp(st, "done"))
-			continue;
-		for (size_t r = 0; r < s->nrows && !found; r++) {
-			found = true;
-			for (size_t k = 0; k < c->rd->nparams && found; k++) {
-				const char *v = json_string_value(
-					json_object_get(params, s->head[k]));
-
-				found = v && !strcmp(v, csv_get(s, r, k));
-			}
-		}
-		if (!found)
-			return problem(c, "%s/summary.csv: no rows of points[%zu], done "
-				       "in meta.json", c->rd->path, i);
-		if (evidence_of_point(c, params) < 0)
-			return problem(c, "%s/evidence.csv: not one row per mode of "
-				       "points[%zu], done in meta.json", c->rd->path,
-				       i);
-	}
-	return 0;
-}
-
-static bool same_window(const struct csv *a, size_t ra, const struct csv *b,
-			size_t rb, size_t np)
-{
-	return same_point(a, ra, b, rb, np) &&
-	       !strcmp(csv_get(a, ra, np), csv_get(b, rb, np)) &&
-	       !strcmp(csv_get(a, ra, np + 1), csv_get(b, rb, np + 1));
-}
-
-/* Whether the samples of window (point of trials row q, mode, trial) are
- * among the groups. */
-static bool have_window(const struct ld *c, const size_t *grp, size_t ng,
-			size_t q, const char *mode)
-{
-	const struct csv *s = &c->rd->samples, *t = &c->rd->trials;
-	size_t np = c->rd->nparams;
-
-	for (size_t g = 0; g < ng; g++)
-		if (same_point(s, grp[g], t, q, np) &&
-		    !strcmp(csv_get(s, grp[g], np), mode) &&
-		    !strcmp(csv_get(s, grp[g], np + 1), csv_get(t, q, np)))
-			return true;
-	return false;
-}
-
-/* A trial whose mode did operations has samples of that window. */
-static int samples_of_trials(struct ld *c, const char *file, const size_t *grp,
-			     size_t ng)
-{
-	const json_t *modes = json_object_get(json_object_get(c->rd->meta,
-							      "bench"), "modes");
-	const struct csv *t = &c->rd->trials;
-	const json_t *m;
-	size_t k;
-
-	json_array_foreach(modes, k, m) {
-		const char *mode = json_string_value(json_object_get(m, "name"));
-		char col[128];
-		int oc;
-
-		if (!mode || json_is_true(json_object_get(m, "proof_only")))
-			continue;
-		snprintf(col, sizeof(col), "%s_ops_per_s", mode);
-		oc = csv_col(t, col);
-		for (size_t q = 0; oc >= 0 && q < t->nrows; q++)
-			if (csv_num_at(t, q, (size_t)oc) > 0 &&
-			    !have_window(c, grp, ng, q, mode))
-				return problem(c, "%s: no samples of %s in trial %s of "
-					       "the point of trials.csv:%zu", file,
-					       mode, csv_get(t, q, c->rd->nparams),
-					       t->line[q]);
-	}
-	return 0;
-}
-
-/*
- * samples.csv against trials.csv, both ways: its rows come in windows
- * (point, mode, trial), each a trial in trials.csv; each trial whose mode
- * did operations has its window.  (A header alone is a latency run whose
- * windows saw no operation.)
- */
-static int cross_samples(struct ld *c)
-{
-	const struct csv *s = &c->rd->samples, *t = &c->rd->trials;
-	const char *kind = json_string_value(json_object_get(
-		json_object_get(c->rd->meta, "bench"), "kind"));
-	size_t np = c->rd->nparams, ng = 0, *grp;
-	char file[RUNDIR_PATH_MAX + 32];
-	int rc = 0;
-
-	snprintf(file, sizeof(file), "%s/samples.csv", c->rd->path);
-	if (!kind || strcmp(kind, "latency") || !t->nrows)
-		return 0;
-	if (!s->ncols)
-		return c->full ? problem(c, "%s: absent or empty, but trials.csv "
-					 "has trials of this latency benchmark",
-					 file) : 0;
-	grp = malloc((s->nrows + 1) * sizeof(*grp));
-	if (!grp)
-		return problem(c, "%s: out of memory", file);
-	for (size_t r = 0; r < s->nrows; r++)
-		if (!ng || !same_window(s, r, s, grp[ng - 1], np))
-			grp[ng++] = r;
-	/* Resume drops the samples of trials it measures again. */
-	for (size_t g = 0; g < ng && !rc && !(c->flags & RUNDIR_TORN_OK); g++) {
-		bool found = false;
-
-		for (size_t q = 0; q < t->nrows && !found; q++)
-			found = same_point(s, grp[g], t, q, np) &&
-				!strcmp(csv_get(s, grp[g], np + 1), csv_get(t, q, np));
-		if (!found)
-			rc = problem(c, "%s:%zu: trial %s of this point is not in "
-				     "trials.csv", file, s->line[grp[g]],
-				     csv_get(s, grp[g], np + 1));
-	}
-	if (!rc && c->full)
-		rc = samples_of_trials(c, file, grp, ng);
-	free(grp);
-	return rc;
 }
 
 /* ---- entry points -------------------------------------------------------- */
@@ -887,12 +439,12 @@ int rundir_open(const char *path, unsigned flags, FILE *all, struct rundir *rd,
 	memset(rd, 0, sizeof(*rd));
 	rd->flags = flags;
 	if (strlen(path) >= sizeof(rd->path))
-		return problem(&c, "%s: path longer than %d bytes", path,
+		return ld_problem(&c, "%s: path longer than %d bytes", path,
 			       RUNDIR_PATH_MAX - 1);
 	if (text_has_ctl(path)) {
 		char e[RUNDIR_PATH_MAX];
 
-		return problem(&c, "%s: a run directory name with control "
+		return ld_problem(&c, "%s: a run directory name with control "
 			       "characters; rename it",
 			       text_escape(e, sizeof(e), path));
 	}
@@ -902,7 +454,7 @@ int rundir_open(const char *path, unsigned flags, FILE *all, struct rundir *rd,
 		rd->path[n - 1] = '\0';
 	/* Nothing is checked against a meta.json that is not whole; files
 	 * that do not parse are not cross-checked. */
-	if (meta_load(&c) < 0)
+	if (ld_meta_load(&c) < 0)
 		goto fail;
 	if (load_summary(&c) < 0)
 		goto fail;
@@ -910,12 +462,12 @@ int rundir_open(const char *path, unsigned flags, FILE *all, struct rundir *rd,
 	    (flags & RUNDIR_SAMPLES && load_samples(&c) < 0 && !all))
 		goto fail;
 	if (!c.nproblems)
-		cross_summary(&c);
+		ld_cross_summary(&c);
 	if (!c.nproblems && c.full &&
 	    !(flags & RUNDIR_TORN_OK && rd->summary.torn_line))
-		cross_points(&c);
+		ld_cross_points(&c);
 	if (!c.nproblems && flags & RUNDIR_SAMPLES)
-		cross_samples(&c);
+		ld_cross_samples(&c);
 	if (!c.nproblems)
 		return 0;
 fail:
@@ -940,7 +492,7 @@ int rundir_load_samples(struct rundir *rd, char *err, size_t len)
 	c.trials = json_is_integer(t) ? (size_t)json_integer_value(t) : 0;
 	c.full = rd->flags & RUNDIR_STRICT ||
 		 json_is_array(json_object_get(rd->meta, "argv"));
-	if (load_samples(&c) < 0 || cross_samples(&c) < 0) {
+	if (load_samples(&c) < 0 || ld_cross_samples(&c) < 0) {
 		csv_free(&rd->samples);
 		return -1;
 	}
