@@ -156,6 +156,9 @@ case_ A B evidence.csv drop mode
 for k in nul half garbage empty emptyobj format nometrics delete fifo symloop; do
 	case_ A B meta.json "$k"
 done
+# Directories from before meta.json's "format" (1.0) read as they did.
+case_ A B meta.json noformat "" harmless
+case_ R R meta.json noformat "" harmless
 case_ A B meta.json otherbench pin-fast
 case_ A B meta.json trials 2
 

@@ -67,6 +67,8 @@ def main():
             meta["bench"]["name"] = arg
         elif kind == "format":
             meta["format"] = {"major": 99, "minor": 0}
+        elif kind == "noformat":    # as written before the field
+            meta.pop("format", None)
         elif kind == "nometrics":
             del meta["metrics"]
         elif kind == "trials":
