@@ -45,9 +45,11 @@ int validate_cmd(int argc, char **argv, const char *cmdline)
 	}
 	if (argc < 2 || argv[1][0] == '-') {
 		if (argc >= 2)
-			fprintf(stderr, "gupsync validate: unknown option '%s'\n",
-				argv[1]);
-		usage(stderr);
+			fprintf(stderr, "gupsync validate: unknown option '%s'; see "
+				"--help\n", argv[1]);
+		else
+			fprintf(stderr, "gupsync validate: no run directory given; "
+				"see --help\n");
 		return EXIT_USAGE;
 	}
 	for (int i = 1; i < argc; i++) {
