@@ -177,6 +177,17 @@ for k in torn nul dup flip; do case_ R R summary.csv "$k"; done
 case_ R R trials.csv torn
 case_ R R trials.csv param bg-threads
 
+# Runs of two benchmarks: plot refuses them as compare and report do.
+for cmd in "compare" "report --no-plots" "plot -o $tmp/plots"; do
+	rd $cmd "$tmp/A" "$tmp/R"
+	if [ "$rc" -ne 0 ] && [ "$rc" -lt "$EXIT_TIMEOUT" ] && grep -q "rcu-wait" "$tmp/err"; then
+		ok "${cmd%% *} refuses runs of gup-fast and rcu-wait"
+	else
+		not_ok "${cmd%% *} refuses runs of gup-fast and rcu-wait" "exit $rc" \
+			"$(head -c 300 "$tmp/err")"
+	fi
+done
+
 # Resume repairs a torn last line: it completes the run (the dropped
 # trial measured again), the kept trials are unchanged, and the directory
 # validates afterwards (summary.csv's medians are its trials').
