@@ -110,7 +110,7 @@ static int meta_metrics(struct ld *c, const char *path)
 	size_t k;
 
 	if (!m)
-		return c->flags & RUNDIR_STRICT ?
+		return c->full ?
 		       ld_problem(c, "%s: no \"metrics\"", path) : 0;
 	if (!json_is_array(m))
 		return ld_problem(c, "%s: \"metrics\" is not an array", path);
@@ -133,7 +133,7 @@ static int meta_points(struct ld *c, const char *path)
 	const char *key;
 	size_t k;
 
-	if (c->flags & RUNDIR_STRICT &&
+	if (c->full &&
 	    (!p || !json_is_object(o) ||
 	     !json_is_array(json_object_get(c->rd->meta, "argv"))))
 		return ld_problem(c, "%s: lacks \"points\", \"options\" or \"argv\" "
@@ -174,15 +174,17 @@ int ld_meta_load(struct ld *c)
 	name = json_object_get(json_object_get(c->rd->meta, "bench"), "name");
 	if (!json_is_string(name) || !json_string_length(name))
 		return ld_problem(c, "%s: no bench.name", path);
+	/* A directory gupsync run wrote (it records argv) is held to all
+	 * that run writes, whichever reader opens it. */
+	c->full = c->flags & RUNDIR_STRICT ||
+		  json_is_array(json_object_get(c->rd->meta, "argv"));
 	t = json_object_get(json_object_get(c->rd->meta, "method"), "trials");
 	if (t && (!json_is_integer(t) || json_integer_value(t) < 1 ||
 		  json_integer_value(t) > TRIAL_MAX))
 		return ld_problem(c, "%s: method.trials is not a count", path);
 	c->trials = t ? (size_t)json_integer_value(t) : 0;
-	if (!t && c->flags & RUNDIR_STRICT)
+	if (!t && c->full)
 		return ld_problem(c, "%s: no method.trials", path);
-	c->full = c->flags & RUNDIR_STRICT ||
-		  json_is_array(json_object_get(c->rd->meta, "argv"));
 	return meta_format(c, path) | meta_metrics(c, path) |
 	       meta_points(c, path);
 }
