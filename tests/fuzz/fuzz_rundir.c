@@ -5,7 +5,8 @@
  * input is a directory in one file: meta.json, summary.csv, trials.csv,
  * evidence.csv and samples.csv separated by lines "=====FILE\n" (a file
  * not given is absent).  It is written to a private directory under
- * /dev/shm (or TMPDIR) and loaded every way a reader loads it.
+ * /dev/shm (or TMPDIR), removed at exit, and loaded every way a reader
+ * loads it.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -37,6 +38,15 @@ static void put(const char *name, const uint8_t *p, size_t n)
 		abort();
 	fwrite(p, 1, n, f);
 	fclose(f);
+}
+
+/* The private directory goes when the process ends (libFuzzer exits
+ * through exit(), the replay by returning from main). */
+static void cleanup(void)
+{
+	for (size_t k = 0; k < NFILES; k++)
+		put(files[k], NULL, 0);
+	rmdir(dir);
 }
 
 static void readers(struct rundir *rd)
@@ -80,6 +90,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		snprintf(dir, sizeof(dir), "%s/gupsync-fuzz-XXXXXX", base ? base : "/tmp");
 		if (!mkdtemp(dir))
 			abort();
+		atexit(cleanup);
 	}
 	for (size_t k = 0; k < NFILES; k++) {
 		const uint8_t *q = p < end ? memmem(p, (size_t)(end - p), SEP,
