@@ -289,6 +289,9 @@ static int setup_runs(void **state)
 	if (rundir_load(t->a, &t->ra, err, ERR_LEN) < 0 ||
 	    rundir_load(t->b, &t->rb, err, ERR_LEN) < 0) {
 		fprintf(stderr, "%s\n", err);
+		rundir_free(&t->ra);	/* a failed load holds nothing */
+		rm_tree(t->root);	/* no teardown after a failed setup */
+		free(t);
 		return -1;
 	}
 	*state = t;
