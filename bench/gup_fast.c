@@ -33,7 +33,15 @@
  * all workers on one page (contention on one folio refcount), each on its
  * own cache line.
  *
- * Calibration (--extra-ns N): every call of every mode is followed by N ns
+ * Paired: private and shared alternate in ~0.5 ms ABBA slices within
+ * each trial (lib/slices.h); gup_fast_ns is the median over slice pairs
+ * of shared - private, gup_fast_rel of shared / private - 1.  The ratio
+ * cancels what slows both wakes alike (the host, the VM's state), so it is
+ * the number to compare across runs and kernels when the change under test
+ * leaves the private wake alone, as a GUP-fast patch does.
+ *
+ * Calibration (--extra-ns N): every call of the --extra-mode modes (all by
+ * default, or only shared: a slower GUP-fast stand-in) is followed by N ns
  * of user-space spinning, a known slowdown for checking that `gupsync
  * compare` detects a change of that size.  The spin count is calibrated
  * against CLOCK_MONOTONIC once per worker, on its own CPU (vCPUs can run
@@ -62,7 +70,10 @@ struct gup_conf {
 	uint64_t page_size;
 	int layout;
 	uint64_t extra_ns;
+	int extra_mode;		/* EXTRA_ALL or a mode's index + 1 */
 };
+
+enum { EXTRA_ALL };
 
 struct gup_point {
 	char *shared_region;	/* layout=shared: the one page/THP */
@@ -81,6 +92,8 @@ struct gup_worker {
 };
 
 static const char *const layouts[] = { "own", "shared", NULL };
+/* "all", then the modes in their order: index = mode + 1. */
+static const char *const extra_modes[] = { "all", "private", "shared", NULL };
 
 static const struct opt_spec gup_opts[] = {
 	{ "page-size", OPT_SIZE, "page backing the futex word: 4K or 2M (THP)",
@@ -90,6 +103,9 @@ static const struct opt_spec gup_opts[] = {
 	  "own", 0, 0, layouts, true, offsetof(struct gup_conf, layout) },
 	{ "extra-ns", OPT_U64, "calibration: spin this many ns after every call",
 	  "0", 0, EXTRA_NS_MAX, NULL, false, offsetof(struct gup_conf, extra_ns) },
+	{ "extra-mode", OPT_ENUM,
+	  "calibration: which mode gets --extra-ns (shared: a slower GUP-fast)",
+	  "all", 0, 0, extra_modes, false, offsetof(struct gup_conf, extra_mode) },
 	{ NULL },
 };
 
@@ -211,7 +227,9 @@ static void gup_loop(struct worker *w)
 	struct gup_worker *gw = w->priv;
 	uint32_t *word = w->mode == MODE_CONTROL ? (uint32_t *)gw->ro_page : gw->word;
 	int op = w->mode == MODE_PRIVATE ? FUTEX_WAKE | FUTEX_PRIVATE_FLAG : FUTEX_WAKE;
-	uint64_t extra = gw->spin_iters;
+	const struct gup_conf *c = w->pt->conf;
+	uint64_t extra = c->extra_mode == EXTRA_ALL ||
+			 (unsigned)c->extra_mode == w->mode + 1 ? gw->spin_iters : 0;
 
 	while (worker_running(w)) {
 		syscall(SYS_futex, word, op, 1, NULL, NULL, 0);
@@ -244,14 +262,15 @@ static void gup_teardown(struct point *pt)
 static size_t gup_derive(struct point *pt, const struct mode_result *res,
 			 struct metric *out, size_t cap)
 {
-	(void)pt;
-	if (cap < 2)
+	if (cap < 3)
 		return 0;
 	out[0] = (struct metric){ "gup_fast_ns", "ns", BETTER_LOWER, true,
-		res[MODE_SHARED].ns_per_op - res[MODE_PRIVATE].ns_per_op };
-	out[1] = (struct metric){ "shared_wakes_per_s", "ops/s", BETTER_HIGHER,
+		pair_diff_ns(res, pt->bench->pair) };
+	out[1] = (struct metric){ "gup_fast_rel", "1", BETTER_LOWER, true,
+		pair_rel(res, pt->bench->pair) };
+	out[2] = (struct metric){ "shared_wakes_per_s", "ops/s", BETTER_HIGHER,
 		true, res[MODE_SHARED].ops_per_s };
-	return 2;
+	return 3;
 }
 
 static bool gup_verify(struct point *pt, const struct mode_result *res,
@@ -287,6 +306,7 @@ static const struct bench gup_fast = {
 		{ "shared", "FUTEX_WAKE: one get_user_pages_fast() per call", false },
 		{ "control", "shared wake on a PROT_READ page: slow GUP + mmap_lock", true },
 	},
+	.pair = { .base = MODE_PRIVATE, .test = MODE_SHARED },
 	.counters = { MMAP_LOCK_TP },
 	.check = gup_check,
 	.setup = gup_setup,

@@ -190,7 +190,7 @@ int run_resume(struct run *r, const char *dir, char *err, size_t len)
 			load_point(&r->points[i], p);
 	}
 	if (textbuf_open(&r->trials_csv) < 0 || textbuf_open(&r->evidence_csv) < 0 ||
-	    textbuf_open(&r->samples_csv) < 0) {
+	    textbuf_open(&r->samples_csv) < 0 || textbuf_open(&r->slices_csv) < 0) {
 		rundir_free(&rd);
 		snprintf(err, len, "out of memory");
 		return -1;
@@ -198,6 +198,7 @@ int run_resume(struct run *r, const char *dir, char *err, size_t len)
 	append_file(&r->trials_csv, dir, "trials.csv");
 	append_file(&r->evidence_csv, dir, "evidence.csv");
 	append_file(&r->samples_csv, dir, "samples.csv");
+	append_file(&r->slices_csv, dir, "slices.csv");
 	resumed = json_object_get(r->meta, "resumed");
 	if (!json_is_array(resumed)) {
 		resumed = json_array();

@@ -13,6 +13,7 @@
 #include "placement.h"
 #include "results.h"
 #include "run.h"
+#include "slices.h"
 #include "stats.h"
 #include "sysinfo.h"
 #include "workers.h"
@@ -35,6 +36,8 @@ static const char *const placement_names[] = {
 static const char *const order_names[] = {
 	"sequential", "interleave", "random", NULL,
 };
+
+static const char *const interleave_names[] = { "slices", "windows", NULL };
 
 static const struct opt_spec harness_opts[] = {
 	{ "threads", OPT_U64, "workers, one per PU/core; a list or range is swept",
@@ -92,6 +95,18 @@ static const struct opt_spec harness_opts[] = {
 	  "per-process default, which moves with the thread count)",
 	  "global", 0, 0, futex_hash_names, false,
 	  offsetof(struct run_conf, futex_hash) },
+	{ "interleave", OPT_ENUM,
+	  "paired modes (gup-fast private/shared, pin-fast empty/pin): "
+	  "slices = alternate in ABBA slices within one window of twice "
+	  "--duration, median of the slice pairs; windows = one window per "
+	  "mode (the old way)",
+	  "slices", 0, 0, interleave_names, false,
+	  offsetof(struct run_conf, interleave) },
+	{ "slice", OPT_DURATION,
+	  "target length of one slice of --interleave slices (converted to "
+	  "a count of the leader's ops from the last ns per op)",
+	  SLICE_DEFAULT, SLICE_MIN_NS, SLICE_MAX_NS, NULL, false,
+	  offsetof(struct run_conf, slice_ns) },
 	{ NULL },
 };
 
@@ -151,6 +166,38 @@ static unsigned nmodes(const struct bench *b)
 	return n;
 }
 
+/*
+ * A bench whose pair alternates in slices gets more, shorter trials unless
+ * the user chose: the CI of the median over 10 trials is [x(2), x(9)],
+ * which drift within a run keeps wide; 20 trials of 2 x 250 ms (CI
+ * [x(6), x(15)]) take the same time, and a warm-up of 50 ms is enough when
+ * both modes run in every slice of the window.
+ */
+#define PAIR_TRIALS 20
+#define PAIR_DURATION_NS 250000000ull
+#define PAIR_WARMUP_NS 50000000ull
+
+static void pair_defaults(struct run *r)
+{
+	const struct opt_val *t = opt_find(&r->opts, "trials");
+	const struct opt_val *d = opt_find(&r->opts, "duration");
+	const struct opt_val *w = opt_find(&r->opts, "warmup");
+
+	if (!run_slicing(r))
+		return;
+	if (t && !t->given)
+		r->rc.trials = PAIR_TRIALS;
+	if (d && !d->given)
+		r->rc.duration_ns = PAIR_DURATION_NS;
+	if (w && !w->given)
+		r->rc.warmup_ns = PAIR_WARMUP_NS;
+	for (size_t i = 0; i < r->npoints; i++) {
+		r->points[i].rc.trials = r->rc.trials;
+		r->points[i].rc.duration_ns = r->rc.duration_ns;
+		r->points[i].rc.warmup_ns = r->rc.warmup_ns;
+	}
+}
+
 /* Parse, validate every point and its placement: all before any file. */
 static int prepare(struct run *r, int argc, char *const argv[])
 {
@@ -178,6 +225,7 @@ static int prepare(struct run *r, int argc, char *const argv[])
 	for (size_t i = 0; i < r->npoints; i++)
 		if (run_prepare_point(r, i))
 			return EXIT_USAGE;
+	pair_defaults(r);
 	r->trials = r->rc.trials;
 	if (r->rc.target_ns) {
 		uint64_t per = (r->rc.warmup_ns + r->rc.duration_ns) * r->nmeasured;

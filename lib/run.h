@@ -40,7 +40,12 @@ struct run_conf {
 	const char *topology, *output;
 	bool dry_run, no_counters, keep_aslr, quiet;
 	int futex_hash;		/* enum futex_hash_mode */
+	int interleave;		/* INTERLEAVE_SLICES or INTERLEAVE_WINDOWS */
+	uint64_t slice_ns;	/* --slice: target length of one slice */
 };
+
+/* How a bench's paired modes share a trial (bench.pair, slices.h). */
+enum { INTERLEAVE_SLICES, INTERLEAVE_WINDOWS };
 
 #define POINT_NOT_RUN 1
 
@@ -93,7 +98,7 @@ struct run {
 	json_t *meta;
 	struct col cols[BENCH_MAX_METRICS];
 	size_t ncols;
-	struct textbuf trials_csv, evidence_csv, samples_csv;
+	struct textbuf trials_csv, evidence_csv, samples_csv, slices_csv;
 	char start[40];
 	char futex_hash[160];	/* which hash private futexes use (futexhash.h) */
 	size_t cur;		/* the point being measured */
@@ -123,6 +128,13 @@ void run_trial_row(struct run *r, size_t i, uint64_t t);
 #define SAMPLES_PER_WINDOW 5000
 void run_samples_rows(struct run *r, size_t i, unsigned mode, uint64_t t,
 		      const double *s, size_t n);
+/* Paired slices: one row per slice of trial t into slices.csv. */
+struct slice_sum;
+void run_slices_rows(struct run *r, size_t i, uint64_t t,
+		     const struct slice_sum *s, size_t n);
+/* Whether point windows of this run alternate the bench's pair in
+ * slices. */
+bool run_slicing(const struct run *r);
 /* Statistics of metric column k of a point over its trials (output.c). */
 struct stats;
 int run_col_stats(const struct run *r, const struct run_point *rp, size_t k,
