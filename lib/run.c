@@ -96,7 +96,7 @@ static const struct opt_spec harness_opts[] = {
 	  "global", 0, 0, futex_hash_names, false,
 	  offsetof(struct run_conf, futex_hash) },
 	{ "interleave", OPT_ENUM,
-	  "paired modes (gup-fast private/shared, pin-fast empty/pin): "
+	  "a benchmark's paired modes (see its modes above): "
 	  "slices = alternate in ABBA slices within one window of twice "
 	  "--duration, median of the slice pairs; windows = one window per "
 	  "mode (the old way)",
@@ -526,6 +526,7 @@ static int run_main(struct run *rr)
 		return 1;
 	run_print_table(&r);
 	run_print_footer(&r);
+	run_print_regimes(&r);
 	for (size_t i = 0; i < r.npoints; i++) {
 		done += r.points[i].status == BENCH_OK;
 		skipped += r.points[i].status == BENCH_SKIP;

@@ -143,6 +143,9 @@ const char *run_status_name(int status);
 /* Commentary before and after the table (output.c). */
 void run_print_header(struct run *r);
 void run_print_footer(struct run *r);
+/* Footer lines for points whose headline trials fall into two regimes
+ * (regimes.c, stats_regimes()). */
+void run_print_regimes(const struct run *r);
 /* The table on stdout, at the end of the run, in blocks of at most 72
  * columns (table.c); and one stderr line per finished point. */
 void run_print_table(struct run *r);
