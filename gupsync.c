@@ -17,6 +17,7 @@
 #include <sys/personality.h>
 #include <unistd.h>
 
+#include "ab.h"
 #include "bench.h"
 #include "check.h"
 #include "compare.h"	/* compare_cmd, report_cmd, plot_cmd (plot.h) */
@@ -44,6 +45,7 @@ static void usage(FILE *f)
 		"  variants [RUN_DIR...] IPI vs RCU variant side by side, per busy CPUs\n"
 		"  compare RUN_A RUN_B  each run against A: medians, gain%%, 95%% CI, *\n"
 		"  report RUN_A RUN_B   cover-letter block: machine, method, table, plots\n"
+		"  ab --a ARGS --b ARGS two commands in ABAB rounds, then compared\n"
 		"  plot [RUN...]        PNG+SVG figures (gnuplot); several runs overlaid\n"
 		"  help                 this text\n\n"
 		"Results go to results/<bench>-<date>-<time>/ (summary.csv, trials.csv,\n"
@@ -221,6 +223,7 @@ static const struct command {
 	{ "variants", variants_command, true },
 	{ "vm", vm_command, false },
 	{ "compare", compare_cmd, false },
+	{ "ab", ab_cmd, false },
 	{ "report", report_cmd, false },
 	{ "plot", plot_cmd, false },
 	{ "help", cmd_help, false },
