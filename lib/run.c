@@ -169,13 +169,15 @@ static unsigned nmodes(const struct bench *b)
 /*
  * A bench whose pair alternates in slices gets more, shorter trials unless
  * the user chose: the CI of the median over 10 trials is [x(2), x(9)],
- * which drift within a run keeps wide; 20 trials of 2 x 250 ms (CI
- * [x(6), x(15)]) take the same time, and a warm-up of 50 ms is enough when
- * both modes run in every slice of the window.
+ * which the machine's slow changes of state keep wide; 40 trials of
+ * 2 x 125 ms (CI [x(14), x(27)]) take about the same time, and a warm-up
+ * of 20 ms is enough when both modes run in every slice of the window.
+ * Measured on the 2-vCPU VM (README "Precision"): gup_fast_rel's CI
+ * half-width 0.3-1.3% of the median this way, 0.9-1.2% with 20 x 250 ms.
  */
-#define PAIR_TRIALS 20
-#define PAIR_DURATION_NS 250000000ull
-#define PAIR_WARMUP_NS 50000000ull
+#define PAIR_TRIALS 40
+#define PAIR_DURATION_NS 125000000ull
+#define PAIR_WARMUP_NS 20000000ull
 
 static void pair_defaults(struct run *r)
 {
