@@ -33,7 +33,7 @@
  * all workers on one page (contention on one folio refcount), each on its
  * own cache line.
  *
- * Paired: private and shared alternate in ~0.5 ms ABBA slices within
+ * Paired: private and shared alternate in ~0.15 ms ABBA slices within
  * each trial (lib/slices.h); gup_fast_ns is the median over slice pairs
  * of shared - private, gup_fast_rel of shared / private - 1.  The ratio
  * cancels what slows both wakes alike (the host, the VM's state), so it is

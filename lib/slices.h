@@ -4,7 +4,7 @@
  *
  * The host under this VM changes speed on a scale of milliseconds to
  * seconds and slows both modes of a pair alike.  Two 0.5 s windows, one
- * per mode, catch it in different states; slices of ~0.5 ms in ABBA order
+ * per mode, catch it in different states; slices of ~0.15 ms in ABBA order
  * (A B B A A B ...) see nearly the same state in the two halves of each
  * adjacent pair, and the ratio of a pair cancels what scales both.
  *
@@ -32,7 +32,12 @@
 
 #include "bench.h"
 
-#define SLICE_DEFAULT "500us"	/* ~2000 ops of a 250 ns futex wake */
+/* ~800 calls of a 180 ns futex wake.  Shorter slices are hit less often
+ * by a timer tick (4 ms at HZ=250) or other interruption, so the median
+ * slice is an undisturbed one: on the 2-vCPU VM gup_fast_rel's CI
+ * half-width over trials was 0.02% with 150 us slices and 1.2% with
+ * 500 us ones (README "Precision"). */
+#define SLICE_DEFAULT "150us"
 #define SLICE_MIN_NS 10000ull	/* 10 us: still >> a clock read (~30 ns) */
 #define SLICE_MAX_NS 100000000ull /* 100 ms: past that, windows would do */
 #define SLICE_FIRST_OPS 1000	/* before any ns per op is known */
