@@ -36,9 +36,9 @@ static bool point_regimes(const struct run *r, size_t i, size_t k)
 		snprintf(order + o, sizeof(order) - o, "...");
 	run_point_label(r, i, label, sizeof(label));
 	printf("# regimes%s%s: %s has two: %.4g %s (%zu trials, L) and %.4g %s "
-	       "(%zu trials, H), gap %.3g vs spread %.3g; trials in order: %s\n",
+	       "(%zu trials, H), spreads %.3g; trials in order: %s\n",
 	       label[0] ? " at " : "", label, r->cols[k].name, g.med_lo,
-	       r->cols[k].unit, g.n_lo, g.med_hi, r->cols[k].unit, g.n_hi, g.gap,
+	       r->cols[k].unit, g.n_lo, g.med_hi, r->cols[k].unit, g.n_hi,
 	       g.spread, order);
 	return true;
 }

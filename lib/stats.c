@@ -230,7 +230,7 @@ double stats_mad_sd(const double *x, size_t n)
 int stats_regimes(const double *x, size_t n, struct regimes *out)
 {
 	double *s, floor_, best = -1.0;
-	size_t cut = 0;
+	size_t cut = 0, least;
 
 	memset(out, 0, sizeof(*out));
 	if (!x || !stats_all_finite(x, n)) {
@@ -242,19 +242,22 @@ int stats_regimes(const double *x, size_t n, struct regimes *out)
 	s = sorted_copy(x, n);
 	if (!s)
 		return -1;
-	for (size_t i = STATS_REGIME_MIN; i + STATS_REGIME_MIN <= n; i++)
+	least = n / STATS_REGIME_SHARE > STATS_REGIME_MIN ? n / STATS_REGIME_SHARE :
+		STATS_REGIME_MIN;
+	for (size_t i = least; i + least <= n; i++)
 		if (s[i] - s[i - 1] > best)
 			best = s[i] - s[i - 1], cut = i;
 	floor_ = STATS_REGIME_FLOOR * fabs(median_sorted(s, n));
 	out->gap = best;
-	out->spread = fmax(fmax(stats_mad_sd(s, cut), stats_mad_sd(s + cut, n - cut)),
+	out->spread = fmax(stats_mad_sd(s, cut) + stats_mad_sd(s + cut, n - cut),
 			   floor_);
 	out->cut = s[cut - 1];
 	out->n_lo = cut;
 	out->n_hi = n - cut;
 	out->med_lo = median_sorted(s, cut);
 	out->med_hi = median_sorted(s + cut, n - cut);
-	out->found = best > 0 && best >= STATS_REGIME_GAP * out->spread;
+	out->found = best > 0 &&
+		     out->med_hi - out->med_lo >= STATS_REGIME_SEP * out->spread;
 	free(s);
 	return 0;
 }
