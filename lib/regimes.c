@@ -12,15 +12,17 @@
 
 #include "run.h"
 #include "stats.h"
+#include "text.h"
 
 #define ORDER_MAX 64	/* trials shown in the order string */
+#define REGIMES_WIDTH 72	/* fits an email, as the other comments */
 
 /* One metric of one point: print its regimes; returns whether found. */
 static bool point_regimes(const struct run *r, size_t i, size_t k)
 {
 	const struct run_point *rp = &r->points[i];
 	double x[rp->ntrials ? rp->ntrials : 1];
-	char order[ORDER_MAX + 4], label[256];
+	char order[ORDER_MAX + 4], label[256], msg[640];
 	struct regimes g;
 	size_t n = 0, o = 0;
 
@@ -35,11 +37,14 @@ static bool point_regimes(const struct run *r, size_t i, size_t k)
 	if (n > ORDER_MAX)
 		snprintf(order + o, sizeof(order) - o, "...");
 	run_point_label(r, i, label, sizeof(label));
-	printf("# regimes%s%s: %s has two: %.4g %s (%zu trials, L) and %.4g %s "
-	       "(%zu trials, H), spreads %.3g; trials in order: %s\n",
+	snprintf(msg, sizeof(msg), "regimes%s%s: %s has two: %.4g %s (%zu "
+		 "trials, L) and %.4g %s (%zu trials, H), spreads %.3g; trials "
+		 "in order: %s",
 	       label[0] ? " at " : "", label, r->cols[k].name, g.med_lo,
 	       r->cols[k].unit, g.n_lo, g.med_hi, r->cols[k].unit, g.n_hi,
 	       g.spread, order);
+	fputs("# ", stdout);
+	text_wrap(stdout, 2, "#   ", REGIMES_WIDTH, msg);
 	return true;
 }
 
@@ -54,8 +59,10 @@ void run_print_regimes(const struct run *r)
 			if (r->cols[k].headline)
 				any |= point_regimes(r, i, k);
 	}
-	if (any)
-		printf("#   the median and CI of such a point stand for neither "
-		       "group: run longer, in ABAB pairs (gupsync ab), and see "
-		       "README \"Regimes\"\n");
+	if (any) {
+		fputs("#   ", stdout);
+		text_wrap(stdout, 4, "#   ", REGIMES_WIDTH, "the median and CI "
+			  "of such a point stand for neither group: run longer, "
+			  "in ABAB pairs (gupsync ab); README \"Regimes\"");
+	}
 }
