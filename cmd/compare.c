@@ -326,14 +326,16 @@ static void cmp_regimes(struct cmp_match *m, char side, size_t run,
 			const double *x, size_t n, const char *label)
 {
 	struct regimes g;
+	char buf[1024];
 
 	if (!m->notes || stats_regimes(x, n, &g) < 0 || !g.found)
 		return;
 	m->nnotes++;
-	fprintf(m->notes, "# warning: %c%zu (%s)%s%s: %s in two regimes, %.4g "
-		"(%zu trials) and %.4g (%zu trials): its median stands for "
-		"neither\n", side, run + 1, rundir_name(rd), label[0] ? " at " : "",
-		label, metric, g.med_lo, g.n_lo, g.med_hi, g.n_hi);
+	snprintf(buf, sizeof(buf), "%c%zu (%s)%s%s: %s in two regimes, %.4g "
+		 "(%zu trials) and %.4g (%zu trials): its median stands for "
+		 "neither", side, run + 1, rundir_name(rd), label[0] ? " at " : "",
+		 label, metric, g.med_lo, g.n_lo, g.med_hi, g.n_hi);
+	compare_wrap(m->notes, "# warning: ", "#   ", buf);
 }
 
 static double pooled_median(const double *x, size_t n)
