@@ -147,6 +147,17 @@ static int col_setup(struct point *pt)
 	return cp->w ? BENCH_OK : point_skip(pt, "out of memory");
 }
 
+/* Two batches of --regions 2 MiB regions per measured worker, and the
+ * pinned region. */
+static uint64_t col_mem(const void *conf, char *how, size_t len)
+{
+	const struct col_conf *c = conf;
+
+	snprintf(how, len, "2 batches x %llu regions x 2 MiB",
+		 (unsigned long long)c->regions);
+	return (2 * c->regions + 1) * HPAGE_PMD_SIZE;
+}
+
 static int col_worker_setup(struct point *pt, struct worker *w)
 {
 	const struct col_conf *c = pt->conf;
@@ -449,6 +460,7 @@ static const struct bench collapse = {
 	.kind = BENCH_LATENCY,
 	.opts = col_opts,
 	.conf_size = sizeof(struct col_conf),
+	.mem_per_worker = col_mem,
 	.priv_size = sizeof(struct col_point),
 	.modes = {
 		{ "idle", "no collapse: baseline of the background GUP-fast rate", false },

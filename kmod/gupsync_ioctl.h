@@ -36,7 +36,12 @@
 
 /* Limits: a loop never runs unbounded and never allocates unbounded. */
 #define GUPSYNC_MAX_ITERS (1u << 20)	  /* samples of one call: 8 MiB */
-#define GUPSYNC_MAX_RCU_ITERS 10000u	  /* grace periods are ms each */
+/* One call returns within about a second (and any signal interrupts it,
+ * EINTR): normal grace periods take ms each, expedited ones ~10-100 us,
+ * and an IPI round costs a few us per target CPU. */
+#define GUPSYNC_MAX_RCU_ITERS 64u	  /* normal: 64 x ~15 ms */
+#define GUPSYNC_MAX_RCU_EXP_ITERS 4096u  /* expedited */
+#define GUPSYNC_MAX_IPI_WORK (1u << 20)  /* iterations x CPUs in the mask */
 #define GUPSYNC_MAX_PAGES_PER_CALL 1024u /* gup_test uses up to 512 */
 #define GUPSYNC_MAX_GUP_BYTES (1ull << 30)
 #define GUPSYNC_MAX_CPUMASK_BYTES 1024u /* 8192 CPUs */

@@ -94,11 +94,12 @@ static void run_free(struct run *r)
 	r->ns = NULL;
 }
 
-/* Between iterations: let others run, and let a killed caller go. */
+/* Between iterations: let others run, and let a signalled caller go
+ * (Ctrl-C reaches gupsync's own handler at once, not after the batch). */
 static int run_yield(void)
 {
 	cond_resched();
-	return fatal_signal_pending(current) ? -EINTR : 0;
+	return signal_pending(current) ? -EINTR : 0;
 }
 
 static long do_info(void __user *arg)
@@ -203,6 +204,10 @@ static long do_ipi(struct gupsync_ipi *a, bool masked)
 	if (!zalloc_cpumask_var(&mask, GFP_KERNEL))
 		return -ENOMEM;
 	ret = masked ? read_cpumask(a, mask) : 0;
+	/* The work of one call: iterations x target CPUs, bounded. */
+	if (!ret && (u64)a->loop.iters * (masked ? cpumask_weight(mask) :
+					   num_online_cpus()) > GUPSYNC_MAX_IPI_WORK)
+		ret = -EINVAL;
 	if (!ret)
 		ret = run_init(&r, &a->loop, GUPSYNC_MAX_ITERS, 0, a->loop.samples);
 	if (ret)
@@ -225,8 +230,9 @@ static long do_rcu(struct gupsync_rcu *a)
 	bool exp = a->loop.flags & GUPSYNC_RCU_EXPEDITED;
 	struct run r;
 	u32 i;
-	int ret = run_init(&r, &a->loop, GUPSYNC_MAX_RCU_ITERS,
-			   GUPSYNC_RCU_EXPEDITED, a->loop.samples);
+	int ret = run_init(&r, &a->loop, exp ? GUPSYNC_MAX_RCU_EXP_ITERS :
+			   GUPSYNC_MAX_RCU_ITERS, GUPSYNC_RCU_EXPEDITED,
+			   a->loop.samples);
 
 	if (ret)
 		return ret;

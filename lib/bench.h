@@ -171,6 +171,11 @@ struct bench {
 	const char *counters[BENCH_MAX_COUNTERS]; /* extra counter specs */
 	size_t priv_size;	/* per-point state, zeroed, at pt->priv */
 
+	/* Memory one measured worker maps at most with this config, in
+	 * bytes, and how that comes about ("256 regions x 2 MiB x 2") in how;
+	 * NULL for benchmarks whose workers map little.  The harness refuses
+	 * (exit 2) a point that needs more than the machine has available. */
+	uint64_t (*mem_per_worker)(const void *conf, char *how, size_t len);
 	/* Reject a bad combination of option values before anything runs
 	 * (exit 2): write what is wrong and what is allowed into err. */
 	int (*check)(const void *conf, char *err, size_t len);

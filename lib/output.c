@@ -218,17 +218,30 @@ void run_samples_rows(struct run *r, size_t i, unsigned mode, uint64_t t,
 		      const double *s, size_t n)
 {
 	FILE *f = r->samples_csv.f;
-	size_t stride = n > SAMPLES_PER_WINDOW ?
-		(n + SAMPLES_PER_WINDOW - 1) / SAMPLES_PER_WINDOW : 1;
+	/* Each window gets an equal share of SAMPLES_CSV_MAX (rows measured
+	 * by the first one written), at most SAMPLES_PER_WINDOW: an evenly
+	 * strided subsample, so its CDF stays the window's. */
+	uint64_t windows = (uint64_t)r->npoints * r->trials * r->nmeasured;
+	size_t cap = SAMPLES_PER_WINDOW, stride;
+	long start;
 
 	if (!ftell(f)) {
 		csv_param_header(r, f);
 		fputs(",mode,trial,latency_ns\n", f);
 	}
+	if (r->samples_row_bytes && windows)
+		cap = (size_t)(SAMPLES_CSV_MAX / r->samples_row_bytes / windows);
+	cap = cap > SAMPLES_PER_WINDOW ? SAMPLES_PER_WINDOW : cap ? cap : 1;
+	stride = n > cap ? (n + cap - 1) / cap : 1;
+	if (stride > r->samples_stride_max)
+		r->samples_stride_max = stride;
+	start = ftell(f);
 	for (size_t k = 0; k < n; k += stride) {
 		csv_params(r, f, i);
 		fprintf(f, ",%s,%llu,%.0f\n", r->b->modes[mode].name,
 			(unsigned long long)t, s[k]);
+		if (!r->samples_row_bytes && ftell(f) > start)	/* the first row */
+			r->samples_row_bytes = (size_t)(ftell(f) - start) + 8;
 	}
 }
 
@@ -389,6 +402,13 @@ int run_save(struct run *r, bool final)
 		if (r->points[i].status != POINT_NOT_RUN)
 			json_array_append_new(points, point_json(r, i));
 	json_object_set_new(r->meta, "points", points);
+	if (r->b->kind == BENCH_LATENCY)
+		json_object_set_new(r->meta, "samples_csv", json_pack(
+			"{s:i, s:I, s:i, s:s}", "max_per_window", SAMPLES_PER_WINDOW,
+			"max_bytes", (json_int_t)SAMPLES_CSV_MAX,
+			"coarsest_stride", (int)r->samples_stride_max,
+			"rule", "every stride-th sample of a window; the stride keeps "
+			"each window within its share of max_bytes"));
 	json_object_set_new(r->meta, "metrics", metrics_json(r));
 	iso_now(now, sizeof(now));
 	json_object_set_new(json_object_get(r->meta, "gupsync"),

@@ -41,11 +41,43 @@ static void place_err(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * The PUs a synthetic description makes: the product of its "type:N"
+ * arities (hwloc's own parser takes minutes and gigabytes for a million;
+ * ask before it is built).  Attributes in parentheses are skipped.
+ */
+static double synth_pus(const char *s)
+{
+	double pus = 1;
+
+	while (*s) {
+		const char *colon = strchr(s, ':');
+		char *end;
+		double n;
+
+		if (!colon)
+			break;
+		n = strtod(colon + 1, &end);
+		if (end == colon + 1)
+			break;
+		pus *= n;
+		s = end;
+	}
+	return pus;
+}
+
 int topo_open(const char *synthetic, struct topo **out, char *err,
 	      size_t errlen)
 {
 	bool synth = synthetic && *synthetic;
-	struct topo *t = calloc(1, sizeof(*t));
+	struct topo *t;
+
+	if (synth && synth_pus(synthetic) > PLACE_MAX_CPUS) {
+		place_err(err, errlen, "--topology: '%s' has %.0f PUs; at most %d",
+			  synthetic, synth_pus(synthetic), PLACE_MAX_CPUS);
+		return -1;
+	}
+	t = calloc(1, sizeof(*t));
 
 	if (!t) {
 		place_err(err, errlen, "topology: calloc: %s", strerror(errno));
@@ -423,6 +455,16 @@ int place_cpus(const struct topo *t, const struct place_spec *spec, size_t n,
 	}
 	switch (spec->policy) {
 	case PLACE_NONE:
+		/* Unbound, but still bounded: more threads than PUs only
+		 * when asked for by name. */
+		avail = topo_count(t, PLACE_UNIT_PU);
+		if (n > avail && !spec->oversubscribe) {
+			place_err(err, errlen, "%zu workers but this topology has "
+				  "%u PU%s; --placement none does not lift that "
+				  "(add --oversubscribe to share PUs)", n, avail,
+				  PLURAL(avail));
+			return -1;
+		}
 		for (size_t i = 0; i < n; i++)
 			pus[i] = -1;
 		return 0;
@@ -438,9 +480,11 @@ int place_cpus(const struct topo *t, const struct place_spec *spec, size_t n,
 	}
 	if (n > avail) {
 		place_err(err, errlen,
-			  "%zu workers but this topology has %u %s%s (unit=%s)",
+			  "%zu workers but this topology has %u %s%s (unit=%s)%s",
 			  n, avail, core ? "core" : "PU", PLURAL(avail),
-			  spec->unit == PLACE_UNIT_CORE ? "core" : "pu");
+			  spec->unit == PLACE_UNIT_CORE ? "core" : "pu",
+			  spec->oversubscribe ? "; bound workers never share a "
+			  "PU: --oversubscribe is for --placement none" : "");
 		return -1;
 	}
 	if (spec->policy == PLACE_SCATTER)

@@ -34,6 +34,7 @@ struct place_spec {
 	enum place_unit unit;
 	int list[PLACE_MAX_CPUS]; /* PLACE_LIST: OS PU indices, in order */
 	size_t nlist;
+	bool oversubscribe;	/* PLACE_NONE: more workers than PUs */
 };
 
 struct topo; /* opaque, wraps hwloc_topology_t */

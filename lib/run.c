@@ -87,6 +87,9 @@ static const struct opt_spec harness_opts[] = {
 	{ "keep-aslr", OPT_FLAG,
 	  "leave ASLR on (by default gupsync re-executes itself with it off)",
 	  NULL, 0, 0, NULL, false, offsetof(struct run_conf, keep_aslr) },
+	{ "oversubscribe", OPT_FLAG,
+	  "with --placement none: allow more workers than PUs",
+	  NULL, 0, 0, NULL, false, offsetof(struct run_conf, oversubscribe) },
 	{ "quiet", OPT_FLAG, "no progress lines on stderr",
 	  NULL, 0, 0, NULL, false, offsetof(struct run_conf, quiet) },
 	{ "futex-hash", OPT_ENUM,
@@ -271,13 +274,51 @@ static int placement_spec(struct run *r, struct run_point *rp)
 	if (place_parse(s, rp->place, err, sizeof(err)) < 0)
 		return run_usage(r, "%s", err);
 	rp->place->unit = rp->rc.unit;
+	rp->place->oversubscribe = rp->rc.oversubscribe;
 	return 0;
+}
+
+/* MemAvailable of /proc/meminfo in bytes; 0 if unknown. */
+static uint64_t mem_available(void)
+{
+	FILE *f = fopen("/proc/meminfo", "re");
+	char line[128];
+	unsigned long long kb = 0;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb * 1024;
+}
+
+/* A point whose workers would map more than the machine has is refused
+ * before anything runs (the OOM killer is not an error message). */
+static int check_memory(struct run *r, struct run_point *rp)
+{
+	char how[128] = "";
+	uint64_t per, need, have;
+
+	if (!r->b->mem_per_worker)
+		return 0;
+	per = r->b->mem_per_worker(rp->conf, how, sizeof(how));
+	need = per * rp->rc.threads;
+	have = mem_available();
+	if (!have || need <= have)
+		return 0;
+	return run_usage(r, "--threads=%llu: needs about %.1f GiB (%llu workers "
+			 "x %.2f GiB: %s); this machine has %.1f GiB available",
+			 (unsigned long long)rp->rc.threads, need / 1073741824.0,
+			 (unsigned long long)rp->rc.threads, per / 1073741824.0,
+			 how, have / 1073741824.0);
 }
 
 int run_prepare_point(struct run *r, size_t i)
 {
 	struct run_point *rp = &r->points[i];
 	char err[OPT_ERR_LEN];
+	int rc;
 
 	rp->status = POINT_NOT_RUN;
 	rp->conf = calloc(1, r->b->conf_size ? r->b->conf_size : 1);
@@ -289,13 +330,18 @@ int run_prepare_point(struct run *r, size_t i)
 	if (rp->rc.bg_threads && !r->b->bg_loop)
 		return run_usage(r, "--bg-threads: %s has no background workers; "
 				 "allowed: 0", r->b->name);
-	if (placement_spec(r, rp))
+	if (check_memory(r, rp) || placement_spec(r, rp))
 		return EXIT_USAGE;
 	rp->pus = calloc(rp->rc.threads + rp->rc.bg_threads, sizeof(int));
 	if (!rp->pus)
 		return run_usage(r, "out of memory");
-	if (place_cpus(r->topo, rp->place, rp->rc.threads + rp->rc.bg_threads,
-		       rp->pus, err, sizeof(err)) < 0)
+	rc = place_cpus(r->topo, rp->place, rp->rc.threads + rp->rc.bg_threads,
+			rp->pus, err, sizeof(err));
+	/* The PUs are all a point keeps: its spec (a 16 KiB CPU list) goes,
+	 * so a sweep of many points costs what its points need. */
+	free(rp->place);
+	rp->place = NULL;
+	if (rc < 0)
 		return run_usage(r, "--threads=%llu --bg-threads=%llu: %s",
 				 (unsigned long long)rp->rc.threads,
 				 (unsigned long long)rp->rc.bg_threads, err);

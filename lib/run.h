@@ -39,6 +39,7 @@ struct run_conf {
 	uint64_t seed;
 	const char *topology, *output;
 	bool dry_run, no_counters, keep_aslr, quiet;
+	bool oversubscribe;	/* more workers than PUs (--placement none) */
 	int futex_hash;		/* enum futex_hash_mode */
 	int interleave;		/* INTERLEAVE_SLICES or INTERLEAVE_WINDOWS */
 	uint64_t slice_ns;	/* --slice: target length of one slice */
@@ -99,6 +100,8 @@ struct run {
 	struct col cols[BENCH_MAX_METRICS];
 	size_t ncols;
 	struct textbuf trials_csv, evidence_csv, samples_csv, slices_csv;
+	size_t samples_row_bytes;	/* one samples.csv row, measured (+ slack) */
+	size_t samples_stride_max;	/* the coarsest subsample taken */
 	char start[40];
 	char futex_hash[160];	/* which hash private futexes use (futexhash.h) */
 	size_t cur;		/* the point being measured */
@@ -126,6 +129,10 @@ void run_trial_row(struct run *r, size_t i, uint64_t t);
 /* BENCH_LATENCY: raw samples of one window into samples.csv (a stride
  * subsample of at most SAMPLES_PER_WINDOW, for CDFs). */
 #define SAMPLES_PER_WINDOW 5000
+/* What samples.csv may grow to in all: half the readers' limit (rundir.c
+ * takes CSV files up to 256 MiB), so a run of many windows (--trials
+ * 10000) keeps a bounded buffer and writes a file its readers take. */
+#define SAMPLES_CSV_MAX (128ull << 20)
 void run_samples_rows(struct run *r, size_t i, unsigned mode, uint64_t t,
 		      const double *s, size_t n);
 /* Paired slices: one row per slice of trial t into slices.csv. */

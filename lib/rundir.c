@@ -106,6 +106,12 @@ int csv_parse(char *text, const char *name, struct csv *t, char *err,
 		goto fail;
 	}
 	t->ncols = (size_t)n;
+	for (size_t c = 0; c < t->ncols; c++)
+		if (text_has_ctl(t->head[c])) {
+			snprintf(err, len, "%s:1: a control character in column "
+				 "%zu's name", name, c + 1);
+			goto fail;
+		}
 	t->cell = calloc(maxrows * t->ncols, sizeof(char *));
 	if (!t->cell)
 		goto oom;
@@ -123,6 +129,12 @@ int csv_parse(char *text, const char *name, struct csv *t, char *err,
 				 name, line, n, t->ncols);
 			goto fail;
 		}
+		for (size_t c = 0; c < t->ncols; c++)
+			if (text_has_ctl(t->cell[t->nrows * t->ncols + c])) {
+				text_fmt(err, len, "%s:%zu: a control character "
+					 "in field %zu", name, line, c + 1);
+				goto fail;
+			}
 		t->nrows++;
 	}
 	return 0;
@@ -241,6 +253,41 @@ static int rd_check_params(const struct rundir *rd, const struct csv *t,
 	return 0;
 }
 
+/*
+ * Every string in meta.json with control characters escaped (text_escape),
+ * in memory: what the readers print from a run directory cannot drive the
+ * terminal, whoever wrote the file.
+ */
+static json_t *rd_escaped(const json_t *v)
+{
+	size_t n = 4 * json_string_length(v) + 1;
+	char *e = malloc(n);
+	json_t *out = e ? json_string(text_escape(e, n, json_string_value(v))) : NULL;
+
+	free(e);
+	return out;
+}
+
+static void rd_json_escape(json_t *o)
+{
+	const char *k;
+	json_t *v;
+	size_t i;
+
+	json_object_foreach(o, k, v) {
+		if (json_is_string(v) && text_has_ctl(json_string_value(v)))
+			json_object_set_new(o, k, rd_escaped(v));
+		else
+			rd_json_escape(v);
+	}
+	json_array_foreach(o, i, v) {
+		if (json_is_string(v) && text_has_ctl(json_string_value(v)))
+			json_array_set_new(o, i, rd_escaped(v));
+		else
+			rd_json_escape(v);
+	}
+}
+
 static int rd_meta(struct rundir *rd, char *err, size_t len)
 {
 	char path[RUNDIR_PATH_MAX + 32];
@@ -260,6 +307,7 @@ static int rd_meta(struct rundir *rd, char *err, size_t len)
 		snprintf(err, len, "%s: not a JSON object", path);
 		return -1;
 	}
+	rd_json_escape(rd->meta);
 	return 0;
 }
 
@@ -271,6 +319,13 @@ int rundir_load(const char *path, struct rundir *rd, char *err, size_t len)
 	if (strlen(path) >= sizeof(rd->path)) {
 		snprintf(err, len, "%s: path longer than %d bytes", path,
 			 RUNDIR_PATH_MAX - 1);
+		return -1;
+	}
+	if (text_has_ctl(path)) {
+		char e[RUNDIR_PATH_MAX];
+
+		snprintf(err, len, "%s: a run directory name with control "
+			 "characters; rename it", text_escape(e, sizeof(e), path));
 		return -1;
 	}
 	snprintf(rd->path, sizeof(rd->path), "%s", path);

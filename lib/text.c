@@ -31,6 +31,41 @@ int text_err(char *err, size_t len, const char *fmt, ...)
 	return -1;
 }
 
+/* Tab and newline only lay text out; every other one can drive a terminal. */
+static int text_ctl(unsigned char c)
+{
+	return (c < 0x20 && c != '\t' && c != '\n') || c == 0x7f;
+}
+
+char *text_escape(char *out, size_t len, const char *in)
+{
+	size_t o = 0;
+
+	if (!len)
+		return out;
+	for (; *in; in++) {
+		unsigned char c = (unsigned char)*in;
+		size_t need = text_ctl(c) ? 4 : 1;
+
+		if (o + need >= len)
+			break;
+		if (need == 4)
+			o += (size_t)snprintf(out + o, len - o, "\\x%02x", c);
+		else
+			out[o++] = (char)c;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+int text_has_ctl(const char *s)
+{
+	for (; *s; s++)
+		if (text_ctl((unsigned char)*s))
+			return 1;
+	return 0;
+}
+
 void text_vappend(char *buf, size_t len, const char *fmt, va_list ap)
 {
 	size_t used = strnlen(buf, len);

@@ -26,6 +26,16 @@ __attribute__((format(printf, 3, 0)))
 void text_vappend(char *buf, size_t len, const char *fmt, va_list ap);
 
 /*
+ * in copied to out with every control character (below 0x20 but tab and
+ * newline, and 0x7f) written as \xNN, so a string read from a file cannot drive the
+ * terminal it is printed on.  Cut short to fit len.  Returns out.
+ */
+char *text_escape(char *out, size_t len, const char *in);
+
+/* Whether s holds a control character (what text_escape rewrites). */
+int text_has_ctl(const char *s);
+
+/*
  * The words of text (runs of spaces separate them) onto f, continuing a
  * line the caller has already filled up to column col, one space between
  * words.  A word that would end past column width starts a new line that

@@ -218,6 +218,13 @@ static void test_bad_loop(void **state)
 	expect_err(GUPSYNC_IOC_NOP, &l, sizeof(l), EINVAL, v);
 	l.iters = GUPSYNC_MAX_ITERS + 1;
 	expect_err(GUPSYNC_IOC_NOP, &l, sizeof(l), EINVAL, v);
+	/* One call's work is bounded: iterations x CPUs (a second or so). */
+	{
+		struct gupsync_ipi ia = { .loop = { .iters = GUPSYNC_MAX_IPI_WORK } };
+
+		if (sysconf(_SC_NPROCESSORS_ONLN) >= 2)
+			expect_err(GUPSYNC_IOC_IPI_ALL, &ia, sizeof(ia), EINVAL, NULL);
+	}
 	l.iters = ITERS, l.flags = 1;
 	expect_err(GUPSYNC_IOC_NOP, &l, sizeof(l), EINVAL, v);
 	l.flags = 0, l.samples = KERNEL_ADDR;
@@ -333,7 +340,7 @@ static void fuzz_one(void)
 		a.b[k] = random();
 	a.g.loop.iters = random() % 4 ? random() % 5 : (uint32_t)random();
 	if (req == GUPSYNC_IOC_RCU && a.g.loop.iters > 2)
-		a.g.loop.iters = GUPSYNC_MAX_RCU_ITERS + 1;
+		a.g.loop.iters = GUPSYNC_MAX_RCU_EXP_ITERS + 1;
 	a.g.loop.flags = random() % 2 ? random() % 16 : (uint32_t)random();
 	a.g.loop.samples = fuzz_ptr();
 	if (req == GUPSYNC_IOC_GUP) {

@@ -277,11 +277,16 @@ static void test_small_machines(void **state)
 static void test_none(void **state)
 {
 	struct topo *t = open_synth(SYNTH_SMALL);
+	struct place_spec s = make_spec(PLACE_NONE, PLACE_UNIT_PU);
+	char err[ERR_LEN] = "";
 	int pus[4];
 
 	(void)state;
-	/* Floating workers may outnumber CPUs. */
-	place_ok(t, PLACE_NONE, PLACE_UNIT_PU, 4, pus);
+	/* Floating workers outnumber the PUs only when asked to. */
+	assert_int_equal(place_cpus(t, &s, 4, pus, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "--oversubscribe"));
+	s.oversubscribe = true;
+	assert_int_equal(place_cpus(t, &s, 4, pus, err, sizeof(err)), 0);
 	for (int i = 0; i < 4; i++)
 		assert_int_equal(pus[i], -1);
 	topo_close(t);

@@ -139,6 +139,11 @@ static void test_csv_errors(void **state)
 	assert_non_null(strstr(err, "malformed"));
 	assert_int_equal(parse("", &t, err), -1);
 	assert_non_null(strstr(err, "header"));
+	/* A string that could drive a terminal is damage, not data. */
+	assert_int_equal(parse("a,b\n1,2\nx\033[2J,3\n", &t, err), -1);
+	assert_string_equal(err, "t.csv:3: a control character in field 1");
+	assert_int_equal(parse("a,b\033]0\n1,2\n", &t, err), -1);
+	assert_string_equal(err, "t.csv:1: a control character in column 2's name");
 	assert_int_equal(csv_read("/nonexistent/x.csv", &t, err, ERR_LEN), -1);
 	assert_non_null(strstr(err, "open(/nonexistent/x.csv)"));
 }

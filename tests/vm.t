@@ -84,17 +84,22 @@ smoke_boot() {
 		 gupsync run k-ipi $SHORT && gupsync run k-rcu $SHORT &&
 		 gupsync run k-gup $SHORT --pages-per-call 1,16" > "$TMP/smoke.log" 2>&1
 }
-smoke_boot
-rc=$?
-# Emulated SMP (TCG) has, rarely, left a vCPU spinning in the kernel
-# ("soft lockup") on a loaded host; one more boot tells that from a
-# module that really hangs, which would lock up again.
-if [ $rc -ne 0 ] && grep -q 'soft lockup' "$TMP/smoke.log"; then
-	echo "# guest soft lockup under TCG; booting once more (log kept as smoke-1.log)"
-	mv "$TMP/smoke.log" "$TMP/smoke-1.log"
-	smoke_boot
+# boot_twice FN NAME: run FN (a boot writing $TMP/NAME.log); emulated SMP
+# (TCG) has, rarely, left a vCPU spinning in the kernel ("soft lockup") or
+# a guest running past --timeout on a loaded host; one more boot tells
+# that from a module or check that really hangs, which would do it again.
+# Sets rc.
+boot_twice() {
+	"$1"
 	rc=$?
-fi
+	if [ $rc -ne 0 ] && grep -qE 'soft lockup|ran past --timeout' "$TMP/$2.log"; then
+		echo "# $2 guest: soft lockup or timeout under TCG; booting once more (log kept as $2-1.log)"
+		mv "$TMP/$2.log" "$TMP/$2-1.log"
+		"$1"
+		rc=$?
+	fi
+}
+boot_twice smoke_boot smoke
 tr -d '\r' < "$TMP/smoke.log" > "$TMP/smoke.txt"
 grep -q '^ok [0-9]' "$TMP/smoke.txt" && ! grep -q '^not ok' "$TMP/smoke.txt"
 tap=$?
@@ -133,16 +138,7 @@ check_boot() {
 	rm -rf "$TMP"/results/check-*
 	vm --accel tcg --smp 2 -- check --race-time 0 > "$TMP/check.log" 2>&1
 }
-check_boot
-rc=$?
-# The same one more boot as above, for a soft lockup or a guest that ran
-# past --timeout (both seen under TCG on a loaded host, not twice running).
-if [ $rc -ne 0 ] && grep -qE 'soft lockup|ran past --timeout' "$TMP/check.log"; then
-	echo "# check guest: soft lockup or timeout under TCG; booting once more"
-	mv "$TMP/check.log" "$TMP/check-1.log"
-	check_boot
-	rc=$?
-fi
+boot_twice check_boot check
 tr -d '\r' < "$TMP/check.log" > "$TMP/check.txt"
 bad=$(( rc != 0 ))
 grep -q '^uprobe/unpinned  *replaced (' "$TMP/check.txt" || bad=1
