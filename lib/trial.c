@@ -12,17 +12,21 @@
 /* Time still to go, from the windows left (setup time not counted). */
 double run_eta_s(const struct run *r)
 {
-	uint64_t win = r->rc.warmup_ns + r->rc.duration_ns, left = 0;
+	uint64_t win = r->rc.warmup_ns + r->rc.duration_ns, left = 0, trial;
 
+	/* A paired window is one warm-up and two durations. */
+	trial = run_slicing(r) ? (r->nmeasured - 2) * win + r->rc.warmup_ns +
+				 2 * r->rc.duration_ns :
+				 r->nmeasured * win;
 	for (size_t i = 0; i < r->npoints; i++) {
 		const struct run_point *rp = &r->points[i];
 
 		if (rp->status == BENCH_SKIP || rp->status == BENCH_FAIL)
 			continue;
-		left += (rp->verdict[0] ? 0 : r->nmodes) +
-			(r->trials - rp->ntrials) * r->nmeasured;
+		left += (rp->verdict[0] ? 0 : r->nmodes) * win +
+			(r->trials - rp->ntrials) * trial;
 	}
-	return (double)left * win / 1e9;
+	return (double)left / 1e9;
 }
 
 static void progress(const struct run *r, size_t i)
