@@ -33,6 +33,15 @@
  * all workers on one page (contention on one folio refcount), each on its
  * own cache line.
  *
+ * Words (--words N, layout own): the futex key, and so the hash bucket,
+ * depends on the word's address, and which bucket a process draws moves
+ * its wakes by a few percent for the whole run (a bare loop showed
+ * gup_fast_rel medians 5% apart over four processes, 2.4% when each trial
+ * used another word).  So a worker has N words, each on its own page (4K)
+ * or subpage (THP) and cache line, and takes the next one every slice
+ * pair: both slices of a pair use the same word, and a trial's median is
+ * over many words instead of one drawn for the whole run.
+ *
  * Paired: private and shared alternate in ~0.15 ms ABBA slices within
  * each trial (lib/slices.h); gup_fast_ns is the median over slice pairs
  * of shared - private, gup_fast_rel of shared / private - 1.  The ratio
@@ -71,6 +80,7 @@ struct gup_conf {
 	int layout;
 	uint64_t extra_ns;
 	int extra_mode;		/* EXTRA_ALL or a mode's index + 1 */
+	uint64_t words;		/* layout own: futex words cycled per slice pair */
 };
 
 enum { EXTRA_ALL };
@@ -84,9 +94,14 @@ struct gup_point {
 #define CALIB_CALLS 200000	/* short spins in a row: the cost of a call */
 #define CALIB_TRIES 5		/* the fastest try: preemption only adds */
 
+#define WORDS_MAX (HPAGE_PMD_SIZE / PAGE_4K) /* one per subpage of a THP */
+#define WORD_LINES (PAGE_4K / CACHELINE)      /* cache lines the words cycle */
+
 struct gup_worker {
-	char *region;		/* layout=own: this worker's page/THP */
-	uint32_t *word;		/* the futex word */
+	char *region;		/* layout=own: this worker's page(s)/THP */
+	size_t region_size;
+	uint32_t *word;		/* the futex word (the first of them) */
+	uint64_t words;		/* words: word(k) for slice pair k (own) */
 	char *ro_page;		/* control: a populated PROT_READ page */
 	uint64_t spin_iters;	/* --extra-ns as spin() iterations */
 };
@@ -106,6 +121,10 @@ static const struct opt_spec gup_opts[] = {
 	{ "extra-mode", OPT_ENUM,
 	  "calibration: which mode gets --extra-ns (shared: a slower GUP-fast)",
 	  "all", 0, 0, extra_modes, false, offsetof(struct gup_conf, extra_mode) },
+	{ "words", OPT_U64,
+	  "layout own: futex words per worker, each on its own page (4K) or "
+	  "subpage (2M) and cache line, the next one every slice pair",
+	  "64", 1, WORDS_MAX, NULL, false, offsetof(struct gup_conf, words) },
 	{ NULL },
 };
 
@@ -206,10 +225,15 @@ static int gup_worker_setup(struct point *pt, struct worker *w)
 		return point_skip(pt, "out of memory");
 	w->priv = gw;
 	if (c->layout == LAYOUT_OWN) {
-		gw->region = region(pt, c);
+		/* 4K: one page per word; THP: the words on its subpages. */
+		gw->region_size = c->page_size == PAGE_4K ? c->words * PAGE_4K :
+							      c->page_size;
+		gw->region = thp_point_region(pt, gw->region_size, c->page_size,
+					      "futex words");
 		if (!gw->region)
 			return BENCH_SKIP;
 		gw->word = (uint32_t *)gw->region;
+		gw->words = c->words;
 	} else {
 		gw->word = (uint32_t *)(g->shared_region + w->id * CACHELINE);
 	}
@@ -222,10 +246,20 @@ static int gup_worker_setup(struct point *pt, struct worker *w)
 	return BENCH_OK;
 }
 
+/* Word k of a worker: on page (subpage) k % words, cache line k % 64. */
+static uint32_t *word_of(const struct gup_worker *gw, uint64_t k)
+{
+	if (gw->words <= 1)
+		return gw->word;
+	k %= gw->words;
+	return (uint32_t *)(gw->region + k * PAGE_4K + (k % WORD_LINES) * CACHELINE);
+}
+
 static void gup_loop(struct worker *w)
 {
 	struct gup_worker *gw = w->priv;
-	uint32_t *word = w->mode == MODE_CONTROL ? (uint32_t *)gw->ro_page : gw->word;
+	uint32_t *word = w->mode == MODE_CONTROL ? (uint32_t *)gw->ro_page :
+			 word_of(gw, w->slice_seen / 2);
 	int op = w->mode == MODE_PRIVATE ? FUTEX_WAKE | FUTEX_PRIVATE_FLAG : FUTEX_WAKE;
 	const struct gup_conf *c = w->pt->conf;
 	uint64_t extra = c->extra_mode == EXTRA_ALL ||
@@ -241,12 +275,12 @@ static void gup_loop(struct worker *w)
 
 static void gup_worker_teardown(struct point *pt, struct worker *w)
 {
-	const struct gup_conf *c = pt->conf;
 	struct gup_worker *gw = w->priv;
 
+	(void)pt;
 	if (!gw)
 		return;
-	mem_free(gw->region, c->page_size);
+	mem_free(gw->region, gw->region_size);
 	mem_free(gw->ro_page, PAGE_4K);
 	free(gw);
 }

@@ -83,7 +83,7 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	long trials = 10, dur_ms = 1000, calls = 1000;
-	int process = 0;
+	int process = 0, move = 0;
 	static double d[MAX_PAIRS], q[MAX_PAIRS], pv[MAX_PAIRS];
 	uint32_t *word;
 	pthread_t th;
@@ -99,15 +99,17 @@ int main(int argc, char **argv)
 			calls = atol(argv[++i]);
 		else if (!strcmp(argv[i], "--hash"))
 			process = !strcmp(argv[++i], "process");
+		else if (!strcmp(argv[i], "--move"))	/* another word each trial */
+			move = atoi(argv[++i]);
 		else
 			usage();
 	}
 	if (trials < 1 || dur_ms < 1 || calls < 1)
 		usage();
-	word = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+	word = mmap(NULL, 4096 * 4096, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (word == MAP_FAILED) {
-		fprintf(stderr, "bareloop: mmap 4K: %s\n", strerror(errno));
+		fprintf(stderr, "bareloop: mmap 16M: %s\n", strerror(errno));
 		return 1;
 	}
 	if (process) {
@@ -128,6 +130,11 @@ int main(int argc, char **argv)
 	printf("trial,gup_fast_ns,gup_fast_rel,private_ns,shared_wakes_per_s\n");
 	for (long t = 0; t < trials; t++) {
 		uint64_t end = now_ns() + (uint64_t)dur_ms * 1000000;
+		uint32_t *w0 = word;
+
+		/* --move: a word on another page (and hash bucket) each trial */
+		if (move)
+			word = w0 + (size_t)(t % 4096) * 1024 + (size_t)(t * 7 % 64) * 16;
 		double shared_ns = 0, shared_calls = 0;
 		size_t n = 0;
 
@@ -151,6 +158,7 @@ int main(int argc, char **argv)
 		}
 		printf("%ld,%.2f,%.5f,%.2f,%.0f\n", t, median(d, n), median(q, n),
 		       median(pv, n), shared_calls * 1e9 / shared_ns);
+		word = w0;
 	}
 	return 0;
 }
