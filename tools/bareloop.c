@@ -15,6 +15,7 @@
  * in turn), not part of gupsync.  Build: make tools/bareloop.
  *
  *   bareloop [--trials N] [--duration MS] [--slice CALLS] [--hash global|process]
+ *            [--move 1]   (another word, page and cache line each trial)
  */
 #include <errno.h>
 #include <linux/futex.h>
@@ -76,7 +77,7 @@ static void *idle(void *arg)
 static void usage(void)
 {
 	fprintf(stderr, "usage: bareloop [--trials N] [--duration MS] "
-		"[--slice CALLS] [--hash global|process]\n");
+		"[--slice CALLS] [--hash global|process] [--move 1]\n");
 	exit(2);
 }
 
