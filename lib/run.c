@@ -54,7 +54,8 @@ static const struct opt_spec harness_opts[] = {
 	  "unset", 0, 0, NULL, false, offsetof(struct run_conf, cpu_list) },
 	{ "unit", OPT_ENUM, "what one worker gets: a PU, or a whole core",
 	  "pu", 0, 0, unit_names, false, offsetof(struct run_conf, unit) },
-	{ "trials", OPT_U64, "trials per data point (each runs every mode)",
+	{ "trials", OPT_U64, "trials per data point (each runs every mode; "
+	  "benchmarks with a pair in slices: 40 unless given)",
 	  "10", 1, MAX_TRIALS, NULL, false, offsetof(struct run_conf, trials) },
 	{ "order", OPT_ENUM,
 	  "sequential: all trials of a point, then the next; interleave: trial "
@@ -67,10 +68,12 @@ static const struct opt_spec harness_opts[] = {
 	  "instead of --trials: as many trials as fit in this time per point",
 	  "0", 0, 24 * 3600 * 1000000000ull, NULL, false,
 	  offsetof(struct run_conf, target_ns) },
-	{ "duration", OPT_DURATION, "timed window per mode and trial",
+	{ "duration", OPT_DURATION, "timed window per mode and trial (a pair in "
+	  "slices: 125ms unless given)",
 	  "500ms", 1000000, 3600 * 1000000000ull, NULL, false,
 	  offsetof(struct run_conf, duration_ns) },
-	{ "warmup", OPT_DURATION, "run before each timed window, not counted",
+	{ "warmup", OPT_DURATION, "run before each timed window, not counted (a "
+	  "pair in slices: 20ms unless given)",
 	  "100ms", 0, 3600 * 1000000000ull, NULL, false,
 	  offsetof(struct run_conf, warmup_ns) },
 	{ "topology", OPT_STR,
