@@ -57,6 +57,13 @@ $(B)/tests/%: tests/%.c $(CMD_OBJ) $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(CMD_OBJ) $(LIB_OBJ) $(PKG_LIBS) -lcmocka $(LDLIBS)
 
+# Cross-checks of the harness (tools/bare-vs-gupsync, README): a bare
+# futex loop, and the cost of each window counter.
+tools/bareloop: tools/bareloop.c
+	$(CC) $(CFLAGS) -o $@ $< -lpthread
+tools/countercost: tools/countercost.c $(LIB_OBJ)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIB_OBJ) $(PKG_LIBS) $(LDLIBS)
+
 run: deps
 	@$(MAKE) --no-print-directory gupsync
 	./gupsync default
@@ -113,7 +120,7 @@ plots: deps
 	./gupsync plot $(RUNS)
 
 clean:
-	rm -rf $(B) gupsync
+	rm -rf $(B) gupsync tools/bareloop tools/countercost
 	-$(MAKE) -C kmod clean
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

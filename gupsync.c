@@ -17,6 +17,7 @@
 #include <sys/personality.h>
 #include <unistd.h>
 
+#include "ab.h"
 #include "bench.h"
 #include "check.h"
 #include "compare.h"	/* compare_cmd, report_cmd, plot_cmd (plot.h) */
@@ -45,6 +46,7 @@ static void usage(FILE *f)
 		"  variants [RUN_DIR...] IPI vs RCU variant side by side, per busy CPUs\n"
 		"  compare RUN_A RUN_B  each run against A: medians, gain%%, 95%% CI, *\n"
 		"  report RUN_A RUN_B   cover-letter block: machine, method, table, plots\n"
+		"  ab --a ARGS --b ARGS two commands in ABAB rounds, then compared\n"
 		"  plot [RUN...]        PNG+SVG figures (gnuplot); several runs overlaid\n"
 		"  validate RUN...      is each run directory whole? one line per problem\n"
 		"  help                 this text\n\n"
@@ -223,6 +225,7 @@ static const struct command {
 	{ "variants", variants_command, true },
 	{ "vm", vm_command, false },
 	{ "compare", compare_cmd, false },
+	{ "ab", ab_cmd, false },
 	{ "report", report_cmd, false },
 	{ "plot", plot_cmd, false },
 	{ "validate", validate_cmd, false },

@@ -33,7 +33,24 @@
  * all workers on one page (contention on one folio refcount), each on its
  * own cache line.
  *
- * Calibration (--extra-ns N): every call of every mode is followed by N ns
+ * Words (--words N, layout own): the futex key, and so the hash bucket,
+ * depends on the word's address, and which bucket a process draws moves
+ * its wakes by a few percent for the whole run (a bare loop showed
+ * gup_fast_rel medians 5% apart over four processes, 2.4% when each trial
+ * used another word).  So a worker has N words, each on its own page (4K)
+ * or subpage (THP) and cache line, and takes the next one every slice
+ * pair: both slices of a pair use the same word, and a trial's median is
+ * over many words instead of one drawn for the whole run.
+ *
+ * Paired: private and shared alternate in ~0.15 ms ABBA slices within
+ * each trial (lib/slices.h); gup_fast_ns is the median over slice pairs
+ * of shared - private, gup_fast_rel of shared / private - 1.  The ratio
+ * cancels what slows both wakes alike (the host, the VM's state), so it is
+ * the number to compare across runs and kernels when the change under test
+ * leaves the private wake alone, as a GUP-fast patch does.
+ *
+ * Calibration (--extra-ns N): every call of the --extra-mode modes (all by
+ * default, or only shared: a slower GUP-fast stand-in) is followed by N ns
  * of user-space spinning, a known slowdown for checking that `gupsync
  * compare` detects a change of that size.  The spin count is calibrated
  * against CLOCK_MONOTONIC once per worker, on its own CPU (vCPUs can run
@@ -62,7 +79,11 @@ struct gup_conf {
 	uint64_t page_size;
 	int layout;
 	uint64_t extra_ns;
+	int extra_mode;		/* EXTRA_ALL or a mode's index + 1 */
+	uint64_t words;		/* layout own: futex words cycled per slice pair */
 };
+
+enum { EXTRA_ALL };
 
 struct gup_point {
 	char *shared_region;	/* layout=shared: the one page/THP */
@@ -73,14 +94,21 @@ struct gup_point {
 #define CALIB_CALLS 200000	/* short spins in a row: the cost of a call */
 #define CALIB_TRIES 5		/* the fastest try: preemption only adds */
 
+#define WORDS_MAX (HPAGE_PMD_SIZE / PAGE_4K) /* one per subpage of a THP */
+#define WORD_LINES (PAGE_4K / CACHELINE)      /* cache lines the words cycle */
+
 struct gup_worker {
-	char *region;		/* layout=own: this worker's page/THP */
-	uint32_t *word;		/* the futex word */
+	char *region;		/* layout=own: this worker's page(s)/THP */
+	size_t region_size;
+	uint32_t *word;		/* the futex word (the first of them) */
+	uint64_t words;		/* words: word(k) for slice pair k (own) */
 	char *ro_page;		/* control: a populated PROT_READ page */
 	uint64_t spin_iters;	/* --extra-ns as spin() iterations */
 };
 
 static const char *const layouts[] = { "own", "shared", NULL };
+/* "all", then the modes in their order: index = mode + 1. */
+static const char *const extra_modes[] = { "all", "private", "shared", NULL };
 
 static const struct opt_spec gup_opts[] = {
 	{ "page-size", OPT_SIZE, "page backing the futex word: 4K or 2M (THP)",
@@ -90,6 +118,13 @@ static const struct opt_spec gup_opts[] = {
 	  "own", 0, 0, layouts, true, offsetof(struct gup_conf, layout) },
 	{ "extra-ns", OPT_U64, "calibration: spin this many ns after every call",
 	  "0", 0, EXTRA_NS_MAX, NULL, false, offsetof(struct gup_conf, extra_ns) },
+	{ "extra-mode", OPT_ENUM,
+	  "calibration: which mode gets --extra-ns (shared: a slower GUP-fast)",
+	  "all", 0, 0, extra_modes, false, offsetof(struct gup_conf, extra_mode) },
+	{ "words", OPT_U64,
+	  "layout own: futex words per worker, each on its own page (4K) or "
+	  "subpage (2M) and cache line, the next one every slice pair",
+	  "64", 1, WORDS_MAX, NULL, false, offsetof(struct gup_conf, words) },
 	{ NULL },
 };
 
@@ -190,10 +225,15 @@ static int gup_worker_setup(struct point *pt, struct worker *w)
 		return point_skip(pt, "out of memory");
 	w->priv = gw;
 	if (c->layout == LAYOUT_OWN) {
-		gw->region = region(pt, c);
+		/* 4K: one page per word; THP: the words on its subpages. */
+		gw->region_size = c->page_size == PAGE_4K ? c->words * PAGE_4K :
+							      c->page_size;
+		gw->region = thp_point_region(pt, gw->region_size, c->page_size,
+					      "futex words");
 		if (!gw->region)
 			return BENCH_SKIP;
 		gw->word = (uint32_t *)gw->region;
+		gw->words = c->words;
 	} else {
 		gw->word = (uint32_t *)(g->shared_region + w->id * CACHELINE);
 	}
@@ -206,12 +246,24 @@ static int gup_worker_setup(struct point *pt, struct worker *w)
 	return BENCH_OK;
 }
 
+/* Word k of a worker: on page (subpage) k % words, cache line k % 64. */
+static uint32_t *word_of(const struct gup_worker *gw, uint64_t k)
+{
+	if (gw->words <= 1)
+		return gw->word;
+	k %= gw->words;
+	return (uint32_t *)(gw->region + k * PAGE_4K + (k % WORD_LINES) * CACHELINE);
+}
+
 static void gup_loop(struct worker *w)
 {
 	struct gup_worker *gw = w->priv;
-	uint32_t *word = w->mode == MODE_CONTROL ? (uint32_t *)gw->ro_page : gw->word;
+	uint32_t *word = w->mode == MODE_CONTROL ? (uint32_t *)gw->ro_page :
+			 word_of(gw, w->slice_seen / 2);
 	int op = w->mode == MODE_PRIVATE ? FUTEX_WAKE | FUTEX_PRIVATE_FLAG : FUTEX_WAKE;
-	uint64_t extra = gw->spin_iters;
+	const struct gup_conf *c = w->pt->conf;
+	uint64_t extra = c->extra_mode == EXTRA_ALL ||
+			 (unsigned)c->extra_mode == w->mode + 1 ? gw->spin_iters : 0;
 
 	while (worker_running(w)) {
 		syscall(SYS_futex, word, op, 1, NULL, NULL, 0);
@@ -223,12 +275,12 @@ static void gup_loop(struct worker *w)
 
 static void gup_worker_teardown(struct point *pt, struct worker *w)
 {
-	const struct gup_conf *c = pt->conf;
 	struct gup_worker *gw = w->priv;
 
+	(void)pt;
 	if (!gw)
 		return;
-	mem_free(gw->region, c->page_size);
+	mem_free(gw->region, gw->region_size);
 	mem_free(gw->ro_page, PAGE_4K);
 	free(gw);
 }
@@ -244,14 +296,15 @@ static void gup_teardown(struct point *pt)
 static size_t gup_derive(struct point *pt, const struct mode_result *res,
 			 struct metric *out, size_t cap)
 {
-	(void)pt;
-	if (cap < 2)
+	if (cap < 3)
 		return 0;
 	out[0] = (struct metric){ "gup_fast_ns", "ns", BETTER_LOWER, true,
-		res[MODE_SHARED].ns_per_op - res[MODE_PRIVATE].ns_per_op };
-	out[1] = (struct metric){ "shared_wakes_per_s", "ops/s", BETTER_HIGHER,
+		pair_diff_ns(res, pt->bench->pair) };
+	out[1] = (struct metric){ "gup_fast_rel", "1", BETTER_LOWER, true,
+		pair_rel(res, pt->bench->pair) };
+	out[2] = (struct metric){ "shared_wakes_per_s", "ops/s", BETTER_HIGHER,
 		true, res[MODE_SHARED].ops_per_s };
-	return 2;
+	return 3;
 }
 
 static bool gup_verify(struct point *pt, const struct mode_result *res,
@@ -287,6 +340,7 @@ static const struct bench gup_fast = {
 		{ "shared", "FUTEX_WAKE: one get_user_pages_fast() per call", false },
 		{ "control", "shared wake on a PROT_READ page: slow GUP + mmap_lock", true },
 	},
+	.pair = { .base = MODE_PRIVATE, .test = MODE_SHARED },
 	.counters = { MMAP_LOCK_TP },
 	.check = gup_check,
 	.setup = gup_setup,

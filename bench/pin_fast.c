@@ -35,6 +35,9 @@
  * any allocation or pin.  pin_fast_ns = pin - empty (paired per trial) is
  * therefore the pin + unpin plus io_uring's per-buffer bookkeeping listed
  * above: an upper bound on the pin_user_pages_fast() + unpin cost itself.
+ * Empty and pin alternate in ABBA slices within each trial
+ * (lib/slices.h): pin_fast_ns is the median over slice pairs of pin -
+ * empty, pin_fast_rel of pin / empty - 1.
  *
  * Proof (per point, before the trials): mmap_lock:mmap_lock_start_locking
  * per op is ~0 in the pin mode (GUP-fast takes no mmap_lock; the slow
@@ -307,9 +310,9 @@ static size_t pin_derive(struct point *pt, const struct mode_result *res,
 			 struct metric *out, size_t cap)
 {
 	const struct pin_conf *c = pt->conf;
-	double fast = res[MODE_PIN].ns_per_op - res[MODE_EMPTY].ns_per_op;
+	double fast = pair_diff_ns(res, pt->bench->pair);
 
-	if (cap < 4)
+	if (cap < 5)
 		return 0;
 	out[0] = (struct metric){ "pin_op_ns", "ns", BETTER_LOWER, true,
 		res[MODE_PIN].ns_per_op };
@@ -318,7 +321,9 @@ static size_t pin_derive(struct point *pt, const struct mode_result *res,
 		false, fast / (double)c->pages };
 	out[3] = (struct metric){ "pins_per_s", "ops/s", BETTER_HIGHER, true,
 		res[MODE_PIN].ops_per_s };
-	return 4;
+	out[4] = (struct metric){ "pin_fast_rel", "1", BETTER_LOWER, true,
+		pair_rel(res, pt->bench->pair) };
+	return 5;
 }
 
 static bool pin_verify(struct point *pt, const struct mode_result *res,
@@ -363,6 +368,7 @@ static const struct bench pin_fast = {
 		{ "pin", "register+unregister the buffer: one pin_user_pages_fast + unpin per op", false },
 		{ "control", "buffer on a PROT_READ page: slow GUP + mmap_lock, EFAULT", true },
 	},
+	.pair = { .base = MODE_EMPTY, .test = MODE_PIN },
 	.counters = { MMAP_LOCK_TP },
 	.check = pin_check,
 	.setup = pin_setup,

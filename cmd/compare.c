@@ -199,7 +199,12 @@ static void cmp_header(FILE *f)
 /* ---- matching two runs ------------------------------------------------ */
 
 struct cmp_match {
-	const struct rundir *a, *b;
+	const struct rundir *a, *b;	/* the first run of each side */
+	const struct rundir *ra, *rb;	/* every run of each side */
+	size_t nra, nrb;
+	FILE *notes;			/* regime warnings, after the table */
+	FILE *spread;			/* between/within-run spread lines */
+	size_t nnotes;
 	const char *names[MAX_PARAMS];	/* parameters both runs have */
 	bool vary[MAX_PARAMS];		/* ... that take several values in A */
 	size_t np;
@@ -283,8 +288,114 @@ static long cmp_find_b(const struct cmp_match *m, size_t ra)
 	return -1;
 }
 
+/* Trial values of one metric at one point in runs[0..n), run after run:
+ * *x malloc'd, cnt[r] per run; returns the total, -1 if a run lacks it. */
+static long side_values(const struct cmp_match *m, const struct rundir *runs,
+			size_t n, const char *const *vals, const char *metric,
+			double **x, size_t *cnt)
+{
+	long total = 0;
+
+	*x = NULL;
+	for (size_t r = 0; r < n; r++) {
+		double *v, *grown;
+		long k = rundir_trial_values(&runs[r], m->names, vals, m->np,
+					     metric, &v);
+
+		if (k < 0) {
+			free(*x);
+			return -1;
+		}
+		grown = realloc(*x, (size_t)(total + k + 1) * sizeof(double));
+		if (!grown) {
+			free(v), free(*x);
+			return -1;
+		}
+		*x = grown;
+		memcpy(*x + total, v, (size_t)k * sizeof(double));
+		free(v);
+		cnt[r] = (size_t)k;
+		total += k;
+	}
+	return total;
+}
+
+/* Warn (after the table) where a run's trials fall into two regimes. */
+static void cmp_regimes(struct cmp_match *m, char side, size_t run,
+			const struct rundir *rd, const char *metric,
+			const double *x, size_t n, const char *label)
+{
+	struct regimes g;
+	char buf[1024];
+
+	if (!m->notes || stats_regimes(x, n, &g) < 0 || !g.found)
+		return;
+	m->nnotes++;
+	snprintf(buf, sizeof(buf), "%c%zu (%s)%s%s: %s in two regimes, %.4g "
+		 "(%zu trials) and %.4g (%zu trials): its median stands for "
+		 "neither", side, run + 1, rundir_name(rd), label[0] ? " at " : "",
+		 label, metric, g.med_lo, g.n_lo, g.med_hi, g.n_hi);
+	compare_wrap(m->notes, "# warning: ", "#   ", buf);
+}
+
+static double pooled_median(const double *x, size_t n)
+{
+	double *s = malloc((n ? n : 1) * sizeof(*s)), med;
+
+	if (!s)
+		return NAN;
+	memcpy(s, x, n * sizeof(*s));
+	med = cmp_median(s, n);
+	free(s);
+	return med;
+}
+
+/* Several runs a side: medians of the pooled trials, the hierarchical
+ * bootstrap's CI (stats_boot_ratio), significant when it excludes 0. */
+static int cmp_replicated(const double *x, const size_t *cx, size_t nrx,
+			  const double *y, const size_t *cy, size_t nry,
+			  enum better better, unsigned nboot,
+			  struct cmp_stat *st)
+{
+	struct runs_sample a = { x, cx, nrx }, b = { y, cy, nry };
+	size_t nx = 0, ny = 0;
+	double lo, hi;
+
+	for (size_t r = 0; r < nrx; r++)
+		nx += cx[r];
+	for (size_t r = 0; r < nry; r++)
+		ny += cy[r];
+	*st = (struct cmp_stat){ .na = nx, .nb = ny, .gain_lo = NAN,
+				 .gain_hi = NAN, .p = NAN };
+	if (!nx || !ny)
+		return -1;
+	st->med_a = pooled_median(x, nx);
+	st->med_b = pooled_median(y, ny);
+	st->gain = st->med_a != 0.0 ? cmp_gain(st->med_b / st->med_a, better) : NAN;
+	if (isnan(st->gain) || stats_boot_ratio(&a, &b, BOOT_HIERARCHICAL, nboot,
+						COMPARE_SEED, COMPARE_LEVEL,
+						&lo, &hi) < 0)
+		return 0;
+	st->gain_lo = cmp_gain(1.0 + (better == BETTER_LOWER ? hi : lo), better);
+	st->gain_hi = cmp_gain(1.0 + (better == BETTER_LOWER ? lo : hi), better);
+	st->sig = st->gain_lo > 0.0 || st->gain_hi < 0.0;
+	return 0;
+}
+
+/* "between/within" of one side in % of its median, into buf. */
+static void cmp_spread(const double *x, const size_t *c, size_t nr,
+		       double med, char *buf, size_t len)
+{
+	struct runs_sample s = { x, c, nr };
+	double between, within;
+
+	stats_run_spread(&s, &between, &within);
+	snprintf(buf, len, "%.2f%%/%.2f%%", 100 * between / fabs(med),
+		 100 * within / fabs(med));
+}
+
 /* The statistics of summary row ra of A against B's samples. */
-static int cmp_one(const struct cmp_match *m, size_t ra, enum better better,
+static int cmp_one(struct cmp_match *m, size_t ra, enum better better,
 		   unsigned nboot, struct cmp_stat *st)
 {
 	const struct csv *sa = &m->a->summary;
@@ -294,12 +405,34 @@ static int cmp_one(const struct cmp_match *m, size_t ra, enum better better,
 	long nx, ny;
 	int rc = -1;
 
+	size_t cx[CMP_SIDE_MAX], cy[CMP_SIDE_MAX];
+	char label[512];
+
 	for (size_t k = 0; k < m->np; k++)
 		vals[k] = csv_get(sa, ra, (size_t)rundir_param(m->a, m->names[k]));
-	nx = rundir_trial_values(m->a, m->names, vals, m->np, metric, &x);
-	ny = rundir_trial_values(m->b, m->names, vals, m->np, metric, &y);
-	if (nx > 0 && ny > 0)
+	nx = side_values(m, m->ra, m->nra, vals, metric, &x, cx);
+	ny = side_values(m, m->rb, m->nrb, vals, metric, &y, cy);
+	if (nx > 0 && ny > 0 && m->nra == 1 && m->nrb == 1)
 		rc = compare_stat(x, (size_t)nx, y, (size_t)ny, better, nboot, st);
+	else if (nx > 0 && ny > 0)
+		rc = cmp_replicated(x, cx, m->nra, y, cy, m->nrb, better, nboot, st);
+	if (rc == 0) {
+		size_t off = 0;
+
+		cmp_label(m, ra, true, label, sizeof(label));
+		for (size_t r = 0; r < m->nra; off += cx[r], r++)
+			cmp_regimes(m, 'A', r, &m->ra[r], metric, x + off, cx[r], label);
+		off = 0;
+		for (size_t r = 0; r < m->nrb; off += cy[r], r++)
+			cmp_regimes(m, 'B', r, &m->rb[r], metric, y + off, cy[r], label);
+		if (m->notes && (m->nra > 1 || m->nrb > 1) && better != BETTER_NONE) {
+			char sa_[64], sb_[64];
+
+			cmp_spread(x, cx, m->nra, st->med_a, sa_, sizeof(sa_));
+			cmp_spread(y, cy, m->nrb, st->med_b, sb_, sizeof(sb_));
+			fprintf(m->spread, "#   %-22s A %s  B %s\n", metric, sa_, sb_);
+		}
+	}
 	free(x);
 	free(y);
 	return rc;
@@ -312,7 +445,7 @@ static bool cmp_same_point(const struct cmp_match *m, size_t r1, size_t r2)
 }
 
 /* The rows of one data point of A (first row pt). */
-static void cmp_point(FILE *f, const struct cmp_match *m, size_t pt,
+static void cmp_point(FILE *f, struct cmp_match *m, size_t pt,
 		      const struct cmp_opts *o, struct cmp_counts *cnt)
 {
 	const struct csv *sa = &m->a->summary;
@@ -344,12 +477,39 @@ int compare_table(FILE *f, const struct rundir *a, const struct rundir *b,
 		  const struct cmp_opts *o, struct cmp_counts *cnt, char *err,
 		  size_t len)
 {
+	return compare_table_runs(f, a, 1, b, 1, o, cnt, err, len);
+}
+
+/* Copy what a memstream collected to f. */
+static void flush_mem(FILE *f, FILE *mem, char **buf)
+{
+	if (!mem)
+		return;
+	fclose(mem);
+	if (*buf)
+		fputs(*buf, f);
+	free(*buf);
+}
+
+int compare_table_runs(FILE *f, const struct rundir *a, size_t na,
+		       const struct rundir *b, size_t nb,
+		       const struct cmp_opts *o, struct cmp_counts *cnt,
+		       char *err, size_t len)
+{
 	struct cmp_match m;
-	char fixed[512];
+	char fixed[512], *notes = NULL, *spread = NULL;
+	size_t nnotes = 0, nspread = 0;
 
 	memset(cnt, 0, sizeof(*cnt));
+	if (!na || !nb || na > CMP_SIDE_MAX || nb > CMP_SIDE_MAX) {
+		snprintf(err, len, "1 to %d runs a side", CMP_SIDE_MAX);
+		return -1;
+	}
 	if (cmp_match_init(&m, a, b, err, len) < 0)
 		return -1;
+	m.ra = a, m.nra = na, m.rb = b, m.nrb = nb;
+	m.notes = open_memstream(&notes, &nnotes);
+	m.spread = open_memstream(&spread, &nspread);
 	if (m.npts > 0) {
 		cmp_label(&m, m.pts[0], false, fixed, sizeof(fixed));
 		if (fixed[0])
@@ -359,6 +519,22 @@ int compare_table(FILE *f, const struct rundir *a, const struct rundir *b,
 	for (long i = 0; i < m.npts; i++)
 		cmp_point(f, &m, m.pts[i], o, cnt);
 	free(m.pts);
+	if (na > 1 || nb > 1) {
+		char line[256];
+
+		snprintf(line, sizeof(line), "%zu of A, %zu of B; medians of the "
+			 "pooled trials; CI by hierarchical bootstrap (runs, then "
+			 "trials within runs, t-widened for few runs); * = the CI "
+			 "excludes 0", na, nb);
+		compare_wrap(f, "# runs: ", "#   ", line);
+		if (m.spread && fflush(m.spread) == 0 && nspread)
+			compare_wrap(f, "# ", "#   ", "spread between runs / within "
+				     "a run (sd of the run medians / median sd of "
+				     "trials in a run), in % of the median:");
+	}
+	flush_mem(f, m.spread, &spread);
+	flush_mem(f, m.notes, &notes);
+	cnt->regimes = m.nnotes;
 	if (!cnt->shown) {
 		snprintf(err, len, "%s and %s have no data point and metric in "
 			 "common%s", a->path, b->path,

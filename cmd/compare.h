@@ -63,7 +63,10 @@ struct cmp_opts {
 /* What one table showed (for the A/A and calibration checks). */
 struct cmp_counts {
 	size_t shown, sig, better, worse;
+	size_t regimes;		/* runs x metrics warned of two regimes */
 };
+
+#define CMP_SIDE_MAX 16		/* runs on one side */
 
 /*
  * The table of b against a: a column header, then per data point a
@@ -74,6 +77,19 @@ struct cmp_counts {
 int compare_table(FILE *f, const struct rundir *a, const struct rundir *b,
 		  const struct cmp_opts *o, struct cmp_counts *cnt, char *err,
 		  size_t len);
+
+/*
+ * The same with several runs a side (replication): medians of each side's
+ * pooled trials, the CI of the change by hierarchical bootstrap (runs,
+ * then trials within runs: stats_boot_ratio()), * where it excludes 0;
+ * after the table, each metric's spread between and within runs.  With
+ * one run a side this is compare_table().  Either way, a run whose trials
+ * of a metric fall into two regimes (stats_regimes()) gets a warning line.
+ */
+int compare_table_runs(FILE *f, const struct rundir *a, size_t na,
+		       const struct rundir *b, size_t nb,
+		       const struct cmp_opts *o, struct cmp_counts *cnt,
+		       char *err, size_t len);
 
 /* Text wrapped at COMPARE_WIDTH on spaces: 'head' before the first line,
  * 'cont' before the others; a word longer than a line (a path) stays

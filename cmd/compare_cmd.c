@@ -5,8 +5,10 @@
  * per run, the method, then each run's table against A; see
  * compare_cmd.h.
  */
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "compare_cmd.h"
 #include "options.h"
@@ -22,10 +24,98 @@ static int cmp_usage(const char *cmd, bool ok)
 			"the comparison, the plot files\n");
 	else
 		fprintf(f, "usage: gupsync compare [--all] RUN_A RUN_B [RUN...]\n"
+			"       gupsync compare [--all] A1,A2,... B1,B2,...\n"
+			"       gupsync compare [--all] DIR_A DIR_B\n"
 			"  each RUN against RUN_A, per data point and metric;\n"
+			"  several runs a side (a comma list, or a directory of "
+			"run directories): CI by hierarchical bootstrap;\n"
 			"  --all also shows counter-per-op metrics (no better "
 			"direction)\n");
 	return ok ? 0 : EXIT_USAGE;
+}
+
+/* A side of several runs: a comma list, or a directory without its own
+ * meta.json (a directory of run directories). */
+static bool is_group(const char *s)
+{
+	char p[RUNDIR_PATH_MAX];
+	struct stat st;
+
+	if (strchr(s, ','))
+		return true;
+	snprintf(p, sizeof(p), "%s/meta.json", s);
+	return stat(s, &st) == 0 && S_ISDIR(st.st_mode) && stat(p, &st) < 0;
+}
+
+static int by_name(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* Append the runs of one side to a->paths; -1 with a message. */
+static int add_side(const char *cmd, const char *s, struct cmp_args *a,
+		    size_t *owned)
+{
+	char *list, *save = NULL, *tok;
+	size_t first = a->n;
+	DIR *d;
+	struct dirent *e;
+
+	if (strchr(s, ',')) {
+		if (!(list = strdup(s)))
+			return -1;
+		a->owned[(*owned)++] = list;
+		for (tok = strtok_r(list, ",", &save); tok;
+		     tok = strtok_r(NULL, ",", &save)) {
+			if (a->n == CMP_MAX_RUNS || *owned == CMP_MAX_RUNS)
+				goto many;
+			a->paths[a->n++] = tok;
+		}
+	} else if ((d = opendir(s))) {
+		while ((e = readdir(d))) {
+			char p[RUNDIR_PATH_MAX];
+			struct stat st;
+
+			snprintf(p, sizeof(p), "%s/%s/meta.json", s, e->d_name);
+			if (e->d_name[0] == '.' || stat(p, &st) < 0)
+				continue;
+			if (a->n == CMP_MAX_RUNS || *owned == CMP_MAX_RUNS) {
+				closedir(d);
+				goto many;
+			}
+			snprintf(p, sizeof(p), "%s/%s", s, e->d_name);
+			if (!(a->owned[*owned] = strdup(p))) {
+				closedir(d);
+				return -1;
+			}
+			a->paths[a->n++] = a->owned[(*owned)++];
+		}
+		closedir(d);
+		qsort(a->paths + first, a->n - first, sizeof(char *), by_name);
+	}
+	if (a->n == first) {
+		fprintf(stderr, "gupsync %s: '%s' holds no run directory\n", cmd, s);
+		return -1;
+	}
+	return 0;
+many:
+	fprintf(stderr, "gupsync %s: more than %d runs in all\n", cmd, CMP_MAX_RUNS);
+	return -1;
+}
+
+/* Two sides of several runs: expand both into a->paths. */
+static int cmp_sides(const char *cmd, struct cmp_args *a)
+{
+	const char *sa = a->paths[0], *sb = a->paths[1];
+	size_t owned = 0;
+
+	a->n = 0;
+	if (add_side(cmd, sa, a, &owned) < 0)
+		return EXIT_USAGE;
+	a->side_a = a->n;
+	if (add_side(cmd, sb, a, &owned) < 0)
+		return EXIT_USAGE;
+	return 0;
 }
 
 /* 1 for --help, 0 to go on, EXIT_USAGE on bad input. */
@@ -58,6 +148,8 @@ static int cmp_parse(int argc, char **argv, struct cmp_args *a)
 			a->paths[a->n++] = s;
 		}
 	}
+	if (!report && a->n == 2 && (is_group(a->paths[0]) || is_group(a->paths[1])))
+		return cmp_sides(argv[0], a);
 	if (a->n < 2) {
 		fprintf(stderr, "gupsync %s: needs two run directories "
 			"(results/BENCH-DATE), got %zu\n", argv[0], a->n);
@@ -148,10 +240,29 @@ static void cmp_only_in(FILE *f, const struct rundir *x,
 		compare_wrap(f, head, "#   ", buf);
 }
 
+/* Two sides of several runs: one table, B's runs against A's. */
+static int cmp_sides_table(const struct cmp_args *a, const struct rundir *runs)
+{
+	struct cmp_counts cnt;
+	char err[1024];
+
+	if (compare_table_runs(stdout, runs, a->side_a, runs + a->side_a,
+			       a->n - a->side_a, &a->o, &cnt, err,
+			       sizeof(err)) < 0) {
+		fprintf(stderr, "gupsync compare: %s\n", err);
+		return 1;
+	}
+	printf("# %zu of %zu metrics significant: %zu better, %zu worse\n",
+	       cnt.sig, cnt.shown, cnt.better, cnt.worse);
+	return 0;
+}
+
 static int cmp_tables(const struct cmp_args *a, const struct rundir *runs)
 {
 	char err[1024], head[64];
 
+	if (a->side_a)
+		return cmp_sides_table(a, runs);
 	for (size_t i = 1; i < a->n; i++) {
 		struct cmp_counts cnt;
 
@@ -181,12 +292,35 @@ int compare_cmd(int argc, char **argv, const char *cmdline)
 	(void)cmdline;
 	if (compare_cmd_setup(argc, argv, &a, runs, &rc) < 0)
 		return rc;
-	printf("# gupsync compare %s: each run against A\n", rundir_bench(&runs[0]));
-	for (size_t i = 0; i < a.n; i++)
-		cmp_describe(stdout, &runs[i], (char)('A' + i));
+	if (a.side_a) {
+		printf("# gupsync compare %s: %zu runs of A, %zu of B, in the "
+		       "order given\n", rundir_bench(&runs[0]), a.side_a,
+		       a.n - a.side_a);
+		for (size_t i = 0; i < a.n; i++) {
+			char tag[8];
+
+			snprintf(tag, sizeof(tag), "# %c%zu: ", i < a.side_a ? 'A' : 'B',
+				 i < a.side_a ? i + 1 : i - a.side_a + 1);
+			compare_wrap(stdout, tag, "#      ", runs[i].path);
+		}
+		cmp_describe(stdout, &runs[0], 'A');
+		cmp_describe(stdout, &runs[a.side_a], 'B');
+	} else {
+		printf("# gupsync compare %s: each run against A\n",
+		       rundir_bench(&runs[0]));
+		for (size_t i = 0; i < a.n; i++)
+			cmp_describe(stdout, &runs[i], (char)('A' + i));
+	}
 	compare_wrap(stdout, "# method: ", "#   ", cmp_method);
 	rc = cmp_tables(&a, runs);
-	for (size_t i = 0; i < a.n; i++)
-		rundir_free(&runs[i]);
+	compare_cmd_free(&a, runs);
 	return rc;
+}
+
+void compare_cmd_free(struct cmp_args *a, struct rundir *runs)
+{
+	for (size_t i = 0; i < a->n; i++)
+		rundir_free(&runs[i]);
+	for (size_t i = 0; i < CMP_MAX_RUNS && a->owned[i]; i++)
+		free(a->owned[i]);
 }

@@ -15,12 +15,17 @@
 #include "compare.h"
 #include "rundir.h"
 
-#define CMP_MAX_RUNS 16		/* compare; report takes two */
+#define CMP_MAX_RUNS 32		/* compare; report takes two sides */
 
 struct cmp_args {
 	struct cmp_opts o;
 	const char *paths[CMP_MAX_RUNS];
 	size_t n;
+	/* Replication: two sides of several runs each ("A1,A2,A3 B1,B2,B3"
+	 * or two directories holding run directories): paths[0..side_a)
+	 * are A, the rest B.  0 when every argument is one run. */
+	size_t side_a;
+	char *owned[CMP_MAX_RUNS]; /* paths made here (freed by the command) */
 	const char *outdir;	/* report: -o DIR */
 	bool no_plots;		/* report */
 };
@@ -35,5 +40,7 @@ struct cmp_args {
  */
 int compare_cmd_setup(int argc, char **argv, struct cmp_args *a,
 		      struct rundir *runs, int *status);
+/* Free what compare_cmd_setup() made: the runs and owned paths. */
+void compare_cmd_free(struct cmp_args *a, struct rundir *runs);
 
 #endif

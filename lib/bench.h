@@ -59,6 +59,10 @@ struct worker {
 	_Alignas(CACHELINE) volatile uint64_t count;
 	char pad_[CACHELINE - sizeof(uint64_t)];
 	const volatile int *stop;
+	/* Paired slices (slices.h): the shared schedule's slice index, the
+	 * one this worker runs, and the count that ends it (leader only). */
+	const volatile uint64_t *slice;
+	uint64_t slice_seen, slice_end;
 	unsigned id;		/* 0 .. nthreads-1, then the background ones */
 	bool bg;		/* a background worker (victim/load): runs bg_loop */
 	int pu;			/* OS PU index it is bound to; -1 unbound */
@@ -73,9 +77,13 @@ struct worker {
 	int cpu_seen[2];	/* sched_getcpu() at start/end of a window */
 };
 
+/* False at the end of the window, and (paired slices) at the end of a
+ * slice: loop() returns and is called again in the next slice's mode. */
 static inline bool worker_running(const struct worker *w)
 {
-	return !__atomic_load_n(w->stop, __ATOMIC_RELAXED);
+	return !__atomic_load_n(w->stop, __ATOMIC_RELAXED) &&
+	       __atomic_load_n(w->slice, __ATOMIC_RELAXED) == w->slice_seen &&
+	       w->count != w->slice_end;
 }
 
 /* Whether the harness is inside the timed part of the window (after the
@@ -117,7 +125,37 @@ struct mode_result {
 	double bg_ops_per_s;
 	double other_cpus;	/* CPUs other processes used (cpuload.h) */
 	double steal_cpus;	/* CPUs the hypervisor took (steal time) */
+	/* Paired slices, on the pair's test mode: medians over slice pairs
+	 * of test - base (ns per op) and test / base - 1 (slices.h). */
+	bool paired;
+	double pair_diff_ns, pair_rel;
+	size_t pair_n;		/* slice pairs behind them */
 };
+
+/* Two modes measured in fine alternating slices of one window (issue
+ * 13): the base (no path under test) and the test mode.  .test == 0
+ * means no pair (mode 0 is always a base). */
+struct bench_pair {
+	unsigned base, test;
+};
+
+/* test - base per op: the median of the slice pairs where the modes were
+ * interleaved, else the difference of the two windows. */
+static inline double pair_diff_ns(const struct mode_result *res,
+				  struct bench_pair p)
+{
+	return res[p.test].paired ? res[p.test].pair_diff_ns :
+	       res[p.test].ns_per_op - res[p.base].ns_per_op;
+}
+
+/* test / base - 1, the same way: dimensionless, so a host that slows
+ * both modes alike cancels out. */
+static inline double pair_rel(const struct mode_result *res,
+			      struct bench_pair p)
+{
+	return res[p.test].paired ? res[p.test].pair_rel :
+	       res[p.test].ns_per_op / res[p.base].ns_per_op - 1.0;
+}
 
 struct bench {
 	const char *name;
@@ -127,6 +165,9 @@ struct bench {
 	const struct opt_spec *opts; /* its own options, or NULL */
 	size_t conf_size;	     /* sizeof its config struct */
 	struct bench_mode modes[BENCH_MAX_MODES];
+	/* BENCH_THROUGHPUT: the paired modes, alternated in slices within
+	 * each trial (--interleave slices, the default). */
+	struct bench_pair pair;
 	const char *counters[BENCH_MAX_COUNTERS]; /* extra counter specs */
 	size_t priv_size;	/* per-point state, zeroed, at pt->priv */
 

@@ -16,6 +16,7 @@
 
 #include "run.h"
 #include "rundir.h"
+#include "slices.h"
 #include "stats.h"
 #include "sysinfo.h"
 
@@ -110,12 +111,35 @@ static json_t *counters_json(const struct run *r)
 	return a;
 }
 
+/* How paired modes shared a trial (slices.h). */
+static json_t *pairing_json(const struct run *r)
+{
+	const struct bench_pair *p = &r->b->pair;
+
+	if (!p->test)
+		return json_null();
+	return json_pack("{s:s, s:s, s:s, s:I, s:s}",
+		"base", r->b->modes[p->base].name,
+		"test", r->b->modes[p->test].name,
+		"interleave", run_slicing(r) ? "slices" : "windows",
+		"slice_target_ns", (json_int_t)r->rc.slice_ns,
+		"estimate", run_slicing(r) ?
+			"per trial: ABBA slices in one window of 2 x duration, "
+			"clock read at slice boundaries only; median over adjacent "
+			"slice pairs of test - base and test / base - 1 (robust to "
+			"the slices an interrupt or preemption hits); slices.csv "
+			"has every slice" :
+			"per trial: one window per mode; test - base and test / base - 1 "
+			"of the windows' ns per op");
+}
+
 static json_t *method_json(const struct run *r)
 {
 	char topo[256];
+	json_t *m;
 
 	topo_describe(r->topo, topo, sizeof(topo));
-	return json_pack("{s:I, s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s}",
+	m = json_pack("{s:I, s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s}",
 		"trials", (json_int_t)r->trials,
 		"duration_ns", (json_int_t)r->rc.duration_ns,
 		"warmup_ns", (json_int_t)r->rc.warmup_ns,
@@ -127,6 +151,8 @@ static json_t *method_json(const struct run *r)
 		"aslr", personality(0xffffffff) & ADDR_NO_RANDOMIZE ?
 			"off for this process (personality ADDR_NO_RANDOMIZE)" :
 			"on (--keep-aslr)");
+	json_object_set_new(m, "pairing", pairing_json(r));
+	return m;
 }
 
 int run_meta_init(struct run *r)
@@ -151,7 +177,7 @@ int run_meta_init(struct run *r)
 	json_object_set_new(r->meta, "machine", sysinfo_collect());
 	json_object_set_new(r->meta, "counters", counters_json(r));
 	if (textbuf_open(&r->trials_csv) < 0 || textbuf_open(&r->evidence_csv) < 0 ||
-	    textbuf_open(&r->samples_csv) < 0)
+	    textbuf_open(&r->samples_csv) < 0 || textbuf_open(&r->slices_csv) < 0)
 		return -1;
 	f = r->evidence_csv.f;
 	csv_param_header(r, f);
@@ -219,6 +245,25 @@ void run_samples_rows(struct run *r, size_t i, unsigned mode, uint64_t t,
 			(unsigned long long)t, s[k]);
 		if (!r->samples_row_bytes && ftell(f) > start)	/* the first row */
 			r->samples_row_bytes = (size_t)(ftell(f) - start) + 8;
+	}
+}
+
+void run_slices_rows(struct run *r, size_t i, uint64_t t,
+		     const struct slice_sum *s, size_t n)
+{
+	FILE *f = r->slices_csv.f;
+
+	if (!ftell(f)) {
+		csv_param_header(r, f);
+		fputs(",trial,slice,mode,ops,ns_per_op\n", f);
+	}
+	for (size_t k = 0; k < n; k++) {
+		if (!s[k].ops)
+			continue;
+		csv_params(r, f, i);
+		fprintf(f, ",%llu,%zu,%s,%llu,%.2f\n", (unsigned long long)t, k,
+			r->b->modes[s[k].mode].name,
+			(unsigned long long)s[k].ops, slice_ns_per_op(&s[k]));
 	}
 }
 
@@ -381,7 +426,9 @@ int run_save(struct run *r, bool final)
 	    textbuf_flush_to(&r->evidence_csv, r->dir, "evidence.csv", err, sizeof(err)) < 0 ||
 	    textbuf_flush_to(&sum, r->dir, "summary.csv", err, sizeof(err)) < 0 ||
 	    (r->b->kind == BENCH_LATENCY &&
-	     textbuf_flush_to(&r->samples_csv, r->dir, "samples.csv", err, sizeof(err)) < 0)) {
+	     textbuf_flush_to(&r->samples_csv, r->dir, "samples.csv", err, sizeof(err)) < 0) ||
+	    (run_slicing(r) &&
+	     textbuf_flush_to(&r->slices_csv, r->dir, "slices.csv", err, sizeof(err)) < 0)) {
 		fprintf(stderr, "gupsync: writing results: %s\n", err);
 		rc = -1;
 	}
@@ -461,6 +508,13 @@ void run_print_header(struct run *r)
 		(unsigned long long)(r->rc.duration_ns / 1000000),
 		(unsigned long long)(r->rc.warmup_ns / 1000000));
 	comment("futex hash: %s", r->futex_hash);
+	if (r->b->pair.test)
+		comment("pairing: %s and %s %s", r->b->modes[r->b->pair.base].name,
+			r->b->modes[r->b->pair.test].name, run_slicing(r) ?
+			"alternate in ABBA slices of about --slice within one "
+			"window of 2 x duration; per trial the median over slice "
+			"pairs (slices.csv)" :
+			"in windows of their own (--interleave windows)");
 	line[0] = 0;
 	for (size_t c = 0; c < counters_n(r->ctr) && off < sizeof(line); c++)
 		if (!counter_ok(r->ctr, c))
@@ -533,8 +587,9 @@ void run_print_footer(struct run *r)
 		for (const struct note *n = rp->notes; n; n = n->next)
 			comment("  %s: %s", n->key, n->val);
 	}
-	comment("files: %s/{summary,trials,evidence%s}.csv, meta.json", r->dir,
-		r->b->kind == BENCH_LATENCY ? ",samples" : "");
+	comment("files: %s/{summary,trials,evidence%s%s}.csv, meta.json", r->dir,
+		r->b->kind == BENCH_LATENCY ? ",samples" : "",
+		run_slicing(r) ? ",slices" : "");
 }
 
 /*

@@ -17,7 +17,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "csv.h"
 #include "rundir.h"
 #include "run.h"
 
@@ -197,6 +199,26 @@ static void say_torn(const struct rundir *rd)
 				"again" : "");
 }
 
+/* slices.csv (paired benchmarks) back as it was, read by the strict CSV
+ * reader; a damaged or missing one is left out, said on stderr. */
+static void keep_slices(struct run *r, const char *dir)
+{
+	char path[RUNDIR_PATH_MAX + 32], err[512];
+	struct csv t;
+
+	snprintf(path, sizeof(path), "%s/slices.csv", dir);
+	if (access(path, F_OK) < 0)
+		return;
+	if (csv_read(path, 0, &t, err, sizeof(err)) < 0) {
+		fprintf(stderr, "gupsync run --resume: %s; slices.csv starts anew\n", err);
+		return;
+	}
+	csv_write_row(r->slices_csv.f, &t, (size_t)-1);
+	for (size_t row = 0; row < t.nrows; row++)
+		csv_write_row(r->slices_csv.f, &t, row);
+	csv_free(&t);
+}
+
 /*
  * The rows to keep, written back the way the writer writes them: every
  * trial; evidence of the points whose proof verdict is kept (the others
@@ -260,12 +282,13 @@ int run_resume(struct run *r, const char *dir, char *err, size_t len)
 			load_point(&r->points[i], p);
 	}
 	if (textbuf_open(&r->trials_csv) < 0 || textbuf_open(&r->evidence_csv) < 0 ||
-	    textbuf_open(&r->samples_csv) < 0) {
+	    textbuf_open(&r->samples_csv) < 0 || textbuf_open(&r->slices_csv) < 0) {
 		snprintf(err, len, "out of memory");
 		goto fail;
 	}
 	say_torn(&rd);
 	keep_rows(r, &rd);
+	keep_slices(r, dir);
 	resumed = json_object_get(r->meta, "resumed");
 	if (!json_is_array(resumed)) {
 		resumed = json_array();

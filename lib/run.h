@@ -41,7 +41,12 @@ struct run_conf {
 	bool dry_run, no_counters, keep_aslr, quiet;
 	bool oversubscribe;	/* more workers than PUs (--placement none) */
 	int futex_hash;		/* enum futex_hash_mode */
+	int interleave;		/* INTERLEAVE_SLICES or INTERLEAVE_WINDOWS */
+	uint64_t slice_ns;	/* --slice: target length of one slice */
 };
+
+/* How a bench's paired modes share a trial (bench.pair, slices.h). */
+enum { INTERLEAVE_SLICES, INTERLEAVE_WINDOWS };
 
 #define POINT_NOT_RUN 1
 
@@ -94,7 +99,7 @@ struct run {
 	json_t *meta;
 	struct col cols[BENCH_MAX_METRICS];
 	size_t ncols;
-	struct textbuf trials_csv, evidence_csv, samples_csv;
+	struct textbuf trials_csv, evidence_csv, samples_csv, slices_csv;
 	size_t samples_row_bytes;	/* one samples.csv row, measured (+ slack) */
 	size_t samples_stride_max;	/* the coarsest subsample taken */
 	char start[40];
@@ -134,6 +139,13 @@ void run_trial_row(struct run *r, size_t i, uint64_t t);
 #define SAMPLES_CSV_MAX (128ull << 20)
 void run_samples_rows(struct run *r, size_t i, unsigned mode, uint64_t t,
 		      const double *s, size_t n);
+/* Paired slices: one row per slice of trial t into slices.csv. */
+struct slice_sum;
+void run_slices_rows(struct run *r, size_t i, uint64_t t,
+		     const struct slice_sum *s, size_t n);
+/* Whether point windows of this run alternate the bench's pair in
+ * slices. */
+bool run_slicing(const struct run *r);
 /* Statistics of metric column k of a point over its trials (output.c). */
 struct stats;
 int run_col_stats(const struct run *r, const struct run_point *rp, size_t k,
@@ -142,6 +154,9 @@ const char *run_status_name(int status);
 /* Commentary before and after the table (output.c). */
 void run_print_header(struct run *r);
 void run_print_footer(struct run *r);
+/* Footer lines for points whose headline trials fall into two regimes
+ * (regimes.c, stats_regimes()). */
+void run_print_regimes(const struct run *r);
 /* The table on stdout, at the end of the run, in blocks of at most 72
  * columns (table.c); and one stderr line per finished point. */
 void run_print_table(struct run *r);

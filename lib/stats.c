@@ -17,6 +17,7 @@
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
+#include <gsl/gsl_rng.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
@@ -183,4 +184,234 @@ double stats_welch_p(const double *a, size_t na, const double *b, size_t nb)
 	df = 1.0 / (wa * wa / (double)(na - 1) + wb * wb / (double)(nb - 1));
 	p = 2.0 * gsl_cdf_tdist_Q(fabs(t), df);
 	return p > 1.0 ? 1.0 : p;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double *sorted_copy(const double *x, size_t n)
+{
+	double *s = malloc((n ? n : 1) * sizeof(double));
+
+	if (s) {
+		memcpy(s, x, n * sizeof(double));
+		qsort(s, n, sizeof(double), cmp_double);
+	}
+	return s;
+}
+
+/* Median of sorted[0..n); NaN for n == 0. */
+static double median_sorted(const double *s, size_t n)
+{
+	return n ? gsl_stats_median_from_sorted_data(s, STATS_STRIDE, n) : NAN;
+}
+
+double stats_mad_sd(const double *x, size_t n)
+{
+	double *s = sorted_copy(x, n), med, mad;
+
+	if (!s || !n) {
+		free(s);
+		return 0.0;
+	}
+	med = median_sorted(s, n);
+	for (size_t i = 0; i < n; i++)
+		s[i] = fabs(s[i] - med);
+	qsort(s, n, sizeof(double), cmp_double);
+	mad = median_sorted(s, n);
+	free(s);
+	return 1.4826 * mad;	/* MAD -> sd for normal data */
+}
+
+int stats_regimes(const double *x, size_t n, struct regimes *out)
+{
+	double *s, floor_, best = -1.0;
+	size_t cut = 0, least;
+
+	memset(out, 0, sizeof(*out));
+	if (!x || !stats_all_finite(x, n)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (n < 2 * STATS_REGIME_MIN)
+		return 0;
+	s = sorted_copy(x, n);
+	if (!s)
+		return -1;
+	least = n / STATS_REGIME_SHARE > STATS_REGIME_MIN ? n / STATS_REGIME_SHARE :
+		STATS_REGIME_MIN;
+	for (size_t i = least; i + least <= n; i++)
+		if (s[i] - s[i - 1] > best)
+			best = s[i] - s[i - 1], cut = i;
+	floor_ = STATS_REGIME_FLOOR * fabs(median_sorted(s, n));
+	out->gap = best;
+	out->spread = fmax(stats_mad_sd(s, cut) + stats_mad_sd(s + cut, n - cut),
+			   floor_);
+	out->cut = s[cut - 1];
+	out->n_lo = cut;
+	out->n_hi = n - cut;
+	out->med_lo = median_sorted(s, cut);
+	out->med_hi = median_sorted(s + cut, n - cut);
+	out->found = best > 0 &&
+		     out->med_hi - out->med_lo >= STATS_REGIME_SEP * out->spread;
+	free(s);
+	return 0;
+}
+
+/* The median of one bootstrap resample of a side. */
+static double boot_side(const struct runs_sample *s, enum boot_kind kind,
+			const gsl_rng *rng, double *buf, size_t total,
+			const size_t *start)
+{
+	size_t k = 0;
+
+	if (kind == BOOT_POOLED || s->nruns == 1) {
+		for (size_t i = 0; i < total; i++)
+			buf[k++] = s->x[gsl_rng_uniform_int(rng, total)];
+	} else {
+		for (size_t r = 0; r < s->nruns; r++) {
+			size_t pick = gsl_rng_uniform_int(rng, s->nruns);
+
+			for (size_t i = 0; i < s->n[pick]; i++)
+				buf[k++] = s->x[start[pick] +
+						gsl_rng_uniform_int(rng, s->n[pick])];
+		}
+	}
+	qsort(buf, k, sizeof(double), cmp_double);
+	return median_sorted(buf, k);
+}
+
+/* Where each run starts in x, and the total; buf room for any resample. */
+static size_t side_layout(const struct runs_sample *s, size_t *start,
+			  size_t *maxres)
+{
+	size_t total = 0, maxn = 0;
+
+	for (size_t r = 0; r < s->nruns; r++) {
+		start[r] = total;
+		total += s->n[r];
+		maxn = s->n[r] > maxn ? s->n[r] : maxn;
+	}
+	*maxres = maxn * s->nruns > total ? maxn * s->nruns : total;
+	return total;
+}
+
+/* The point estimate: the ratio of the medians of all trials. */
+static double pooled_ratio(const struct runs_sample *a, size_t ta,
+			   const struct runs_sample *b, size_t tb)
+{
+	double *sa = sorted_copy(a->x, ta), *sb = sorted_copy(b->x, tb), q = NAN;
+
+	if (sa && sb)
+		q = median_sorted(sb, tb) / median_sorted(sa, ta) - 1.0;
+	free(sa), free(sb);
+	return q;
+}
+
+static size_t total_of(const struct runs_sample *s)
+{
+	size_t t = 0;
+
+	for (size_t r = 0; r < s->nruns; r++)
+		t += s->n[r];
+	return t;
+}
+
+/*
+ * From the k bootstrap ratios r[]: pooled, the percentile interval.
+ * Hierarchical with runs on both sides: a few runs make the percentile
+ * interval too narrow (a resample of R runs varies by (R-1)/R of the runs'
+ * variance, and R = 3 is far from normal), so the interval is the point
+ * estimate +- t(df = Ra + Rb - 2) x the bootstrap's standard error x
+ * sqrt(R/(R-1)), R the smaller number of runs: Welch's test on run means,
+ * with the bootstrap standing in for the variance of a median.
+ */
+static int boot_interval(const struct runs_sample *a,
+			 const struct runs_sample *b, enum boot_kind kind,
+			 double *r, size_t k, double level, double *lo,
+			 double *hi)
+{
+	size_t ra = a->nruns, rb = b->nruns, rmin = ra < rb ? ra : rb;
+	double q, se, t;
+
+	if (kind == BOOT_POOLED || rmin < 2 || k < 2) {
+		qsort(r, k, sizeof(double), cmp_double);
+		*lo = stats_quantile_sorted(r, k, (1.0 - level) / 2);
+		*hi = stats_quantile_sorted(r, k, 1.0 - (1.0 - level) / 2);
+		return 0;
+	}
+	q = pooled_ratio(a, total_of(a), b, total_of(b));
+	se = gsl_stats_sd(r, STATS_STRIDE, k) * sqrt((double)rmin / (rmin - 1));
+	t = gsl_cdf_tdist_Pinv(1.0 - (1.0 - level) / 2, (double)(ra + rb - 2));
+	*lo = q - t * se;
+	*hi = q + t * se;
+	return 0;
+}
+
+int stats_boot_ratio(const struct runs_sample *a, const struct runs_sample *b,
+		     enum boot_kind kind, unsigned nboot, unsigned long seed,
+		     double level, double *lo, double *hi)
+{
+	size_t sa[a->nruns ? a->nruns : 1], sb[b->nruns ? b->nruns : 1];
+	size_t ma, mb, ta, tb;
+	double *buf, *r;
+	gsl_rng *rng;
+	int rc = -1;
+
+	*lo = *hi = NAN;
+	if (!a->nruns || !b->nruns || !nboot) {
+		errno = EINVAL;
+		return -1;
+	}
+	ta = side_layout(a, sa, &ma);
+	tb = side_layout(b, sb, &mb);
+	if (!ta || !tb) {
+		errno = EINVAL;
+		return -1;
+	}
+	buf = malloc((ma > mb ? ma : mb) * sizeof(double));
+	r = malloc(nboot * sizeof(double));
+	rng = gsl_rng_alloc(gsl_rng_mt19937);
+	if (buf && r && rng) {
+		size_t k = 0;
+
+		gsl_rng_set(rng, seed);
+		for (unsigned i = 0; i < nboot; i++) {
+			double ya = boot_side(a, kind, rng, buf, ta, sa);
+			double yb = boot_side(b, kind, rng, buf, tb, sb);
+
+			if (ya != 0.0 && isfinite(ya) && isfinite(yb))
+				r[k++] = yb / ya - 1.0;
+		}
+		if (k)
+			rc = boot_interval(a, b, kind, r, k, level, lo, hi);
+	}
+	free(buf), free(r);
+	if (rng)
+		gsl_rng_free(rng);
+	return rc;
+}
+
+void stats_run_spread(const struct runs_sample *s, double *between,
+		      double *within)
+{
+	double med[s->nruns ? s->nruns : 1], sd[s->nruns ? s->nruns : 1];
+	size_t off = 0, nsd = 0;
+
+	for (size_t r = 0; r < s->nruns; r++) {
+		double *c = sorted_copy(s->x + off, s->n[r]);
+
+		med[r] = c ? median_sorted(c, s->n[r]) : NAN;
+		if (s->n[r] > 1)
+			sd[nsd++] = gsl_stats_sd(s->x + off, STATS_STRIDE, s->n[r]);
+		free(c);
+		off += s->n[r];
+	}
+	*between = s->nruns > 1 ? gsl_stats_sd(med, STATS_STRIDE, s->nruns) : NAN;
+	qsort(sd, nsd, sizeof(double), cmp_double);
+	*within = nsd ? median_sorted(sd, nsd) : NAN;
 }

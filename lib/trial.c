@@ -5,23 +5,28 @@
 #include <string.h>
 
 #include "run.h"
+#include "slices.h"
 #include "stats.h"
 #include "workers.h"
 
 /* Time still to go, from the windows left (setup time not counted). */
 double run_eta_s(const struct run *r)
 {
-	uint64_t win = r->rc.warmup_ns + r->rc.duration_ns, left = 0;
+	uint64_t win = r->rc.warmup_ns + r->rc.duration_ns, left = 0, trial;
 
+	/* A paired window is one warm-up and two durations. */
+	trial = run_slicing(r) ? (r->nmeasured - 2) * win + r->rc.warmup_ns +
+				 2 * r->rc.duration_ns :
+				 r->nmeasured * win;
 	for (size_t i = 0; i < r->npoints; i++) {
 		const struct run_point *rp = &r->points[i];
 
 		if (rp->status == BENCH_SKIP || rp->status == BENCH_FAIL)
 			continue;
-		left += (rp->verdict[0] ? 0 : r->nmodes) +
-			(r->trials - rp->ntrials) * r->nmeasured;
+		left += (rp->verdict[0] ? 0 : r->nmodes) * win +
+			(r->trials - rp->ntrials) * trial;
 	}
-	return (double)left * win / 1e9;
+	return (double)left / 1e9;
 }
 
 static void progress(const struct run *r, size_t i)
@@ -160,6 +165,47 @@ static int window(struct run *r, struct point *pt, struct pool *pool,
 	return 0;
 }
 
+bool run_slicing(const struct run *r)
+{
+	return r->rc.interleave == INTERLEAVE_SLICES && r->b->pair.test &&
+	       r->b->kind == BENCH_THROUGHPUT;
+}
+
+/* The pair's two modes in one window of twice --duration, alternating in
+ * slices; trial t's parity flips ABBA to BAAB. */
+static int pair_window(struct run *r, struct point *pt, struct pool *pool,
+		       uint64_t t, struct mode_result *res, char *err,
+		       size_t len)
+{
+	struct bench_pair pr = r->b->pair;
+	struct pair_info info;
+	int rc;
+
+	for (unsigned k = 0; k < 2 && r->b->mode_enter; k++) {
+		unsigned m = k ? pr.test : pr.base;
+
+		if ((rc = r->b->mode_enter(pt, m)) != BENCH_OK) {
+			snprintf(err, len, "%s: preparing mode %s: %s", r->b->name,
+				 r->b->modes[m].name, pt->skip_reason);
+			return rc;
+		}
+	}
+	if (pool_pair_window(pool, pr, t % 2, r->rc.slice_ns, r->rc.warmup_ns,
+			     2 * r->rc.duration_ns,
+			     r->rc.no_counters ? NULL : r->ctr, res, &info, err,
+			     len) < 0)
+		return -1;
+	run_slices_rows(r, r->cur, t, info.sums, info.nk);
+	if (t == 0)
+		point_note(pt, "slices", "ABBA slices of %llu ops of the leader "
+			   "(target %.0f us), %zu slice pairs in trial 0%s",
+			   (unsigned long long)info.slice_ops,
+			   r->rc.slice_ns / 1e3, res[pr.test].pair_n,
+			   info.dropped ? "; some slices not recorded" : "");
+	free(info.sums);
+	return 0;
+}
+
 /* The bench's own counters, on the measured workers' threads only. */
 static struct counters *thread_counters(const struct run *r, struct pool *pool)
 {
@@ -234,11 +280,17 @@ static int trials(struct run *r, struct point *pt, struct pool *pool,
 		for (unsigned k = 0; k < r->nmodes; k++) {
 			/* A B, B A, ...: drift must not favour one mode. */
 			unsigned mode = t % 2 ? r->nmodes - 1 - k : k;
+			bool sliced = run_slicing(r) &&
+				      (mode == r->b->pair.base || mode == r->b->pair.test);
+			int rc = 0;
 
-			if (r->b->modes[mode].proof_only)
-				continue;
-			int rc = window(r, pt, pool, mode, t, &res[mode], err, len);
-
+			if (r->b->modes[mode].proof_only ||
+			    (sliced && mode == r->b->pair.test))
+				continue;	/* the pair's window has it */
+			if (sliced)
+				rc = pair_window(r, pt, pool, t, res, err, len);
+			else
+				rc = window(r, pt, pool, mode, t, &res[mode], err, len);
 			if (rc < 0)
 				return rc;
 		}

@@ -38,6 +38,26 @@ int pool_window(struct pool *p, unsigned mode, uint64_t warmup_ns,
 		struct mode_result *res, double **samples, size_t *nsamples,
 		char *err, size_t len);
 
+/* What a paired window leaves besides the results. */
+struct pair_info {
+	struct slice_sum *sums;	/* per slice, all workers (caller frees) */
+	size_t nk;
+	uint64_t slice_ops;	/* the leader's ops per slice */
+	uint64_t dropped;	/* slices past SLICE_MAX_RECS, not recorded */
+};
+
+/*
+ * One window in which the measured workers alternate pair.base and
+ * pair.test in slices of about slice_ns (slices.h), dur_ns in all.
+ * Fills res[pair.base] and res[pair.test] (ops, ns per op from their
+ * slices; the counters of the whole window in each) and the paired
+ * medians in res[pair.test].
+ */
+int pool_pair_window(struct pool *p, struct bench_pair pair, bool flip,
+		     uint64_t slice_ns, uint64_t warmup_ns, uint64_t dur_ns,
+		     struct counters *ctr, struct mode_result *res,
+		     struct pair_info *info, char *err, size_t len);
+
 /* Thread ids of the measured workers; returns how many. */
 size_t pool_tids(const struct pool *p, int *tids, size_t cap);
 

@@ -459,9 +459,40 @@ static void test_plots(void **state)
 	plot_files_free(&pf);
 }
 
+/* Two runs a side (the same run twice): one table, the runs counted,
+ * the spread lines after it, every line within the width. */
+static void test_replicated_table(void **state)
+{
+	struct two_runs *t = *state;
+	struct rundir a[2] = { t->ra, t->ra }, b[2] = { t->rb, t->rb };
+	struct cmp_opts o = { .nboot = NBOOT_FAST };
+	struct cmp_counts cnt;
+	char err[ERR_LEN], *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	assert_non_null(f);
+	assert_int_equal(compare_table_runs(f, a, 2, b, 2, &o, &cnt, err,
+					    ERR_LEN), 0);
+	fclose(f);
+	assert_true(cnt.shown > 0);
+	assert_non_null(strstr(text, "# runs: 2 of A, 2 of B"));
+	assert_non_null(strstr(text, "spread between runs"));
+	for (char *l = text, *nl; *l; l = nl + 1) {
+		nl = strchr(l, '\n');
+		assert_non_null(nl);
+		assert_true(nl - l <= COMPARE_WIDTH);
+	}
+	free(text);
+	assert_int_equal(compare_table_runs(stderr, a, 0, b, 2, &o, &cnt, err,
+					    ERR_LEN), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_replicated_table, setup_runs,
+						teardown_runs),
 		cmocka_unit_test(test_higher_is_better),
 		cmocka_unit_test(test_lower_is_better_mirrors),
 		cmocka_unit_test(test_identical_is_not_significant),
