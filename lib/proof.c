@@ -25,8 +25,14 @@ double proof_thread_per_op(const struct point *pt, const struct mode_result *res
 
 double proof_ipis_per_op(const struct point *pt, const struct mode_result *res)
 {
-	return proof_per_op(pt, res, "tp:ipi:ipi_send_cpu") +
-	       proof_per_op(pt, res, "tp:ipi:ipi_send_cpumask");
+	double cpu = proof_per_op(pt, res, "tp:ipi:ipi_send_cpu");
+	double mask = proof_per_op(pt, res, "tp:ipi:ipi_send_cpumask");
+
+	/* Before 6.3 neither tracepoint exists: the CAL row of
+	 * /proc/interrupts counts the function-call IPIs taken instead. */
+	if (isnan(cpu) && isnan(mask))
+		return proof_per_op(pt, res, "irq:CAL");
+	return (isnan(cpu) ? 0 : cpu) + (isnan(mask) ? 0 : mask);
 }
 
 double proof_shootdowns_per_op(const struct point *pt,

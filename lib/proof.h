@@ -28,7 +28,8 @@ double proof_per_op(const struct point *pt, const struct mode_result *res,
  * pass did so (spec one of bench->counters), else system-wide. */
 double proof_thread_per_op(const struct point *pt, const struct mode_result *res,
 			   const char *spec);
-/* IPIs sent per op: ipi_send_cpu + ipi_send_cpumask, system-wide. */
+/* IPIs sent per op: ipi_send_cpu + ipi_send_cpumask, system-wide; where
+ * neither exists (before 6.3), the CAL row of /proc/interrupts. */
 double proof_ipis_per_op(const struct point *pt, const struct mode_result *res);
 /* Remote TLB shootdowns per op: tlb_flush with reason TLB_REMOTE_SHOOTDOWN. */
 double proof_shootdowns_per_op(const struct point *pt,
