@@ -5,7 +5,9 @@
  * `gupsync run --resume DIR` re-parses the options recorded in
  * DIR/meta.json (so the data points are the same), takes back every point
  * the run finished and every trial it saved (trials.csv rows, the proof
- * verdicts, notes), and runs only what is missing.  The CSVs are appended
+ * verdicts, notes), and runs only what is missing.  Trials are saved as
+ * they finish and meta.json exists from the start (status "running"), so
+ * a SIGKILL loses at most the trial in progress.  The CSVs are appended
  * to, meta.json keeps its start time and gains a "resumed" entry.
  */
 #include <math.h>
@@ -69,7 +71,9 @@ static void load_point(struct run_point *rp, json_t *p)
 	rp->status = !status ? POINT_NOT_RUN :
 		     !strcmp(status, "done") ? BENCH_OK :
 		     !strcmp(status, "skipped") ? BENCH_SKIP : POINT_NOT_RUN;
-	if (rp->status == POINT_NOT_RUN)	/* failed: try again */
+	/* failed: try again; "in progress": on from its next trial, whose
+	 * finished trials load_trials() took back from trials.csv */
+	if (rp->status == POINT_NOT_RUN)
 		return;
 	snprintf(rp->reason, sizeof(rp->reason), "%s",
 		 json_string_value(json_object_get(p, "reason")) ?: "");

@@ -247,6 +247,13 @@ static int trials(struct run *r, struct point *pt, struct pool *pool,
 		if (store_trial(r, rp, m, trial_metrics(r, pt, res, m)) < 0)
 			return -1;
 		run_trial_row(r, i, t);
+		/* Each finished trial reaches the disk: a SIGKILL loses at
+		 * most the trial in progress, and --resume starts there. */
+		if (run_save(r, false) < 0) {
+			snprintf(err, len, "saving trial %llu failed",
+				 (unsigned long long)t);
+			return -1;
+		}
 	}
 	return 0;
 }
