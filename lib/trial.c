@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proof.h"
 #include "run.h"
 #include "stats.h"
 #include "workers.h"
@@ -184,8 +185,10 @@ static int proof_pass(struct run *r, struct point *pt, struct pool *pool,
 		if (rc == 0)
 			run_evidence_row(r, i, m, &res[m], pt->tctr);
 	}
-	if (rc == 0 && r->b->verify)
+	if (rc == 0 && r->b->verify) {
 		rp->proven = r->b->verify(pt, res, rp->verdict, sizeof(rp->verdict));
+		proof_no_nan(rp->verdict);
+	}
 	if (rc == 0) {
 		memcpy(rp->proof_res, res, sizeof(res));
 		rp->have_proof_res = true;
@@ -212,6 +215,7 @@ static void verify_trial(const struct run *r, struct point *pt,
 		x[m] = r->b->modes[m].proof_only ? rp->proof_res[m] : res[m];
 	rp->trials_checked++;
 	rp->trials_proven += r->b->verify(pt, x, verdict, sizeof(verdict));
+	proof_no_nan(verdict);
 }
 
 /* Trials rp->ntrials .. upto-1 of point i. */

@@ -24,6 +24,7 @@
 
 #include "ipicount.h"
 #include "mem.h"
+#include "proof.h"
 #include "victim.h"
 
 #define EPS 1e-12
@@ -240,6 +241,16 @@ static void test_verdict_more(void **state)
 			"shootdowns/op where at most 6.00 were expected");
 	assert_contains(v, "background flushes, other mms' flushes or TCG");
 	assert_contains(v, "model: 1 flush per busy target; counted 2.10/op");
+}
+
+/* The net under every verdict: nan words become NA, other words stay. */
+static void test_no_nan(void **state)
+{
+	char v[] = "tp nan/op, held -nan/op; nanny financial nan";
+
+	(void)state;
+	proof_no_nan(v);
+	assert_string_equal(v, "tp NA/op, held NA/op; nanny financial NA");
 }
 
 /* Before 6.3: no ipi tracepoints; the CAL row or NA, never nan. */
@@ -479,6 +490,7 @@ int main(void)
 		cmocka_unit_test(test_verdict),
 		cmocka_unit_test(test_verdict_more),
 		cmocka_unit_test(test_verdict_old_kernel),
+		cmocka_unit_test(test_no_nan),
 		cmocka_unit_test(test_slowdown),
 		cmocka_unit_test(test_victim_kinds),
 		cmocka_unit_test(test_target_setup),
