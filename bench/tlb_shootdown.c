@@ -105,10 +105,9 @@ static const struct opt_spec tlb_opts[] = {
 	  .model = what, .quiet = MODE_QUIET, .storm = MODE_STORM }
 
 static const struct ipi_spec tlb_ipi[] = {
-	[OP_MPROTECT] = TLB_SPEC(2, "model: mprotect RO+RW, 2 flushes per "
-				 "busy target"),
-	[OP_MADVISE] = TLB_SPEC(1, "model: DONTNEED, 1 flush per busy target"),
-	[OP_MUNMAP] = TLB_SPEC(1, "model: munmap, 1 flush per busy target"),
+	[OP_MPROTECT] = TLB_SPEC(2, "model: RO+RW pair, 2 flushes/target"),
+	[OP_MADVISE] = TLB_SPEC(1, "model: DONTNEED, 1 flush/target"),
+	[OP_MUNMAP] = TLB_SPEC(1, "model: munmap, 1 flush/target"),
 };
 
 static void note_ceiling(struct point *pt, uint64_t pages)

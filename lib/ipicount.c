@@ -156,11 +156,10 @@ bool ipi_verdict(char *buf, size_t len, const struct ipi_spec *s,
 			 s->recv_what, n->expected, who, s->fewer_hint, sent);
 		return false;
 	case IPI_MORE:
-		snprintf(buf, len, "WARNING: MORE THAN EXPECTED: %.2f %s/op where "
-			 "at most %.2f were expected (%s; %s): background flushes, "
-			 "other mms' flushes or TCG polluted the window, or a "
-			 "miscount; %s", n->recv, s->recv_what, n->expected, who,
-			 model, sent);
+		snprintf(buf, len, "WARNING: MORE THAN EXPECTED: %.2f %s/op, at "
+			 "most %.2f expected (%s; %s): polluted (background, "
+			 "other mms, TCG) or miscounted; %s", n->recv,
+			 s->recv_what, n->expected, who, model, sent);
 		return false;
 	default:
 		snprintf(buf, len, "%s %.3f/op, %s, expected up to %.2f (%s; %s): "
