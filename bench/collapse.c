@@ -424,6 +424,13 @@ static const char *col_why(const struct tally *m, const struct tally *p,
 		       "the collapse tracepoint disagrees";
 }
 
+/* The collapse tracepoint (on the workers' own threads) against the
+ * calls that returned 0, both ways: one success event per collapse; the
+ * margin is for a collapse that straddles the window's edge. */
+#define TP_FEWER 0.8
+#define TP_MORE 1.25
+#define TP_SLACK 0.1
+
 static bool col_verify(struct point *pt, const struct mode_result *res,
 		       char *verdict, size_t len)
 {
@@ -438,7 +445,8 @@ static bool col_verify(struct point *pt, const struct mode_result *res,
 	/* The tallies include the warm-up, the counters only the window:
 	 * compare rates. */
 	tp_ok = isnan(succ) || !m->tries ||
-		(succ >= 0.8 * m->ok / m->tries && psucc < 0.1);
+		(succ >= TP_FEWER * m->ok / m->tries &&
+		 succ <= TP_MORE * m->ok / m->tries + TP_SLACK && psucc < TP_SLACK);
 	proven = m->ok && m->thp == m->ok && p->tries && !p->ok && tp_ok;
 	snprintf(verdict, len, "MADV_COLLAPSE %llu/%llu ok, %llu THP, tp %.2f/op; "
 		 "held: %llu/%llu ok (EAGAIN %llu), tp %.2f/op; khugepaged %llu "

@@ -81,6 +81,7 @@ static const struct ipi_spec bcast_ipi = {
 	.recv_what = "function-call IPIs received",
 	.fewer_hint = "targets preempted or not running a registered mm",
 	.events_per_op = 1,
+	.model = "model: membarrier, 1 IPI/target",
 	.quiet = MODE_QUIET,
 	.storm = MODE_STORM,
 };

@@ -73,6 +73,8 @@ enum ipi_judgement ipi_judge(const struct ipi_numbers *n)
 		return n->recv < IPI_SEEN_MIN ? IPI_NONE_EXPECTED : IPI_UNEXPECTED;
 	if (n->recv < IPI_SEEN_MIN)
 		return IPI_ZERO;
+	if (n->recv > IPI_MORE_SHARE * n->expected + IPI_MORE_SLACK)
+		return IPI_MORE;
 	if (n->recv >= IPI_FEWER_SHARE * n->expected)
 		return IPI_AS_EXPECTED;
 	return n->busy_share >= IPI_BUSY_SHARE ? IPI_FEWER : IPI_OFF_CPU;
@@ -85,9 +87,10 @@ const char *ipi_judgement_name(enum ipi_judgement j)
 		[IPI_UNEXPECTED] = "none expected, some seen",
 		[IPI_AS_EXPECTED] = "as expected",
 		[IPI_OFF_CPU] = "fewer: targets often off CPU (see ipicount.h)",
-		[IPI_FEWER] = "FEWER than expected",
+		[IPI_FEWER] = "FEWER THAN EXPECTED",
 		[IPI_ZERO] = "ZERO where some were expected",
 		[IPI_UNKNOWN] = "not counted",
+		[IPI_MORE] = "MORE THAN EXPECTED",
 	};
 
 	return (unsigned)j < sizeof(names) / sizeof(names[0]) ? names[j] : "?";
@@ -105,34 +108,63 @@ double ipi_rate_oncpu(double ops_per_s, double oncpu)
 	return isnan(oncpu) || oncpu <= 0 ? NAN : ops_per_s / oncpu;
 }
 
+/* "IPIs sent 0.502/op", the CAL row where the ipi tracepoints are
+ * missing, or NA with the reason: never nan. */
+static void sent_text(char *buf, size_t len, const struct ipi_numbers *n)
+{
+	if (isnan(n->sent))
+		snprintf(buf, len, "IPIs sent NA (needs ipi:ipi_send_cpu, since 6.3)");
+	else
+		snprintf(buf, len, "%s %.3f/op", n->sent_cal ? "IPIs received "
+			 "(CAL row)" : "IPIs sent", n->sent);
+}
+
+/* "model 2/op x 3 targets; flush requests counted 2.01/op" */
+static void model_text(char *buf, size_t len, const struct ipi_spec *s,
+		       const struct ipi_numbers *n)
+{
+	int off = snprintf(buf, len, "%s", s->model ? s->model : "model");
+
+	if (!isnan(n->events) && off >= 0 && (size_t)off < len)
+		snprintf(buf + off, len - off, "; counted %.2f/op", n->events);
+}
+
 bool ipi_verdict(char *buf, size_t len, const struct ipi_spec *s,
 		 const struct ipi_numbers *n)
 {
 	enum ipi_judgement j = ipi_judge(n);
-	char who[64];
+	char who[64], sent[80], model[128];
 
 	snprintf(who, sizeof(who), "%u target%s, %.0f%% on CPU", n->ntargets,
 		 n->ntargets == 1 ? "" : "s",
 		 n->ntargets ? 100 * n->oncpu / n->ntargets : 0);
+	sent_text(sent, sizeof(sent), n);
+	model_text(model, sizeof(model), s, n);
 	switch (j) {
 	case IPI_UNKNOWN:
 		snprintf(buf, len, "unproven: IPI counters not read (%s)", who);
 		return false;
 	case IPI_ZERO:
 		snprintf(buf, len, "WARNING: 0 IPIs per op where up to %.2f were "
-			 "expected (%s; %s?): %s %.3f/op, sent %.3f/op",
+			 "expected (%s; %s?): %s %.3f/op, %s",
 			 n->expected, who, s->fewer_hint, s->recv_what, n->recv,
-			 n->sent);
+			 sent);
 		return false;
 	case IPI_FEWER:
-		snprintf(buf, len, "WARNING: only %.2f %s/op of up to %.2f "
-			 "expected (%s; %s?), sent %.2f/op", n->recv, s->recv_what,
-			 n->expected, who, s->fewer_hint, n->sent);
+		snprintf(buf, len, "WARNING: FEWER THAN EXPECTED: only %.2f %s/op "
+			 "of up to %.2f expected (%s; %s?), %s", n->recv,
+			 s->recv_what, n->expected, who, s->fewer_hint, sent);
+		return false;
+	case IPI_MORE:
+		snprintf(buf, len, "WARNING: MORE THAN EXPECTED: %.2f %s/op, at "
+			 "most %.2f expected (%s; %s): polluted (background, "
+			 "other mms, TCG) or miscounted; %s", n->recv,
+			 s->recv_what, n->expected, who, model, sent);
 		return false;
 	default:
-		snprintf(buf, len, "%s %.3f/op, IPIs sent %.3f/op, expected up to "
-			 "%.2f (%s): %s", s->recv_what, n->recv, n->sent,
-			 n->expected, who, ipi_judgement_name(j));
+		snprintf(buf, len, "%s %.3f/op, %s, expected up to %.2f (%s; %s): "
+			 "%s", s->recv_what, n->recv, sent, n->expected, who,
+			 model, ipi_judgement_name(j));
 		return true;
 	}
 }
@@ -272,13 +304,14 @@ int ipi_counter(const struct point *pt, const char *spec, const char *alt)
 
 /* ---- derive() and verify() ---- */
 
-static double events_per_op(const struct point *pt, const struct ipi_spec *s,
-			    const struct mode_result *res)
+/* The initiator's IPI-causing events per op as counted (less the quiet
+ * window's), for the verdict beside the model; NaN when not counted. */
+static double events_counted(const struct point *pt, const struct ipi_spec *s,
+			     const struct mode_result *res)
 {
 	int c = s->events ? point_counter(pt, s->events) : -1;
-	double ev = ipi_net_per_op(&res[s->storm], &res[s->quiet], &c, 1);
 
-	return isnan(ev) || ev < s->events_per_op ? s->events_per_op : ev;
+	return c < 0 ? NAN : ipi_net_per_op(&res[s->storm], &res[s->quiet], &c, 1);
 }
 
 static void numbers(const struct point *pt, const struct ipi_spec *s,
@@ -303,14 +336,23 @@ static void numbers(const struct point *pt, const struct ipi_spec *s,
 			sum += busy[k], nbusy++;
 	}
 	*n = (struct ipi_numbers){ NAN, NAN, NAN, ipi_targets_oncpu(tg, s->storm),
-				   nbusy ? sum / nbusy : NAN, tg->n };
+				   nbusy ? sum / nbusy : NAN, tg->n, NAN, false };
 	if (!ipi_counted(st, ctxsw) || !ipi_counted(q, ctxsw))
 		return;
-	n->expected = ipi_expected_per_op(events_per_op(pt, s, res), busy, tg->n);
+	n->expected = ipi_expected_per_op(s->events_per_op, busy, tg->n);
+	n->events = events_counted(pt, s, res);
 	/* The proof pass counts the initiator's own sends exactly. */
 	n->sent = ipi_thread_per_op(st, tsent, 2);
 	if (isnan(n->sent))
 		n->sent = ipi_net_per_op(st, q, sent, 2);
+	/* Before 6.3 there are no ipi tracepoints: each function-call IPI
+	 * (a TLB shootdown too) is one on the CAL row of /proc/interrupts. */
+	if (isnan(n->sent) && sent[0] < 0 && sent[1] < 0) {
+		int cal = point_counter(pt, IPI_IRQ_CAL);
+
+		n->sent = ipi_net_per_op(st, q, &cal, 1);
+		n->sent_cal = !isnan(n->sent);
+	}
 	n->recv = ipi_net_per_op(st, q, &recv, 1);
 }
 
@@ -367,6 +409,10 @@ size_t ipi_derive(struct point *pt, const struct ipi_spec *s,
 	if (cap < nm)
 		return 0;
 	numbers(pt, s, tg, res, &n);
+	if (n.sent_cal)
+		point_note(pt, "ipi_source", "no ipi:ipi_send_cpu/_cpumask "
+			   "tracepoints (since 6.3): ipis_per_op counts the CAL "
+			   "row of /proc/interrupts (function-call IPIs taken)");
 	m[2].value = n.sent;
 	m[3].value = n.recv;
 	m[4].value = n.expected;

@@ -364,7 +364,8 @@ static json_t *point_json(const struct run *r, size_t i)
 		json_object_set_new(notes, n->key, json_string(n->val));
 	return json_pack("{s:o, s:o, s:s, s:s, s:s, s:s, s:b, s:I, s:I, s:I, s:o}",
 		"params", params, "pus", pus, "cpus_seen", rp->cpus_seen,
-		"status", run_status_name(rp->status), "reason", rp->reason,
+		"status", rp->status == POINT_NOT_RUN && rp->ntrials ?
+		"in progress" : run_status_name(rp->status), "reason", rp->reason,
 		"proof", rp->verdict, "proven", rp->proven,
 		"trials_checked", (json_int_t)rp->trials_checked,
 		"trials_proven", (json_int_t)rp->trials_proven,
@@ -401,8 +402,10 @@ int run_save(struct run *r, bool final)
 	sigaddset(&block, SIGQUIT);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
 
+	/* A point in progress is listed with the trials it finished (in
+	 * trials.csv too), so the two files agree after a SIGKILL. */
 	for (size_t i = 0; i < r->npoints; i++)
-		if (r->points[i].status != POINT_NOT_RUN)
+		if (r->points[i].status != POINT_NOT_RUN || r->points[i].ntrials)
 			json_array_append_new(points, point_json(r, i));
 	json_object_set_new(r->meta, "points", points);
 	if (r->b->kind == BENCH_LATENCY)
@@ -416,6 +419,10 @@ int run_save(struct run *r, bool final)
 	iso_now(now, sizeof(now));
 	json_object_set_new(json_object_get(r->meta, "gupsync"),
 			    final ? "end" : "last_update", json_string(now));
+	/* Written from the start of a run: "running" until the end, so a
+	 * directory a SIGKILL left behind says so and --resume can use it. */
+	json_object_set_new(r->meta, "status",
+			    json_string(final ? "complete" : "running"));
 	if (textbuf_open(&sum) < 0) {
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		return -1;

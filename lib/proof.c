@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* proof.c - see proof.h. */
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "proof.h"
 
@@ -25,8 +27,14 @@ double proof_thread_per_op(const struct point *pt, const struct mode_result *res
 
 double proof_ipis_per_op(const struct point *pt, const struct mode_result *res)
 {
-	return proof_per_op(pt, res, "tp:ipi:ipi_send_cpu") +
-	       proof_per_op(pt, res, "tp:ipi:ipi_send_cpumask");
+	double cpu = proof_per_op(pt, res, "tp:ipi:ipi_send_cpu");
+	double mask = proof_per_op(pt, res, "tp:ipi:ipi_send_cpumask");
+
+	/* Before 6.3 neither tracepoint exists: the CAL row of
+	 * /proc/interrupts counts the function-call IPIs taken instead. */
+	if (isnan(cpu) && isnan(mask))
+		return proof_per_op(pt, res, "irq:CAL");
+	return (isnan(cpu) ? 0 : cpu) + (isnan(mask) ? 0 : mask);
 }
 
 double proof_shootdowns_per_op(const struct point *pt,
@@ -53,4 +61,27 @@ const char *proof_mmap_lock(const struct point *pt, const struct mode_result *re
 	for (size_t i = 0; i < n; i++)
 		rate[i] = proof_thread_per_op(pt, &res[modes[i]], MMAP_LOCK_TP);
 	return per_thread ? "workers' threads" : "system-wide";
+}
+
+static bool word_edge(const char *s, const char *p)
+{
+	return p < s || !(isalnum((unsigned char)*p) || *p == '_');
+}
+
+void proof_no_nan(char *s)
+{
+	char *p = s;
+
+	while ((p = strstr(p, "nan"))) {
+		char *start = p > s && p[-1] == '-' ? p - 1 : p;
+
+		if (!word_edge(s, start - 1) || !word_edge(s, p + 3)) {
+			p += 3;
+			continue;
+		}
+		/* "-nan" (4) or "nan" (3) -> "NA" (2): shift the rest left */
+		memmove(start + 2, p + 3, strlen(p + 3) + 1);
+		memcpy(start, "NA", 2);
+		p = start + 2;
+	}
 }

@@ -13,6 +13,8 @@
  * measured again.  The CSVs are written back whole through run_save()
  * (a temporary name, then rename), meta.json keeps its start time and
  * gains a "resumed" entry; until then nothing in the directory changes.
+ * Trials are saved as they finish and meta.json exists from the start
+ * (status "running"), so a SIGKILL loses at most the trial in progress.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -77,7 +79,9 @@ static void load_point(struct run_point *rp, json_t *p)
 	rp->status = !status ? POINT_NOT_RUN :
 		     !strcmp(status, "done") ? BENCH_OK :
 		     !strcmp(status, "skipped") ? BENCH_SKIP : POINT_NOT_RUN;
-	if (rp->status == POINT_NOT_RUN)	/* failed: try again */
+	/* failed: try again; "in progress": on from its next trial, whose
+	 * finished trials load_trials() took back from trials.csv */
+	if (rp->status == POINT_NOT_RUN)
 		return;
 	snprintf(rp->reason, sizeof(rp->reason), "%s",
 		 json_string_value(json_object_get(p, "reason")) ?: "");

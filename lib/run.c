@@ -579,6 +579,9 @@ static int run_main(struct run *rr)
 			return 1;
 		}
 		idle_baseline(&r);
+		/* meta.json exists before the first trial (resume.c). */
+		if (run_save(&r, false) < 0)
+			return 1;
 	}
 	snprintf(last_dir, sizeof(last_dir), "%s", r.dir);
 	json_object_set_new(r.meta, "futex_hash", json_pack("{s:s, s:s}",

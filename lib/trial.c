@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proof.h"
 #include "run.h"
 #include "slices.h"
 #include "stats.h"
@@ -230,8 +231,10 @@ static int proof_pass(struct run *r, struct point *pt, struct pool *pool,
 		if (rc == 0)
 			run_evidence_row(r, i, m, &res[m], pt->tctr);
 	}
-	if (rc == 0 && r->b->verify)
+	if (rc == 0 && r->b->verify) {
 		rp->proven = r->b->verify(pt, res, rp->verdict, sizeof(rp->verdict));
+		proof_no_nan(rp->verdict);
+	}
 	if (rc == 0) {
 		memcpy(rp->proof_res, res, sizeof(res));
 		rp->have_proof_res = true;
@@ -258,6 +261,7 @@ static void verify_trial(const struct run *r, struct point *pt,
 		x[m] = r->b->modes[m].proof_only ? rp->proof_res[m] : res[m];
 	rp->trials_checked++;
 	rp->trials_proven += r->b->verify(pt, x, verdict, sizeof(verdict));
+	proof_no_nan(verdict);
 }
 
 /* Trials rp->ntrials .. upto-1 of point i. */
@@ -299,6 +303,13 @@ static int trials(struct run *r, struct point *pt, struct pool *pool,
 		if (store_trial(r, rp, m, trial_metrics(r, pt, res, m)) < 0)
 			return -1;
 		run_trial_row(r, i, t);
+		/* Each finished trial reaches the disk: a SIGKILL loses at
+		 * most the trial in progress, and --resume starts there. */
+		if (run_save(r, false) < 0) {
+			snprintf(err, len, "saving trial %llu failed",
+				 (unsigned long long)t);
+			return -1;
+		}
 	}
 	return 0;
 }

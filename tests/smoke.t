@@ -86,7 +86,8 @@ cat >"$tmp/points.py" <<'EOF'
 import json, sys
 meta = json.load(open(sys.argv[1]))
 try:
-    rows = sum(1 for _ in open(sys.argv[2])) - 1
+    # empty until the first trial (meta.json is written from the start)
+    rows = max(0, sum(1 for _ in open(sys.argv[2])) - 1)
 except OSError as e:
     sys.exit(print("meta.json lists points, but %s" % e))
 bad = [p["params"] for p in meta["points"]
