@@ -29,6 +29,7 @@
 #define PL_NAME_MAX 200		/* a figure's file name, before .png */
 #define PL_WORK_DATA "d.dat"	/* in the work directory: the data file, */
 #define PL_WORK_OUT "o"		/* and the figure's base name */
+#define PL_WORK_LOG "gp.log"	/* gnuplot's stdout and stderr */
 
 /* The figures of a set of runs, as plot_runs() draws them. */
 struct pl_fig {

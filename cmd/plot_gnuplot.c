@@ -107,6 +107,42 @@ static const char *pl_gnuplot_path(void)
 }
 
 /*
+ * gnuplot's stdout and stderr go to PL_WORK_LOG in the work directory, not
+ * to the user's terminal: its warnings ("empty y range") are noise when it
+ * succeeds.  When it fails, the last non-blank line of the log (made
+ * printable) joins the error.
+ */
+static void pl_log_line(int workfd, char *line, size_t len)
+{
+	char buf[4096];
+	ssize_t n = 0;
+	int fd = openat(workfd, PL_WORK_LOG, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	size_t e, b, o = 0;
+
+	*line = 0;
+	if (fd >= 0) {
+		off_t sz = lseek(fd, 0, SEEK_END);
+
+		if (sz > (off_t)sizeof(buf) - 1)
+			lseek(fd, sz - (off_t)sizeof(buf) + 1, SEEK_SET);
+		else
+			lseek(fd, 0, SEEK_SET);
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+	}
+	if (n <= 0)
+		return;
+	e = (size_t)n;
+	while (e && (buf[e - 1] == '\n' || buf[e - 1] == ' ' || buf[e - 1] == '\r'))
+		e--;
+	for (b = e; b && buf[b - 1] != '\n'; b--)
+		;
+	for (; b < e && o + 1 < len; b++)
+		line[o++] = (buf[b] >= 0x20 && buf[b] < 0x7f) ? buf[b] : '?';
+	line[o] = 0;
+}
+
+/*
  * gnuplot in the private work directory (fg->work), on names gupsync made
  * up (PL_WORK_DATA, PL_WORK_OUT): no path from a run directory or the
  * command line reaches it, so "<cmd" and "|cmd" stay names.  -d: no
@@ -141,6 +177,9 @@ static int pl_gnuplot(struct pl_fig *fg, const char *script, const char *vars)
 	if ((rc = posix_spawn_file_actions_init(&fa)) ||
 	    (rc = posix_spawn_file_actions_addchdir_np(&fa, fg->work)) ||
 	    (rc = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0)) ||
+	    (rc = posix_spawn_file_actions_addopen(&fa, 2, PL_WORK_LOG,
+			O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0600)) ||
+	    (rc = posix_spawn_file_actions_adddup2(&fa, 2, 1)) ||
 	    (rc = posix_spawn(&pid, gp, &fa, NULL, argv, envp))) {
 		posix_spawn_file_actions_destroy(&fa);
 		return text_err(fg->err, fg->len, "posix_spawn(%s): %s", gp,
@@ -151,9 +190,15 @@ static int pl_gnuplot(struct pl_fig *fg, const char *script, const char *vars)
 		if (errno != EINTR)
 			return text_err(fg->err, fg->len, "waitpid(gnuplot): %s",
 					strerror(errno));
-	if (!WIFEXITED(st) || WEXITSTATUS(st))
-		return text_err(fg->err, fg->len, "gnuplot %s failed (status %d)",
-				path, st);
+	if (!WIFEXITED(st) || WEXITSTATUS(st)) {
+		char line[256];
+
+		pl_log_line(fg->workfd, line, sizeof(line));
+		unlinkat(fg->workfd, PL_WORK_LOG, 0);
+		return text_err(fg->err, fg->len, "gnuplot %s failed (status "
+				"%d)%s%s", path, st, *line ? ": " : "", line);
+	}
+	unlinkat(fg->workfd, PL_WORK_LOG, 0);
 	return 0;
 }
 
