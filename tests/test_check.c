@@ -397,7 +397,10 @@ static void test_race_collapse(void **state)
 
 	(void)state;
 	run_race(check_race_collapse, &r);
-	assert_true(r.verdict == CHECK_PROTECTED || r.verdict == CHECK_NOT_PROTECTED);
+	/* How many overlaps a short race gets depends on the machine's load;
+	 * too few is SKIPPED, which run_race() checked against race_judge(). */
+	assert_true(r.verdict == CHECK_PROTECTED || r.verdict == CHECK_NOT_PROTECTED ||
+		    (r.verdict == CHECK_SKIPPED && r.races < RACE_MIN_OVERLAP));
 	assert_true(r.attempts > 0);
 }
 
