@@ -48,7 +48,16 @@ int futex_hash_apply(enum futex_hash_mode mode, char *buf, size_t len)
 	int ret;
 
 	if (mode == FUTEX_HASH_GLOBAL) {
+		/* One-way: a second run in this process (a sweep) finds the
+		 * switch made, and the kernel answers EBUSY to asking again. */
+		if (switched_global) {
+			snprintf(buf, len, "%s", SET_GLOBAL);
+			return 0;
+		}
 		ret = prctl(PR_FUTEX_HASH, PR_FUTEX_HASH_SET_SLOTS, 0, 0, 0);
+		if (ret < 0 && errno == EBUSY &&
+		    prctl(PR_FUTEX_HASH, PR_FUTEX_HASH_GET_SLOTS, 0, 0, 0) == 0)
+			ret = 0;	/* already on the global hash */
 		if (ret < 0 && errno == EINVAL) {
 			snprintf(buf, len, "%s", NO_HASH);
 			return 0;
