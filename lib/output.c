@@ -230,7 +230,7 @@ void run_samples_rows(struct run *r, size_t i, unsigned mode, uint64_t t,
 
 	if (!ftell(f)) {
 		csv_param_header(r, f);
-		fputs(",mode,trial,latency_ns\n", f);
+		fputs(",mode,trial,sample,latency_ns\n", f);
 	}
 	if (r->samples_row_bytes && windows)
 		cap = (size_t)(SAMPLES_CSV_MAX / r->samples_row_bytes / windows);
@@ -241,8 +241,8 @@ void run_samples_rows(struct run *r, size_t i, unsigned mode, uint64_t t,
 	start = ftell(f);
 	for (size_t k = 0; k < n; k += stride) {
 		csv_params(r, f, i);
-		fprintf(f, ",%s,%llu,%.0f\n", r->b->modes[mode].name,
-			(unsigned long long)t, s[k]);
+		fprintf(f, ",%s,%llu,%zu,%.0f\n", r->b->modes[mode].name,
+			(unsigned long long)t, k, s[k]);
 		if (!r->samples_row_bytes && ftell(f) > start)	/* the first row */
 			r->samples_row_bytes = (size_t)(ftell(f) - start) + 8;
 	}

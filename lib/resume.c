@@ -262,6 +262,25 @@ static void keep_rows(struct run *r, const struct rundir *rd)
 			"measured again\n", rd->path, dropped);
 }
 
+/*
+ * Resume appends to the files as this gupsync writes them: a directory of
+ * another format (an older gupsync's) is refused, not mixed.
+ */
+static int same_format(const struct rundir *rd, char *err, size_t len)
+{
+	const json_t *f = json_object_get(rd->meta, "format");
+	long long maj = f ? json_integer_value(json_object_get(f, "major")) : 1;
+	long long min = f ? json_integer_value(json_object_get(f, "minor")) : 0;
+
+	if (maj == RUNDIR_FORMAT_MAJOR && min == RUNDIR_FORMAT_MINOR)
+		return 0;
+	snprintf(err, len, "%s/meta.json: format %lld.%lld, but this gupsync "
+		 "writes %d.%d: resume it with the gupsync that started it, or "
+		 "start a new run (every reader still reads it)", rd->path, maj,
+		 min, RUNDIR_FORMAT_MAJOR, RUNDIR_FORMAT_MINOR);
+	return -1;
+}
+
 int run_resume(struct run *r, const char *dir, char *err, size_t len)
 {
 	struct rundir rd;
@@ -272,7 +291,7 @@ int run_resume(struct run *r, const char *dir, char *err, size_t len)
 	if (rundir_open(dir, RUNDIR_TORN_OK | RUNDIR_SAMPLES | RUNDIR_STRICT, NULL,
 			&rd, err, len) < 0)
 		return -1;
-	if (run_meta_matches(r, rd.meta, err, len) < 0)
+	if (same_format(&rd, err, len) < 0 || run_meta_matches(r, rd.meta, err, len) < 0)
 		goto fail;
 	r->meta = json_incref(rd.meta);
 	snprintf(r->dir, sizeof(r->dir), "%s", dir);

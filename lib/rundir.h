@@ -28,7 +28,7 @@
  * ignore.  Directories from before the field are 1.0.
  */
 #define RUNDIR_FORMAT_MAJOR 1
-#define RUNDIR_FORMAT_MINOR 0
+#define RUNDIR_FORMAT_MINOR 1
 
 struct rundir {
 	char path[RUNDIR_PATH_MAX];

@@ -174,7 +174,11 @@ static int unique_key(struct ld *c, const char *file, const struct csv *t,
 	size_t n = c->rd->nparams, *idx;
 	int cols[n + nextra + 1], rc = 0;
 	struct key_ctx k = { t, cols, n + nextra };
+	char names[128] = "";
 
+	for (size_t i = 0; i < nextra; i++)
+		snprintf(names + strlen(names), sizeof(names) - strlen(names),
+			 "%s%s", i ? ", " : "", extra[i]);
 	for (size_t i = 0; i < n; i++)
 		cols[i] = (int)i;
 	for (size_t i = 0; i < nextra; i++)
@@ -189,8 +193,7 @@ static int unique_key(struct ld *c, const char *file, const struct csv *t,
 		if (!key_cmp_keys(&k, idx[r - 1], idx[r]))
 			rc = ld_problem(c, "%s:%zu: the same row as line %zu "
 				     "(parameters and %s)", file,
-				     t->line[idx[r]], t->line[idx[r - 1]],
-				     extra[0]);
+				     t->line[idx[r]], t->line[idx[r - 1]], names);
 	free(idx);
 	return rc;
 }
@@ -401,31 +404,52 @@ static int load_evidence(struct ld *c)
 	return unique_key(c, file, t, key, 1);
 }
 
+/* meta.json's format minor (0 for a directory from before the field). */
+static long long format_minor(const json_t *meta)
+{
+	return json_integer_value(json_object_get(json_object_get(meta, "format"),
+						  "minor"));
+}
+
+/*
+ * samples.csv: the parameters, mode, trial, sample (format 1.1: the
+ * sample's index in its window, so a duplicated row is seen) and
+ * latency_ns.  A 1.0 directory has no sample column.
+ */
 static int load_samples(struct ld *c)
 {
 	static const char *const cols[] = { "mode", "trial", "latency_ns", NULL };
+	static const char *const cols11[] = { "mode", "trial", "sample",
+					      "latency_ns", NULL };
+	static const char *const key[] = { "mode", "trial", "sample" };
 	char file[RUNDIR_PATH_MAX + 32];
 	struct csv *t = &c->rd->samples;
-	size_t n = c->rd->nparams, trial;
+	size_t n = c->rd->nparams, trial, idx;
+	bool indexed;
 	double v;
 
 	if (read_csv(c, "samples.csv", t, true, file, sizeof(file)) < 0)
 		return -1;
 	if (!t->ncols)
 		return 0;
-	if (header(c, file, t, cols) < 0)
+	indexed = t->ncols > n + 2 && !strcmp(t->head[n + 2], "sample");
+	if (!indexed && format_minor(c->rd->meta) >= 1)
+		return ld_problem(c, "%s:1: no sample column after trial (format "
+			       "1.1 has one)", file);
+	if (header(c, file, t, indexed ? cols11 : cols) < 0)
 		return -1;
-	if (t->ncols != n + 3)
+	if (t->ncols != n + 3 + indexed)
 		return ld_problem(c, "%s:1: %zu columns; expected the parameters, mode, "
-			       "trial and latency_ns", file, t->ncols);
+			       "trial, sample and latency_ns", file, t->ncols);
 	for (size_t r = 0; r < t->nrows; r++)
 		if (row_params(c, file, t, r) < 0 ||
 		    !*csv_get(t, r, n) ||
 		    cell_count(c, file, t, r, n + 1, c->trials, &trial) < 0 ||
-		    cell_num(c, file, t, r, n + 2, false, true, &v) < 0)
+		    (indexed && cell_count(c, file, t, r, n + 2, 0, &idx) < 0) ||
+		    cell_num(c, file, t, r, n + 2 + indexed, false, true, &v) < 0)
 			return c->nproblems ? -1 :
 			       ld_problem(c, "%s:%zu: no mode", file, t->line[r]);
-	return 0;
+	return indexed ? unique_key(c, file, t, key, 3) : 0;
 }
 
 /* ---- entry points -------------------------------------------------------- */
@@ -475,9 +499,10 @@ fail:
 	return -1;
 }
 
+/* Every reader checks samples.csv too, drawing or not. */
 int rundir_load(const char *path, struct rundir *rd, char *err, size_t len)
 {
-	return rundir_open(path, 0, NULL, rd, err, len);
+	return rundir_open(path, RUNDIR_SAMPLES, NULL, rd, err, len);
 }
 
 int rundir_load_samples(struct rundir *rd, char *err, size_t len)

@@ -162,16 +162,15 @@ case_ R R meta.json noformat "" harmless
 case_ A B meta.json otherbench pin-fast
 case_ A B meta.json trials 2
 
-# A latency run: samples.csv too.
-# (A duplicated sample is not damage anyone can see: two windows' samples
-# can be equal.)
-for k in ${GENERIC/dup /}; do case_ R R samples.csv "$k"; done
+# A latency run: samples.csv too.  (Format 1.1 numbers each sample in its
+# window, so a duplicated one is seen.)
+for k in $GENERIC; do case_ R R samples.csv "$k"; done
 case_ R R samples.csv crlf "" harmless
 for k in $CELLS; do
 	case_ R R samples.csv "$k" latency_ns
 	case_ R R trials.csv "$k" normal_p50_ns
 done
-for c in latency_ns mode trial; do case_ R R samples.csv drop "$c"; done
+for c in latency_ns mode trial sample; do case_ R R samples.csv drop "$c"; done
 case_ R R samples.csv param bg-threads
 for k in torn nul dup flip; do case_ R R summary.csv "$k"; done
 case_ R R trials.csv torn
@@ -223,5 +222,32 @@ resume_torn A trials.csv nonl
 resume_torn A summary.csv torn
 resume_torn R samples.csv torn
 resume_torn R trials.csv torn
+
+# A directory an older gupsync wrote (format 1.0: no sample column): every
+# reader reads it; resume refuses it, naming the format, and writes nothing.
+rm -rf "$X" && cp -a "$tmp/R" "$X"
+python3 - "$X" <<'PY'
+import json, sys
+d = sys.argv[1]
+m = json.load(open(d + "/meta.json"))
+m["format"]["minor"] = 0
+json.dump(m, open(d + "/meta.json", "w"))
+rows = [l.split(",") for l in open(d + "/samples.csv").read().splitlines()]
+k = rows[0].index("sample")
+open(d + "/samples.csv", "w").write("".join(
+    ",".join(r[:k] + r[k + 1:]) + "\n" for r in rows))
+PY
+before=$(sums "$X")
+rd validate "$X"
+[ "$rc" -eq 0 ] && ok "format 1.0 samples.csv: validate reads it" ||
+	not_ok "format 1.0 samples.csv: validate reads it" "$(cat "$tmp/out")"
+rd run --resume "$X"
+if [ "$rc" -eq 1 ] && grep -q "format 1.0, but this gupsync writes" "$tmp/err" &&
+   [ "$before" = "$(sums "$X")" ]; then
+	ok "format 1.0: resume refuses it and writes nothing"
+else
+	not_ok "format 1.0: resume refuses it and writes nothing" "exit $rc" \
+		"$(tail -c 300 "$tmp/err")"
+fi
 
 echo "1..$n"
