@@ -278,7 +278,7 @@ static void test_samples(void **state)
 	write_whole(*state, "samples.csv", "threads,layout,mode,trial,latency_ns\n"
 	    "1,own,quiet,0,100\n1,own,storm,0,900\n2,own,quiet,0,120\n");
 	assert_int_equal(rundir_load(*state, &rd, err, ERR_LEN), 0);
-	assert_int_equal(rd.samples.ncols, 0);	/* only when asked for */
+	assert_int_equal(rd.samples.nrows, 3);	/* every reader checks them */
 	assert_int_equal(rundir_load_samples(&rd, err, ERR_LEN), 0);
 	assert_int_equal(rd.samples.nrows, 3);
 	assert_int_equal(rundir_points(&rd.samples, rd.nparams, &rows), 2);
@@ -286,10 +286,14 @@ static void test_samples(void **state)
 	free(rows);
 	rundir_free(&rd);
 	write_whole(*state, "samples.csv", "threads,mode,trial,latency_ns\n1,quiet,0,100\n");
-	assert_int_equal(rundir_load(*state, &rd, err, ERR_LEN), 0);
-	assert_int_equal(rundir_load_samples(&rd, err, ERR_LEN), -1);
+	assert_int_equal(rundir_load(*state, &rd, err, ERR_LEN), -1);
 	assert_non_null(strstr(err, "samples.csv:1: column 2 is 'mode', summary.csv has 'layout'"));
-	rundir_free(&rd);
+	/* Format 1.1: each sample numbered in its window, a duplicate seen. */
+	write_whole(*state, "samples.csv", "threads,layout,mode,trial,sample,latency_ns\n"
+	    "1,own,quiet,0,0,100\n1,own,quiet,0,1,100\n1,own,quiet,0,1,100\n");
+	assert_int_equal(rundir_load(*state, &rd, err, ERR_LEN), -1);
+	assert_non_null(strstr(err, "samples.csv:4: the same row as line 3 "
+				     "(parameters and mode, trial, sample)"));
 }
 
 static void test_load_errors(void **state)
