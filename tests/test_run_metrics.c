@@ -152,8 +152,8 @@ static void test_samples_rows(void **state)
 
 	run_samples_rows(r, 2, 1, 5, s, 3);
 	assert_string_equal(text(&r->samples_csv),
-			    "threads,size,mode,trial,latency_ns\n"
-			    "2,4K,b,5,10\n2,4K,b,5,2000\n2,4K,b,5,7\n");
+			    "threads,size,mode,trial,sample,latency_ns\n"
+			    "2,4K,b,5,0,10\n2,4K,b,5,1,2000\n2,4K,b,5,2,7\n");
 }
 
 /* run.h: "a stride subsample of at most SAMPLES_PER_WINDOW". */
