@@ -151,8 +151,8 @@ static int tlb_setup(struct point *pt)
 	tp->region = mem_region(tp->size, HPAGE_PMD_SIZE, 0, err, sizeof(err));
 	if (!tp->region)
 		return point_skip(pt, "%s", err);
-	point_note(pt, "region", "%zu bytes at %p, 2 MiB-aligned, 4K pages "
-		   "(MADV_NOHUGEPAGE)", tp->size, (void *)tp->region);
+	point_note(pt, "region", "%zu bytes, 2 MiB-aligned, 4K pages "
+		   "(MADV_NOHUGEPAGE)", tp->size);
 	return BENCH_OK;
 }
 

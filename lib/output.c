@@ -574,25 +574,158 @@ static void other_work(const struct run *r)
 		busy ? ": these numbers are disturbed; rerun on a quiet machine" : "");
 }
 
-void run_print_footer(struct run *r)
+/* Note `key` of a point, or NULL. */
+static const struct note *note_of(const struct run_point *rp, const char *key)
+{
+	const struct note *n = rp->notes;
+
+	while (n && strcmp(n->key, key))
+		n = n->next;
+	return n;
+}
+
+/* Whether point i has note n (the same key and value). */
+static bool has_note(const struct run *r, size_t i, const struct note *n)
+{
+	const struct note *m = note_of(&r->points[i], n->key);
+
+	return m && !strcmp(m->val, n->val);
+}
+
+/*
+ * The parameters that decide note n, when they can be named: each
+ * parameter that varies over the points done but not over those with n,
+ * as "name=value ..." in label.  It holds only if exactly the points that
+ * match the label have n; "" where every point has n; false otherwise.
+ */
+static bool note_label(const struct run *r, const struct note *n, char *label,
+		       size_t len)
+{
+	size_t first = r->npoints, np = r->opts.n;
+	bool in_label[np ? np : 1];
+	char v[64], w[64];
+
+	*label = '\0';
+	for (size_t i = 0; i < r->npoints && first == r->npoints; i++)
+		if (r->points[i].status == BENCH_OK && has_note(r, i, n))
+			first = i;
+	for (size_t k = 0; k < np; k++) {
+		bool varies = false, same = true;
+
+		in_label[k] = false;
+		if (!is_param(&r->opts.vals[k]))
+			continue;
+		opt_point_value(&r->opts, first, r->opts.vals[k].spec->name, v,
+				sizeof(v));
+		for (size_t i = 0; i < r->npoints; i++) {
+			if (r->points[i].status != BENCH_OK)
+				continue;
+			opt_point_value(&r->opts, i, r->opts.vals[k].spec->name, w,
+					sizeof(w));
+			varies |= strcmp(v, w) != 0;
+			same &= !has_note(r, i, n) || !strcmp(v, w);
+		}
+		if (!varies || !same)
+			continue;
+		in_label[k] = true;
+		snprintf(label + strlen(label), len - strlen(label), "%s%s=%s",
+			 *label ? " " : "", r->opts.vals[k].spec->name, v);
+	}
+	/* Every point that matches the label has the note. */
+	for (size_t i = 0; i < r->npoints; i++) {
+		bool match = r->points[i].status == BENCH_OK;
+
+		for (size_t k = 0; k < np && match; k++) {
+			if (!in_label[k])
+				continue;
+			opt_point_value(&r->opts, first, r->opts.vals[k].spec->name,
+					v, sizeof(v));
+			opt_point_value(&r->opts, i, r->opts.vals[k].spec->name, w,
+					sizeof(w));
+			match = !strcmp(v, w);
+		}
+		if (match && !has_note(r, i, n))
+			return false;
+	}
+	return true;
+}
+
+/* Whether note n of point i was said before it: by an earlier point
+ * (the same key and value) that could name its parameters. */
+static bool said_before(const struct run *r, size_t i, const struct note *n)
 {
 	char label[256];
 
+	if (!note_label(r, n, label, sizeof(label)))
+		return false;
+	for (size_t j = 0; j < i; j++)
+		if (r->points[j].status == BENCH_OK && has_note(r, j, n))
+			return true;
+	return false;
+}
+
+/*
+ * Notes, each said once: those the same at every point (the machine's:
+ * paravirt, topology, ...) first; then those a few parameters decide
+ * ("flush, pages=512: ..."); per point only its verdict and notes that
+ * are its own.  meta.json keeps every note of every point.
+ */
+static void print_notes(const struct run *r, bool *own)
+{
+	char label[256];
+
+	/* Pass 0: the notes of every point; pass 1: those of a few. */
+	for (int pass = 0; pass < 2; pass++) {
+		bool any = false;
+
+		for (size_t i = 0; i < r->npoints; i++) {
+			if (r->points[i].status != BENCH_OK)
+				continue;
+			for (const struct note *n = r->points[i].notes; n; n = n->next) {
+				bool named = note_label(r, n, label, sizeof(label));
+
+				own[i] |= !named;
+				if (!named || !*label != !pass || said_before(r, i, n))
+					continue;
+				if (!any)
+					comment(pass ? "notes of some points:" :
+						"notes, the same at every point:");
+				any = true;
+				if (pass)
+					comment("  %s, %s: %s", n->key, label, n->val);
+				else
+					comment("  %s: %s", n->key, n->val);
+			}
+		}
+	}
+}
+
+void run_print_footer(struct run *r)
+{
+	bool own[r->npoints ? r->npoints : 1];
+	char label[256], lb[256];
+
 	other_work(r);
+	memset(own, 0, sizeof(own));
+	print_notes(r, own);
 	for (size_t i = 0; i < r->npoints; i++) {
 		const struct run_point *rp = &r->points[i];
 
 		if (rp->status != BENCH_OK)
 			continue;
 		run_point_label(r, i, label, sizeof(label));
-		comment("proof%s%s: %s", label[0] ? " " : "", label, rp->verdict);
-		if (rp->trials_checked)
-			comment("  %strials judged the same way: %u of %u showed "
-				"the path", rp->trials_proven < rp->trials_checked ?
-				"WARNING: " : "", rp->trials_proven,
-				rp->trials_checked);
-		for (const struct note *n = rp->notes; n; n = n->next)
-			comment("  %s: %s", n->key, n->val);
+		if (rp->trials_checked && rp->trials_proven == rp->trials_checked)
+			comment("proof%s%s (every trial too): %s",
+				label[0] ? " " : "", label, rp->verdict);
+		else
+			comment("proof%s%s: %s", label[0] ? " " : "", label,
+				rp->verdict);
+		if (rp->trials_checked && rp->trials_proven < rp->trials_checked)
+			comment("  WARNING: only %u of %u trials showed the path",
+				rp->trials_proven, rp->trials_checked);
+		for (const struct note *n = rp->notes; n && own[i]; n = n->next)
+			if (!note_label(r, n, lb, sizeof(lb)))
+				comment("  %s: %s", n->key, n->val);
 	}
 	comment("files: %s/{summary,trials,evidence%s%s}.csv, meta.json", r->dir,
 		r->b->kind == BENCH_LATENCY ? ",samples" : "",
