@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "proof.h"
 #include "kdev.h"
 #include "knobs.h"
 #include "mem.h"
@@ -294,9 +295,6 @@ static size_t kgup_derive(struct point *pt, const struct mode_result *res,
 	return 7;
 }
 
-#define MMAP_LOCK_TP "tp:mmap_lock:mmap_lock_start_locking"
-#define FAST_MAX 0.01	/* mmap_lock per call when GUP-fast served it */
-#define SLOW_MIN 0.5	/* ... and when the slow path ran */
 
 static bool kgup_verify(struct point *pt, const struct mode_result *res,
 			char *verdict, size_t len)
@@ -307,6 +305,7 @@ static bool kgup_verify(struct point *pt, const struct mode_result *res,
 	/* kmod: batch calls per op; gup_test: one walk per op, counted once */
 	double calls = kp->backend == BACKEND_KMOD ? (double)c->batch : 1.0;
 	double per[NMODES];
+	const char *slow;
 	bool ok;
 
 	if (t < 0) {
@@ -314,12 +313,12 @@ static bool kgup_verify(struct point *pt, const struct mode_result *res,
 		return false;
 	}
 	kdev_counter_per_iter(res, NMODES, t, calls, per);
-	ok = per[MODE_GET] <= FAST_MAX && per[MODE_PIN] <= FAST_MAX &&
-	     per[MODE_SLOW] >= SLOW_MIN;
-	snprintf(verdict, len, "mmap_lock/%s: get %.4f, pin %.4f, slow control "
-		 "%.3f -> %s", calls > 1 ? "call" : "op", per[MODE_GET],
-		 per[MODE_PIN], per[MODE_SLOW], ok ? "GUP-fast served get and pin" :
-		 per[MODE_SLOW] < SLOW_MIN ? "detector did not see the slow path" :
+	slow = proof_slow_control(per[MODE_SLOW]);
+	ok = per[MODE_GET] <= GUP_FAST_MAX && per[MODE_PIN] <= GUP_FAST_MAX && !slow;
+	snprintf(verdict, len, "mmap_lock/%s: get %.4f, pin %.4f (expected 0), "
+		 "slow control %.3f (expected 1) -> %s", calls > 1 ? "call" : "op",
+		 per[MODE_GET], per[MODE_PIN], per[MODE_SLOW],
+		 ok ? "GUP-fast served get and pin" : slow ? slow :
 		 "get/pin took mmap_lock: not GUP-fast");
 	return ok;
 }

@@ -68,6 +68,17 @@ static bool word_edge(const char *s, const char *p)
 	return p < s || !(isalnum((unsigned char)*p) || *p == '_');
 }
 
+const char *proof_slow_control(double per_call)
+{
+	if (!(per_call >= GUP_SLOW_MIN))
+		return "detector did not see the slow path (FEWER THAN EXPECTED "
+		       "in the control: 1 mmap_lock per call)";
+	if (per_call > GUP_SLOW_MAX)
+		return "MORE THAN EXPECTED in the control (1 mmap_lock per call): "
+		       "other mmap_lock takers counted, or slow-GUP retries";
+	return NULL;
+}
+
 void proof_no_nan(char *s)
 {
 	char *p = s;

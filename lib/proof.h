@@ -19,6 +19,13 @@
 #define MMAP_LOCK_TP "tp:mmap_lock:mmap_lock_start_locking"
 #define GUP_FAST_MAX 0.01	/* mmap_lock per op if GUP-fast served every op */
 #define GUP_SLOW_MIN 0.5	/* ... and when the slow path had to run */
+/* The slow path takes mmap_lock once per call (a FOLL_WRITE walk of a
+ * read-only VMA fails in check_vma_flags(): no fault, no retry). */
+#define GUP_SLOW_MAX 1.5
+
+/* The slow-GUP control's mmap_lock per call, judged both ways: NULL in
+ * [GUP_SLOW_MIN, GUP_SLOW_MAX], else what is wrong, with likely causes. */
+const char *proof_slow_control(double per_call);
 
 /* Events of counter spec per op over the window, system-wide; NAN when
  * it is not counted here or no op completed. */

@@ -488,6 +488,18 @@ static void test_bcast_options(void **state)
 	assert_int_equal(o.status, 2);
 }
 
+/* The slow-GUP control (mmap_lock per call) is judged both ways. */
+static void test_slow_control(void **state)
+{
+	(void)state;
+	assert_null(proof_slow_control(1.0));
+	assert_null(proof_slow_control(GUP_SLOW_MIN));
+	assert_null(proof_slow_control(GUP_SLOW_MAX));
+	assert_non_null(strstr(proof_slow_control(0.0), "FEWER THAN EXPECTED"));
+	assert_non_null(strstr(proof_slow_control(NAN), "did not see"));
+	assert_non_null(strstr(proof_slow_control(2.0), "MORE THAN EXPECTED"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -502,6 +514,7 @@ int main(void)
 		cmocka_unit_test(test_verdict_more),
 		cmocka_unit_test(test_verdict_old_kernel),
 		cmocka_unit_test(test_no_nan),
+		cmocka_unit_test(test_slow_control),
 		cmocka_unit_test(test_slowdown),
 		cmocka_unit_test(test_victim_kinds),
 		cmocka_unit_test(test_target_setup),
