@@ -386,11 +386,15 @@ static json_t *metrics_json(const struct run *r)
 
 int run_save(struct run *r, bool final)
 {
-	json_t *points = json_array();
+	json_t *points;
 	struct textbuf sum;
 	char err[512], now[40];
 	sigset_t block, old;
 	int rc = 0;
+
+	if (r->foreign)
+		return -1;	/* not this gupsync's run: leave it as it was */
+	points = json_array();
 
 	/* Only this thread runs now.  A signal mid-save would leave the files
 	 * of different points (each whole, but not matching): hold it off

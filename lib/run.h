@@ -85,6 +85,7 @@ struct run {
 	int argc;		/* the options, as given (meta.json "argv") */
 	char *const *argv;
 	const char *resume;	/* directory of the run to carry on, or NULL */
+	bool foreign;		/* resuming a run whose metrics differ: write nothing */
 	struct opt_set opts;
 	struct run_conf rc;	/* point 0's harness options */
 	void *bconf;

@@ -106,7 +106,7 @@ static size_t trial_metrics(const struct run *r, struct point *pt,
 }
 
 static int store_trial(struct run *r, struct run_point *rp,
-		       const struct metric *m, size_t n)
+		       const struct metric *m, size_t n, char *err, size_t len)
 {
 	if (!r->ncols) {
 		for (size_t k = 0; k < n; k++) {
@@ -119,9 +119,21 @@ static int store_trial(struct run *r, struct run_point *rp,
 		}
 		r->ncols = n;
 	}
-	if (n != r->ncols) {
-		fprintf(stderr, "gupsync: %s: trial produced %zu metrics, expected %zu\n",
-			r->b->name, n, r->ncols);
+	for (size_t k = 0; k < n || k < r->ncols; k++) {
+		const char *have = k < n ? m[k].name : "(none)";
+		const char *want = k < r->ncols ? r->cols[k].name : "(none)";
+
+		if (k < n && k < r->ncols && !strcmp(have, want))
+			continue;
+		/* Only a resume can meet this: meta.json's metrics came from
+		 * the gupsync (or the machine: counters) that started the run.
+		 * Nothing is written back. */
+		r->foreign = true;
+		snprintf(err, len, "this gupsync gives %zu metrics, the run's "
+			 "meta.json lists %zu; metric %zu is %s here, %s there: the "
+			 "run was started by another gupsync or on a machine with "
+			 "other counters; resume it there, or start a new run "
+			 "(nothing was written)", n, r->ncols, k + 1, have, want);
 		return -1;
 	}
 	for (size_t k = 0; k < n; k++)
@@ -300,7 +312,7 @@ static int trials(struct run *r, struct point *pt, struct pool *pool,
 		}
 		pool_cpus_seen(pool, rp->cpus_seen, sizeof(rp->cpus_seen));
 		verify_trial(r, pt, rp, res);
-		if (store_trial(r, rp, m, trial_metrics(r, pt, res, m)) < 0)
+		if (store_trial(r, rp, m, trial_metrics(r, pt, res, m), err, len) < 0)
 			return -1;
 		run_trial_row(r, i, t);
 		/* Each finished trial reaches the disk: a SIGKILL loses at

@@ -250,4 +250,35 @@ else
 		"$(tail -c 300 "$tmp/err")"
 fi
 
+# A run an older gupsync wrote with another metric set (the same format):
+# gup_fast_rel taken out of meta.json, trials.csv and summary.csv, whole
+# otherwise, its last trial torn off.  Resume refuses at the first trial,
+# naming the metric, and writes nothing.
+rm -rf "$X" && cp -a "$tmp/A" "$X"
+python3 - "$X" <<'PY'
+import json, sys
+d, gone = sys.argv[1], "gup_fast_rel"
+m = json.load(open(d + "/meta.json"))
+m["metrics"] = [x for x in m["metrics"] if x["name"] != gone]
+json.dump(m, open(d + "/meta.json", "w"))
+rows = [l.split(",") for l in open(d + "/trials.csv").read().splitlines()]
+k = rows[0].index(gone)
+text = "".join(",".join(r[:k] + r[k + 1:]) + "\n" for r in rows)
+open(d + "/trials.csv", "w").write(text[:-3])	# torn inside the last row
+lines = open(d + "/summary.csv").read().splitlines()
+head = lines[0].split(",")
+mc = head.index("metric")
+open(d + "/summary.csv", "w").write("".join(
+    l + "\n" for l in lines if l.split(",")[mc] != gone))
+PY
+before=$(sums "$X")
+rd run --resume "$X"
+if [ "$rc" -eq 1 ] && grep -q "metric .* is gup_fast_rel here" "$tmp/err" &&
+   [ "$before" = "$(sums "$X")" ]; then
+	ok "another metric set: resume refuses it and writes nothing"
+else
+	not_ok "another metric set: resume refuses it and writes nothing" \
+		"exit $rc" "$(tail -c 400 "$tmp/err")"
+fi
+
 echo "1..$n"
