@@ -203,24 +203,22 @@ static void say_torn(const struct rundir *rd)
 				"again" : "");
 }
 
-/* slices.csv (paired benchmarks) back as it was, read by the strict CSV
- * reader; a damaged or missing one is left out, said on stderr. */
-static void keep_slices(struct run *r, const char *dir)
+/* slices.csv (paired benchmarks) back, checked by the loader: the slices
+ * of the trials kept (a trial cut from trials.csv is measured again, with
+ * new slices). */
+static void keep_slices(struct run *r, const struct rundir *rd)
 {
-	char path[RUNDIR_PATH_MAX + 32], err[512];
-	struct csv t;
+	const struct csv *t = &rd->slices;
+	size_t np = rd->nparams;
 
-	snprintf(path, sizeof(path), "%s/slices.csv", dir);
-	if (access(path, F_OK) < 0)
-		return;
-	if (csv_read(path, 0, &t, err, sizeof(err)) < 0) {
-		fprintf(stderr, "gupsync run --resume: %s; slices.csv starts anew\n", err);
-		return;
+	if (t->ncols)
+		csv_write_row(r->slices_csv.f, t, (size_t)-1);
+	for (size_t row = 0; row < t->nrows; row++) {
+		long i = point_of_row(r, t, row, np);
+
+		if (i >= 0 && csv_num_at(t, row, np) < r->points[i].ntrials)
+			csv_write_row(r->slices_csv.f, t, row);
 	}
-	csv_write_row(r->slices_csv.f, &t, (size_t)-1);
-	for (size_t row = 0; row < t.nrows; row++)
-		csv_write_row(r->slices_csv.f, &t, row);
-	csv_free(&t);
 }
 
 /*
@@ -311,7 +309,7 @@ int run_resume(struct run *r, const char *dir, char *err, size_t len)
 	}
 	say_torn(&rd);
 	keep_rows(r, &rd);
-	keep_slices(r, dir);
+	keep_slices(r, &rd);
 	resumed = json_object_get(r->meta, "resumed");
 	if (!json_is_array(resumed)) {
 		resumed = json_array();

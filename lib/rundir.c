@@ -20,6 +20,7 @@ void rundir_free(struct rundir *rd)
 	csv_free(&rd->trials);
 	csv_free(&rd->samples);
 	csv_free(&rd->evidence);
+	csv_free(&rd->slices);
 	rd->meta = NULL;
 }
 

@@ -35,6 +35,7 @@ struct rundir {
 	json_t *meta;
 	/* ncols 0 where the file is absent (or samples.csv not loaded) */
 	struct csv summary, trials, samples, evidence;
+	struct csv slices;	/* paired slices (RUNDIR_SAMPLES; no reader uses them) */
 	size_t nparams;		/* leading parameter columns (all files) */
 	unsigned flags;		/* RUNDIR_* it was opened with */
 };
@@ -59,7 +60,7 @@ struct rundir {
  * validate).  Returns 0, or -1 and nothing loaded.
  */
 #define RUNDIR_TORN_OK	1u	/* run --resume: torn last lines left out */
-#define RUNDIR_SAMPLES	2u	/* samples.csv too (it can be large) */
+#define RUNDIR_SAMPLES	2u	/* samples.csv and slices.csv too (large) */
 #define RUNDIR_STRICT	4u	/* meta.json must hold all that run writes */
 int rundir_open(const char *path, unsigned flags, FILE *all, struct rundir *rd,
 		char *err, size_t len);

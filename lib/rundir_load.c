@@ -404,6 +404,40 @@ static int load_evidence(struct ld *c)
 	return unique_key(c, file, t, key, 1);
 }
 
+/*
+ * slices.csv (throughput benchmarks with paired modes): the parameters,
+ * trial, slice, mode, ops, ns_per_op; one row per slice of a trial.  Only
+ * checked (validate, resume): it is there to recompute the estimates.
+ */
+static int load_slices(struct ld *c)
+{
+	static const char *const cols[] = { "trial", "slice", "mode", "ops",
+					    "ns_per_op", NULL };
+	static const char *const key[] = { "trial", "slice" };
+	char file[RUNDIR_PATH_MAX + 32];
+	struct csv *t = &c->rd->slices;
+	size_t n = c->rd->nparams, u;
+	double v;
+
+	if (read_csv(c, "slices.csv", t, true, file, sizeof(file)) < 0)
+		return -1;
+	if (!t->ncols)
+		return 0;
+	if (header(c, file, t, cols) < 0)
+		return -1;
+	for (size_t r = 0; r < t->nrows; r++) {
+		if (row_params(c, file, t, r) < 0 ||
+		    cell_count(c, file, t, r, n, c->trials, &u) < 0 ||
+		    cell_count(c, file, t, r, n + 1, 0, &u) < 0 ||
+		    cell_count(c, file, t, r, n + 3, 0, &u) < 0 ||
+		    cell_num(c, file, t, r, n + 4, false, true, &v) < 0)
+			return -1;
+		if (!*csv_get(t, r, n + 2))
+			return ld_problem(c, "%s:%zu: no mode", file, t->line[r]);
+	}
+	return unique_key(c, file, t, key, 2);
+}
+
 /* meta.json's format minor (0 for a directory from before the field). */
 static long long format_minor(const json_t *meta)
 {
@@ -483,7 +517,8 @@ int rundir_open(const char *path, unsigned flags, FILE *all, struct rundir *rd,
 	if (load_summary(&c) < 0)
 		goto fail;
 	if ((load_trials(&c) < 0 && !all) || (load_evidence(&c) < 0 && !all) ||
-	    (flags & RUNDIR_SAMPLES && load_samples(&c) < 0 && !all))
+	    (flags & RUNDIR_SAMPLES && load_samples(&c) < 0 && !all) ||
+	    (flags & RUNDIR_SAMPLES && load_slices(&c) < 0 && !all))
 		goto fail;
 	if (!c.nproblems)
 		ld_cross_summary(&c);

@@ -151,6 +151,9 @@ for c in trial private_ns_per_op shared_ops_per_s; do
 done
 case_ A B summary.csv flip
 for k in nul torn dup half fifo; do case_ A B evidence.csv "$k"; done
+for k in nul torn dup half garbage fifo; do case_ A B slices.csv "$k"; done
+case_ A B slices.csv abc ns_per_op
+case_ A B slices.csv neg ops
 case_ A B evidence.csv abc ns_per_op
 case_ A B evidence.csv drop mode
 for k in nul half garbage empty emptyobj format nometrics delete fifo symloop; do
