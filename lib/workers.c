@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -173,10 +174,20 @@ static void *worker_main(void *arg)
 static int spawn(struct pool *p, unsigned i, char *err, size_t len)
 {
 	pthread_attr_t attr;
+	sigset_t sigs;
 	cpu_set_t set;
 	int rc;
 
 	pthread_attr_init(&attr);
+	/* The signals that end a run go to the main thread only: it blocks
+	 * them while it saves, and a worker must not take one then (the
+	 * handler would exit mid-save and leave a temporary file). */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	sigaddset(&sigs, SIGQUIT);
+	pthread_attr_setsigmask_np(&attr, &sigs);
 	if (p->pt->pus[i] >= 0) {
 		CPU_ZERO(&set);
 		CPU_SET(p->pt->pus[i], &set);
