@@ -3,8 +3,8 @@
  * fuzz_rundir.c - libFuzzer harness for the run-directory loader
  * (lib/rundir_load.c) and what readers take from it (lib/rundir.c).  The
  * input is a directory in one file: meta.json, summary.csv, trials.csv,
- * evidence.csv and samples.csv separated by lines "=====FILE\n" (a file
- * not given is absent).  It is written to a private directory under
+ * evidence.csv, samples.csv and slices.csv separated by lines
+ * "=====FILE\n" (a file not given is absent).  It is written to a private directory under
  * /dev/shm (or TMPDIR), removed at exit, and loaded every way a reader
  * loads it.
  */
@@ -18,6 +18,7 @@
 
 static const char *const files[] = {
 	"meta.json", "summary.csv", "trials.csv", "evidence.csv", "samples.csv",
+	"slices.csv",
 };
 #define NFILES (sizeof(files) / sizeof(files[0]))
 #define SEP "=====FILE\n"
