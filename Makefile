@@ -81,7 +81,7 @@ test: deps
 FUZZ_CC      ?= clang-14
 FUZZ_SECONDS ?= 600
 FUZZ_NAMES   := csv rundir
-FUZZ_LIB     := lib/csv.c lib/rundir.c lib/rundir_load.c lib/rundir_meta.c \
+FUZZ_LIB     := lib/csv.c lib/rundir.c lib/rundir_load.c lib/rundir_cells.c lib/rundir_meta.c \
                 lib/rundir_cross.c lib/text.c \
                 lib/sysinfo_print.c
 FUZZ_FLAGS   := -std=gnu11 -g -O1 -D_GNU_SOURCE -Ilib -fno-sanitize-recover=all \

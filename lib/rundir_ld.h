@@ -34,6 +34,30 @@ struct ld {
 int ld_problem(struct ld *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* rundir_cells.c: the checks of cells, rows and keys.  Each reports the
+ * problem through ld_problem() ("FILE:LINE: what") and returns -1. */
+/* Whether a metric of that name cannot be negative (rates, times). */
+bool ld_nonneg_metric(const char *name);
+/* A number cell (finite decimal; "NA" if na_ok; >= 0 if nonneg). */
+int ld_cell_num(struct ld *c, const char *file, const struct csv *t,
+		size_t row, size_t col, bool na_ok, bool nonneg, double *v);
+/* A whole count, below 'below' unless it is 0. */
+int ld_cell_count(struct ld *c, const char *file, const struct csv *t,
+		  size_t row, size_t col, size_t below, size_t *out);
+/* The parameters + the columns in extra are unique over all rows. */
+int ld_unique_key(struct ld *c, const char *file, const struct csv *t,
+		  const char *const *extra, size_t nextra);
+/* Read file name of the directory into t (path: its path); optional:
+ * absent or empty is no problem (t->ncols 0). */
+int ld_read_csv(struct ld *c, const char *name, struct csv *t,
+		bool optional, char *path, size_t plen);
+/* The parameter columns (as summary.csv's), then 'cols' in this order. */
+int ld_header(struct ld *c, const char *file, const struct csv *t,
+	      const char *const *cols);
+/* Every parameter of a row is a value meta.json's options list. */
+int ld_row_params(struct ld *c, const char *file, const struct csv *t,
+		  size_t row);
+
 /* rundir_meta.c */
 int ld_meta_load(struct ld *c);
 /* meta.json's metrics entry named name, NULL if none. */

@@ -18,14 +18,6 @@
 #include "rundir_ld.h"
 #include "text.h"
 
-/* Metrics that cannot be negative, by the names lib/ gives them: rates,
- * times per operation, latency percentiles.  (Counts per operation have
- * the idle baseline subtracted, and differences such as gup_fast_ns can
- * be negative.) */
-static const char *const nonneg_suffix[] = {
-	"ops_per_s", "ns_per_op", "_p50_ns", "_p90_ns", "_p99_ns", "_max_ns",
-	NULL,
-};
 /* Columns of summary.csv that are statistics of the values themselves
  * (a CI bound or a spread is not). */
 static const char *const value_stats[] = {
@@ -37,25 +29,6 @@ static const char *const all_stats[] = {
 	"max", "p10", "p90", "p99", NULL,
 };
 
-int ld_problem(struct ld *c, const char *fmt, ...)
-{
-	char buf[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (!c->nproblems++)
-		text_fmt(c->err, c->len, "%s", buf);
-	if (c->all) {
-		char line[1024];
-
-		text_fmt(line, sizeof(line), "%s", buf);
-		fprintf(c->all, "%s\n", line);
-	}
-	return -1;
-}
-
 static bool in_list(const char *s, const char *const *list)
 {
 	for (; *list; list++)
@@ -63,197 +36,6 @@ static bool in_list(const char *s, const char *const *list)
 			return true;
 	return false;
 }
-
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && !strcmp(s + n - m, suffix);
-}
-
-static bool nonneg_metric(const char *name)
-{
-	for (int i = 0; nonneg_suffix[i]; i++)
-		if (ends_with(name, nonneg_suffix[i]))
-			return true;
-	return false;
-}
-
-/* ---- cells ------------------------------------------------------------- */
-
-/* A number cell: -1 after reporting it.  na_ok: "NA" allowed. */
-static int cell_num(struct ld *c, const char *file, const struct csv *t,
-		    size_t row, size_t col, bool na_ok, bool nonneg, double *v)
-{
-	const char *s = csv_get(t, row, col);
-	int rc = csv_number(s, v);
-
-	if (rc < 0)
-		return ld_problem(c, "%s:%zu: %s '%s' is not a finite decimal number",
-			       file, t->line[row], t->head[col], s);
-	if (!rc && !na_ok)
-		return ld_problem(c, "%s:%zu: %s is NA", file, t->line[row],
-			       t->head[col]);
-	if (rc && nonneg && *v < 0)
-		return ld_problem(c, "%s:%zu: %s %s is negative", file, t->line[row],
-			       t->head[col], s);
-	return 0;
-}
-
-static int cell_count(struct ld *c, const char *file, const struct csv *t,
-		      size_t row, size_t col, size_t below, size_t *out)
-{
-	double v;
-
-	if (cell_num(c, file, t, row, col, false, true, &v) < 0)
-		return -1;
-	if (v != floor(v) || v > TRIAL_MAX)
-		return ld_problem(c, "%s:%zu: %s %s is not a whole count", file,
-			       t->line[row], t->head[col], csv_get(t, row, col));
-	if (below && v >= (double)below)
-		return ld_problem(c, "%s:%zu: %s %s: the run has %zu trials", file,
-			       t->line[row], t->head[col], csv_get(t, row, col),
-			       below);
-	*out = (size_t)v;
-	return 0;
-}
-
-/* Parameter k of a row: a value meta.json's options list for it. */
-static int cell_param(struct ld *c, const char *file, const struct csv *t,
-		      size_t row, size_t k)
-{
-	const json_t *opt = json_object_get(json_object_get(c->rd->meta, "options"),
-					    t->head[k]), *v;
-	const char *s = csv_get(t, row, k);
-	size_t i;
-
-	if (!*s)
-		return ld_problem(c, "%s:%zu: %s is empty", file, t->line[row],
-			       t->head[k]);
-	if (!json_is_array(opt))
-		return 0;
-	json_array_foreach(opt, i, v)
-		if (json_is_string(v) && !strcmp(json_string_value(v), s))
-			return 0;
-	return ld_problem(c, "%s:%zu: %s '%s' is not one of the run's values in "
-		       "meta.json", file, t->line[row], t->head[k], s);
-}
-
-struct key_ctx {
-	const struct csv *t;
-	const int *cols;
-	size_t ncols;
-};
-
-/* Whether rows ra and rb have the same key (0) or not. */
-static int key_cmp_keys(const struct key_ctx *k, size_t ra, size_t rb)
-{
-	for (size_t i = 0; i < k->ncols; i++) {
-		int d = strcmp(csv_get(k->t, ra, (size_t)k->cols[i]),
-			       csv_get(k->t, rb, (size_t)k->cols[i]));
-
-		if (d)
-			return d;
-	}
-	return 0;
-}
-
-static int key_cmp(const void *a, const void *b, void *arg)
-{
-	size_t ra = *(const size_t *)a, rb = *(const size_t *)b;
-	int d = key_cmp_keys(arg, ra, rb);
-
-	return d ? d : ra < rb ? -1 : ra > rb;	/* the earlier line first */
-}
-
-/* The key (parameters + the columns in extra) unique over all rows:
- * sorted, so a long file costs n log n. */
-static int unique_key(struct ld *c, const char *file, const struct csv *t,
-		      const char *const *extra, size_t nextra)
-{
-	size_t n = c->rd->nparams, *idx;
-	int cols[n + nextra + 1], rc = 0;
-	struct key_ctx k = { t, cols, n + nextra };
-	char names[128] = "";
-
-	for (size_t i = 0; i < nextra; i++)
-		snprintf(names + strlen(names), sizeof(names) - strlen(names),
-			 "%s%s", i ? ", " : "", extra[i]);
-	for (size_t i = 0; i < n; i++)
-		cols[i] = (int)i;
-	for (size_t i = 0; i < nextra; i++)
-		cols[n + i] = csv_col(t, extra[i]);
-	idx = malloc((t->nrows + 1) * sizeof(*idx));
-	if (!idx)
-		return ld_problem(c, "%s: out of memory", file);
-	for (size_t r = 0; r < t->nrows; r++)
-		idx[r] = r;
-	qsort_r(idx, t->nrows, sizeof(*idx), key_cmp, &k);
-	for (size_t r = 1; r < t->nrows && !rc; r++)
-		if (!key_cmp_keys(&k, idx[r - 1], idx[r]))
-			rc = ld_problem(c, "%s:%zu: the same row as line %zu "
-				     "(parameters and %s)", file,
-				     t->line[idx[r]], t->line[idx[r - 1]], names);
-	free(idx);
-	return rc;
-}
-
-/* ---- the files ---------------------------------------------------------- */
-
-static int read_csv(struct ld *c, const char *name, struct csv *t,
-		    bool optional, char *path, size_t plen)
-{
-	struct stat st;
-	char why[1024];
-
-	snprintf(path, plen, "%s/%s", c->rd->path, name);
-	memset(t, 0, sizeof(*t));
-	/* Absent, or empty as a run whose every point skipped leaves it. */
-	if (optional && ((lstat(path, &st) < 0 && errno == ENOENT) ||
-			 (!stat(path, &st) && S_ISREG(st.st_mode) && !st.st_size)))
-		return 0;
-	if (csv_read(path, c->flags & RUNDIR_TORN_OK ? CSV_TORN_OK : 0, t, why,
-		     sizeof(why)) < 0)
-		return ld_problem(c, "%s", why);
-	return 0;
-}
-
-/* The parameter columns, then 'cols' in this order. */
-static int header(struct ld *c, const char *file, const struct csv *t,
-		  const char *const *cols)
-{
-	const struct csv *s = &c->rd->summary;
-	size_t n = c->rd->nparams;
-
-	for (size_t k = 0; k < n; k++)
-		if (k >= t->ncols || strcmp(t->head[k], s->head[k]))
-			return ld_problem(c, "%s:1: column %zu is '%s', summary.csv "
-				       "has '%s'", file, k + 1,
-				       k < t->ncols ? t->head[k] : "(none)",
-				       s->head[k]);
-	for (size_t k = 0; cols[k]; k++)
-		if (n + k >= t->ncols || strcmp(t->head[n + k], cols[k])) {
-			char want[128] = "";
-
-			for (size_t j = 0; cols[j]; j++)
-				text_append(want, sizeof(want), ", %s", cols[j]);
-			return ld_problem(c, "%s:1: column %zu is '%s', expected '%s' "
-				       "(the %zu parameter columns%s)", file, n + k + 1,
-				       n + k < t->ncols ? t->head[n + k] : "(none)",
-				       cols[k], n, want);
-		}
-	return 0;
-}
-
-static int row_params(struct ld *c, const char *file, const struct csv *t,
-		      size_t row)
-{
-	for (size_t k = 0; k < c->rd->nparams; k++)
-		if (cell_param(c, file, t, row, k) < 0)
-			return -1;
-	return 0;
-}
-
 
 static int summary_metric(struct ld *c, const char *file, size_t row)
 {
@@ -294,27 +76,27 @@ static int summary_rows(struct ld *c, const char *file)
 	for (size_t r = 0; r < t->nrows; r++) {
 		const char *metric = csv_get(t, r, n);
 
-		if (row_params(c, file, t, r) < 0 || summary_metric(c, file, r) < 0)
+		if (ld_row_params(c, file, t, r) < 0 || summary_metric(c, file, r) < 0)
 			return -1;
 		for (size_t k = n + 3; k < t->ncols; k++) {
 			bool nn = in_list(t->head[k], value_stats) ?
-				  nonneg_metric(metric) : !strcmp(t->head[k], "stddev");
+				  ld_nonneg_metric(metric) : !strcmp(t->head[k], "stddev");
 
 			if (!in_list(t->head[k], all_stats))
 				continue;	/* a column no reader reads */
 			if (!strcmp(t->head[k], "n")) {
-				if (cell_count(c, file, t, r, k, 0, &cnt) < 0)
+				if (ld_cell_count(c, file, t, r, k, 0, &cnt) < 0)
 					return -1;
 				if (c->trials && cnt > c->trials)
 					return ld_problem(c, "%s:%zu: n %zu: the run has "
 						       "%zu trials", file, t->line[r],
 						       cnt, c->trials);
-			} else if (cell_num(c, file, t, r, k, true, nn, &v) < 0) {
+			} else if (ld_cell_num(c, file, t, r, k, true, nn, &v) < 0) {
 				return -1;
 			}
 		}
 	}
-	return unique_key(c, file, t, key, 1);
+	return ld_unique_key(c, file, t, key, 1);
 }
 
 static int load_summary(struct ld *c)
@@ -324,13 +106,13 @@ static int load_summary(struct ld *c)
 	struct csv *t = &c->rd->summary;
 	int m;
 
-	if (read_csv(c, "summary.csv", t, false, file, sizeof(file)) < 0)
+	if (ld_read_csv(c, "summary.csv", t, false, file, sizeof(file)) < 0)
 		return -1;
 	m = csv_col(t, "metric");
 	if (m < 0)
 		return ld_problem(c, "%s: no 'metric' column", file);
 	c->rd->nparams = (size_t)m;
-	if (header(c, file, t, cols) < 0)
+	if (ld_header(c, file, t, cols) < 0)
 		return -1;
 	if (csv_col(t, "n") < 0 || csv_col(t, "median") < 0)
 		return ld_problem(c, "%s:1: no 'n' or no 'median' column", file);
@@ -355,23 +137,23 @@ static int load_trials(struct ld *c)
 	size_t n = c->rd->nparams, trial;
 	double v;
 
-	if (read_csv(c, "trials.csv", t, true, file, sizeof(file)) < 0)
+	if (ld_read_csv(c, "trials.csv", t, true, file, sizeof(file)) < 0)
 		return -1;
 	if (!t->ncols)
 		return 0;
-	if (header(c, file, t, cols) < 0)
+	if (ld_header(c, file, t, cols) < 0)
 		return -1;
 	for (size_t r = 0; r < t->nrows; r++) {
-		if (row_params(c, file, t, r) < 0 ||
-		    cell_count(c, file, t, r, n, c->trials, &trial) < 0)
+		if (ld_row_params(c, file, t, r) < 0 ||
+		    ld_cell_count(c, file, t, r, n, c->trials, &trial) < 0)
 			return -1;
 		for (size_t k = n + 1; k < t->ncols; k++)
 			if (trials_typed(c, t->head[k]) &&
-			    cell_num(c, file, t, r, k, true, nonneg_metric(t->head[k]),
+			    ld_cell_num(c, file, t, r, k, true, ld_nonneg_metric(t->head[k]),
 				     &v) < 0)
 				return -1;
 	}
-	return unique_key(c, file, t, key, 1);
+	return ld_unique_key(c, file, t, key, 1);
 }
 
 static int load_evidence(struct ld *c)
@@ -383,25 +165,25 @@ static int load_evidence(struct ld *c)
 	size_t n = c->rd->nparams;
 	double v;
 
-	if (read_csv(c, "evidence.csv", t, true, file, sizeof(file)) < 0)
+	if (ld_read_csv(c, "evidence.csv", t, true, file, sizeof(file)) < 0)
 		return -1;
 	if (!t->ncols)
 		return 0;
-	if (header(c, file, t, cols) < 0)
+	if (ld_header(c, file, t, cols) < 0)
 		return -1;
 	for (size_t r = 0; r < t->nrows; r++) {
-		if (row_params(c, file, t, r) < 0)
+		if (ld_row_params(c, file, t, r) < 0)
 			return -1;
 		if (!*csv_get(t, r, n))
 			return ld_problem(c, "%s:%zu: no mode", file, t->line[r]);
 		for (size_t k = n + 1; k < t->ncols; k++)
-			if (cell_num(c, file, t, r, k, true,
-				     nonneg_metric(t->head[k]) ||
+			if (ld_cell_num(c, file, t, r, k, true,
+				     ld_nonneg_metric(t->head[k]) ||
 				     !strcmp(t->head[k], "ops") ||
 				     !strcmp(t->head[k], "elapsed_ns"), &v) < 0)
 				return -1;
 	}
-	return unique_key(c, file, t, key, 1);
+	return ld_unique_key(c, file, t, key, 1);
 }
 
 /*
@@ -419,23 +201,23 @@ static int load_slices(struct ld *c)
 	size_t n = c->rd->nparams, u;
 	double v;
 
-	if (read_csv(c, "slices.csv", t, true, file, sizeof(file)) < 0)
+	if (ld_read_csv(c, "slices.csv", t, true, file, sizeof(file)) < 0)
 		return -1;
 	if (!t->ncols)
 		return 0;
-	if (header(c, file, t, cols) < 0)
+	if (ld_header(c, file, t, cols) < 0)
 		return -1;
 	for (size_t r = 0; r < t->nrows; r++) {
-		if (row_params(c, file, t, r) < 0 ||
-		    cell_count(c, file, t, r, n, c->trials, &u) < 0 ||
-		    cell_count(c, file, t, r, n + 1, 0, &u) < 0 ||
-		    cell_count(c, file, t, r, n + 3, 0, &u) < 0 ||
-		    cell_num(c, file, t, r, n + 4, false, true, &v) < 0)
+		if (ld_row_params(c, file, t, r) < 0 ||
+		    ld_cell_count(c, file, t, r, n, c->trials, &u) < 0 ||
+		    ld_cell_count(c, file, t, r, n + 1, 0, &u) < 0 ||
+		    ld_cell_count(c, file, t, r, n + 3, 0, &u) < 0 ||
+		    ld_cell_num(c, file, t, r, n + 4, false, true, &v) < 0)
 			return -1;
 		if (!*csv_get(t, r, n + 2))
 			return ld_problem(c, "%s:%zu: no mode", file, t->line[r]);
 	}
-	return unique_key(c, file, t, key, 2);
+	return ld_unique_key(c, file, t, key, 2);
 }
 
 /* meta.json's format minor (0 for a directory from before the field). */
@@ -462,7 +244,7 @@ static int load_samples(struct ld *c)
 	bool indexed;
 	double v;
 
-	if (read_csv(c, "samples.csv", t, true, file, sizeof(file)) < 0)
+	if (ld_read_csv(c, "samples.csv", t, true, file, sizeof(file)) < 0)
 		return -1;
 	if (!t->ncols)
 		return 0;
@@ -470,20 +252,20 @@ static int load_samples(struct ld *c)
 	if (!indexed && format_minor(c->rd->meta) >= 1)
 		return ld_problem(c, "%s:1: no sample column after trial (format "
 			       "1.1 has one)", file);
-	if (header(c, file, t, indexed ? cols11 : cols) < 0)
+	if (ld_header(c, file, t, indexed ? cols11 : cols) < 0)
 		return -1;
 	if (t->ncols != n + 3 + indexed)
 		return ld_problem(c, "%s:1: %zu columns; expected the parameters, mode, "
 			       "trial, sample and latency_ns", file, t->ncols);
 	for (size_t r = 0; r < t->nrows; r++)
-		if (row_params(c, file, t, r) < 0 ||
+		if (ld_row_params(c, file, t, r) < 0 ||
 		    !*csv_get(t, r, n) ||
-		    cell_count(c, file, t, r, n + 1, c->trials, &trial) < 0 ||
-		    (indexed && cell_count(c, file, t, r, n + 2, 0, &idx) < 0) ||
-		    cell_num(c, file, t, r, n + 2 + indexed, false, true, &v) < 0)
+		    ld_cell_count(c, file, t, r, n + 1, c->trials, &trial) < 0 ||
+		    (indexed && ld_cell_count(c, file, t, r, n + 2, 0, &idx) < 0) ||
+		    ld_cell_num(c, file, t, r, n + 2 + indexed, false, true, &v) < 0)
 			return c->nproblems ? -1 :
 			       ld_problem(c, "%s:%zu: no mode", file, t->line[r]);
-	return indexed ? unique_key(c, file, t, key, 3) : 0;
+	return indexed ? ld_unique_key(c, file, t, key, 3) : 0;
 }
 
 /* ---- entry points -------------------------------------------------------- */
