@@ -3,11 +3,27 @@
  * gupsync - measure what protecting GUP-fast costs: GUP-fast throughput,
  * IPI/TLB-shootdown cost, RCU-wait latency, protected page replacement.
  *
- *   gupsync list                 the benchmarks and the kernel path of each
- *   gupsync run BENCH [opts]     run one benchmark (--help for its options)
- *   gupsync default              the short default set (`make run`)
- *   gupsync info                 what this machine offers
- *   gupsync restore              put back knobs a crashed run left changed
+ * The driver: a table of commands (commands[] below), each an entry point
+ * cmd_VERB(argc, argv, cmdline) with argv[0] the command's name, as perf
+ * has cmd_record().  run, list, info, restore and help are here; the
+ * others live in cmd/ (one file or a few per verb), above lib/ (the
+ * harness and mechanisms) and bench/ (one file per benchmark).
+ *
+ *   list        the benchmarks and the kernel path of each
+ *   run         one benchmark (gupsync run BENCH --help for its options)
+ *   default     the short default set (`make run`)   cmd/sweep.c
+ *   sweep       every benchmark over 1..N CPUs       cmd/sweep.c
+ *   info        what this machine offers
+ *   restore     put back knobs a crashed run left changed
+ *   check       is a pinned page ever replaced?      cmd/check.c
+ *   variants    IPI vs RCU variant side by side      cmd/variants.c
+ *   vm          gupsync in QEMU on another kernel    cmd/vm.c
+ *   compare     runs against run A                   cmd/compare_cmd.c
+ *   ab          two commands in ABAB rounds          cmd/ab.c
+ *   report      cover-letter block                   cmd/report.c
+ *   plot        figures with gnuplot                 cmd/plot.c
+ *   validate    is a run directory whole?            cmd/validate.c
+ *   help        the usage text
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -20,7 +36,7 @@
 #include "ab.h"
 #include "bench.h"
 #include "check.h"
-#include "compare.h"	/* compare_cmd, report_cmd, plot_cmd (plot.h) */
+#include "compare.h"	/* cmd_compare, cmd_report, cmd_plot (plot.h) */
 #include "counters.h"
 #include "knobs.h"
 #include "placement.h"
@@ -55,7 +71,7 @@ static void usage(FILE *f)
 		"the table goes to stdout, progress to stderr.\n");
 }
 
-static int cmd_list(void)
+static int list_benchmarks(void)
 {
 	const struct bench **all;
 	size_t n = bench_all(&all);
@@ -66,7 +82,7 @@ static int cmd_list(void)
 	return 0;
 }
 
-static int cmd_info(int argc, char **argv)
+static int show_info(int argc, char **argv)
 {
 	json_t *info;
 
@@ -92,7 +108,7 @@ static int cmd_info(int argc, char **argv)
 	return 0;
 }
 
-static int cmd_restore(void)
+static int restore_knobs(void)
 {
 	char msg[4096] = "";
 	int n = knobs_recover(msg, sizeof(msg));
@@ -136,7 +152,7 @@ static int cmd_run(int argc, char **argv, const char *cmdline)
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		fprintf(argc < 2 ? stderr : stdout,
 			"usage: gupsync run BENCH [OPTIONS]; BENCH is one of:\n");
-		cmd_list();
+		list_benchmarks();
 		return argc < 2 ? EXIT_USAGE : 0;
 	}
 	b = bench_find(argv[1]);
@@ -173,19 +189,19 @@ static int cmd_help(int argc, char **argv, const char *cmdline)
 	return 0;
 }
 
-static int cmd_list_(int argc, char **argv, const char *cmdline)
+static int cmd_list(int argc, char **argv, const char *cmdline)
 {
 	(void)argc, (void)argv, (void)cmdline;
-	return cmd_list();
+	return list_benchmarks();
 }
 
-static int cmd_info_(int argc, char **argv, const char *cmdline)
+static int cmd_info(int argc, char **argv, const char *cmdline)
 {
 	(void)cmdline;
-	return cmd_info(argc, argv);
+	return show_info(argc, argv);
 }
 
-static int cmd_restore_(int argc, char **argv, const char *cmdline)
+static int cmd_restore(int argc, char **argv, const char *cmdline)
 {
 	(void)cmdline;
 	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
@@ -199,13 +215,7 @@ static int cmd_restore_(int argc, char **argv, const char *cmdline)
 			argv[1]);
 		return EXIT_USAGE;
 	}
-	return cmd_restore();
-}
-
-static int cmd_sweep(int argc, char **argv, const char *cmdline)
-{
-	(void)cmdline;
-	return sweep_main(argc, argv);
+	return restore_knobs();
 }
 
 /* Commands: argv[0] is the command's name.  'measures' commands run with
@@ -215,20 +225,20 @@ static const struct command {
 	int (*fn)(int argc, char **argv, const char *cmdline);
 	bool measures;
 } commands[] = {
-	{ "list", cmd_list_, false },
+	{ "list", cmd_list, false },
 	{ "run", cmd_run, true },
 	{ "default", cmd_sweep, true },
 	{ "sweep", cmd_sweep, true },
-	{ "info", cmd_info_, false },
-	{ "restore", cmd_restore_, false },
-	{ "check", check_command, true },
-	{ "variants", variants_command, true },
-	{ "vm", vm_command, false },
-	{ "compare", compare_cmd, false },
-	{ "ab", ab_cmd, false },
-	{ "report", report_cmd, false },
-	{ "plot", plot_cmd, false },
-	{ "validate", validate_cmd, false },
+	{ "info", cmd_info, false },
+	{ "restore", cmd_restore, false },
+	{ "check", cmd_check, true },
+	{ "variants", cmd_variants, true },
+	{ "vm", cmd_vm, false },
+	{ "compare", cmd_compare, false },
+	{ "ab", cmd_ab, false },
+	{ "report", cmd_report, false },
+	{ "plot", cmd_plot, false },
+	{ "validate", cmd_validate, false },
 	{ "help", cmd_help, false },
 	{ "--help", cmd_help, false },
 	{ "-h", cmd_help, false },
@@ -261,7 +271,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "gupsync: restored knobs a crashed run left:\n%s\n", msg);
 	/* Tracepoint ids need tracefs; mounting it privately must happen
 	 * before any thread exists. */
-	if (cmd->measures || cmd->fn == cmd_info_)
+	if (cmd->measures || cmd->fn == cmd_info)
 		counters_tracefs(err, sizeof(err));
 	return cmd->fn(argc - 1, argv + 1, join_args(argc, argv));
 }

@@ -147,7 +147,7 @@ static int parse(int argc, char **argv, uint64_t *rounds, const char **out,
 	return 0;
 }
 
-int ab_cmd(int argc, char **argv, const char *cmdline)
+int cmd_ab(int argc, char **argv, const char *cmdline)
 {
 	struct side sd[2];
 	const char *out = "results", *a = NULL, *b = NULL;
@@ -186,7 +186,7 @@ int ab_cmd(int argc, char **argv, const char *cmdline)
 	fflush(stdout);
 	cargv[0] = "compare", cargv[1] = sd[0].dir, cargv[2] = sd[1].dir;
 	cargv[3] = NULL;
-	rc = compare_cmd(3, cargv, NULL);
+	rc = cmd_compare(3, cargv, NULL);
 	free(sd[0].words), free(sd[1].words);
 	return rc;
 }

@@ -17,6 +17,6 @@
 #define AB_MAX_WORDS 64
 
 /* The command; argv[0] is its name ("ab"). */
-int ab_cmd(int argc, char **argv, const char *cmdline);
+int cmd_ab(int argc, char **argv, const char *cmdline);
 
 #endif

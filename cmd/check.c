@@ -337,7 +337,7 @@ int check_summary(const struct check_result *res, size_t n)
 	return count[CHECK_PROTECTED] + count[CHECK_NOT_PROTECTED] ? 0 : EXIT_SKIP;
 }
 
-int check_main(int argc, char **argv)
+int cmd_check(int argc, char **argv, const char *cmdline)
 {
 	const struct opt_spec *const tables[] = { check_opts };
 	struct check_conf c;
@@ -350,6 +350,7 @@ int check_main(int argc, char **argv)
 	size_t n;
 	int rc;
 
+	(void)cmdline;
 	if (opt_parse(tables, 1, argc - 1, argv + 1, &set, &help, err, sizeof(err)) < 0) {
 		fprintf(stderr, "gupsync check: %s\n", err);
 		return EXIT_USAGE;
@@ -391,10 +392,4 @@ int check_main(int argc, char **argv)
 	check_save(&c, info, res, n);
 	json_decref(info);
 	return rc;
-}
-
-int check_command(int argc, char **argv, const char *cmdline)
-{
-	(void)cmdline;
-	return check_main(argc, argv);
 }

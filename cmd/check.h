@@ -33,7 +33,7 @@
  * provably overlapped a hold (race_judge()).
  *
  * A kernel that fails a check is a finding, printed clearly, not an error
- * of gupsync: check_main() exits 0 when a PROTECTED or NOT PROTECTED
+ * of gupsync: cmd_check() exits 0 when a PROTECTED or NOT PROTECTED
  * verdict was reached, 4 when none was (all SKIPPED or NOT APPLICABLE), 1
  * on an internal error and 2 on bad options.
  */
@@ -147,9 +147,8 @@ int check_error(struct check_result *r, const char *why);
 int check_summary(const struct check_result *res, size_t n);
 
 /* `gupsync check [--race-time=TIME] [--output=DIR]`; argv[0] is "check". */
-int check_main(int argc, char **argv);
 /* The same with the driver's command signature (gupsync.c commands[]). */
-int check_command(int argc, char **argv, const char *cmdline);
+int cmd_check(int argc, char **argv, const char *cmdline);
 
 /* The races and the replacers, each declared with its own file (last:
  * race.h needs enum check_verdict). */

@@ -97,8 +97,8 @@ int compare_table_runs(FILE *f, const struct rundir *a, size_t na,
 void compare_wrap(FILE *f, const char *head, const char *cont,
 		  const char *text);
 
-/* The command (compare_cmd.c); argv[0] is its name.  report_cmd() is in
+/* The command (compare_cmd.c); argv[0] is its name.  cmd_report() is in
  * report.h. */
-int compare_cmd(int argc, char **argv, const char *cmdline);
+int cmd_compare(int argc, char **argv, const char *cmdline);
 
 #endif

@@ -283,7 +283,7 @@ static int cmp_tables(const struct cmp_args *a, const struct rundir *runs)
 	return 0;
 }
 
-int compare_cmd(int argc, char **argv, const char *cmdline)
+int cmd_compare(int argc, char **argv, const char *cmdline)
 {
 	struct rundir runs[CMP_MAX_RUNS];
 	struct cmp_args a;

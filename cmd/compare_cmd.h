@@ -2,7 +2,7 @@
 /*
  * compare_cmd.h - the command layer of `gupsync compare` and `gupsync
  * report`: their arguments and the loading of the runs, shared by both,
- * and `gupsync compare` itself (compare_cmd(), declared in compare.h).
+ * and `gupsync compare` itself (cmd_compare(), declared in compare.h).
  * The statistics and the table are in compare.c, the cover letter of
  * `gupsync report` in report.c.
  */

@@ -477,7 +477,7 @@ static int pl_render_runs(const char **paths, size_t n, const char *outdir)
 	return rc < 0 ? (bad_input ? EXIT_USAGE : 1) : 0;
 }
 
-int plot_cmd(int argc, char **argv, const char *cmdline)
+int cmd_plot(int argc, char **argv, const char *cmdline)
 {
 	const char *paths[PL_MAX_RUNS], *outdir = NULL;
 	char newest[PATH_MAX];

@@ -51,6 +51,6 @@ void plot_default_dir(const struct rundir *runs, size_t n, char *buf,
 		      size_t len);
 
 /* The command; argv[0] is its name. */
-int plot_cmd(int argc, char **argv, const char *cmdline);
+int cmd_plot(int argc, char **argv, const char *cmdline);
 
 #endif

@@ -129,7 +129,7 @@ static void rep_plots(const struct cmp_args *a, struct rundir *runs)
 	plot_files_free(&pf);
 }
 
-int report_cmd(int argc, char **argv, const char *cmdline)
+int cmd_report(int argc, char **argv, const char *cmdline)
 {
 	struct rundir runs[2];
 	struct cmp_counts cnt;

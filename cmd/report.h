@@ -11,6 +11,6 @@
 #define GUPSYNC_REPORT_H
 
 /* The command; argv[0] is its name ("report"). */
-int report_cmd(int argc, char **argv, const char *cmdline);
+int cmd_report(int argc, char **argv, const char *cmdline);
 
 #endif

@@ -132,7 +132,7 @@ static void plot_run(const char *dir)
 	rundir_free(&rd);
 }
 
-int sweep_main(int argc, char **argv)
+int cmd_sweep(int argc, char **argv, const char *cmdline)
 {
 	bool full = false, dflt = !strcmp(argv[0], "default");
 	char err[256];
@@ -141,6 +141,7 @@ int sweep_main(int argc, char **argv)
 	char **extra = NULL;
 	struct topo *t;
 
+	(void)cmdline;
 	for (; i < argc; i++) {
 		if (!dflt && !strcmp(argv[i], "--full")) {
 			full = true;

@@ -10,6 +10,6 @@
 #define GUPSYNC_SWEEP_H
 
 /* argv[0] is "sweep" or "default"; returns the exit status. */
-int sweep_main(int argc, char **argv);
+int cmd_sweep(int argc, char **argv, const char *cmdline);
 
 #endif

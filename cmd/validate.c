@@ -34,7 +34,7 @@ static int known_bench(const struct rundir *rd)
 	return -1;
 }
 
-int validate_cmd(int argc, char **argv, const char *cmdline)
+int cmd_validate(int argc, char **argv, const char *cmdline)
 {
 	int bad = 0;
 

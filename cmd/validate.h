@@ -9,6 +9,6 @@
 #ifndef GUPSYNC_VALIDATE_H
 #define GUPSYNC_VALIDATE_H
 
-int validate_cmd(int argc, char **argv, const char *cmdline);
+int cmd_validate(int argc, char **argv, const char *cmdline);
 
 #endif

@@ -183,13 +183,14 @@ static int vt_parse(int argc, char **argv, struct vt_conf *c, int *ndirs,
 	return rc;
 }
 
-int variants_main(int argc, char **argv)
+int cmd_variants(int argc, char **argv, const char *cmdline)
 {
 	char **dirs = calloc((size_t)argc + 1, sizeof(char *)), err[VT_TEXT];
 	struct vt_conf c;
 	struct variants_sel sel;
 	int ndirs = 0, extra = argc, rc;
 
+	(void)cmdline;
 	if (!dirs) {
 		fprintf(stderr, "gupsync variants: out of memory\n");
 		return 1;
@@ -209,10 +210,4 @@ int variants_main(int argc, char **argv)
 	}
 	free(dirs);
 	return rc < 0 ? 0 : rc;	/* < 0: --help */
-}
-
-int variants_command(int argc, char **argv, const char *cmdline)
-{
-	(void)cmdline;
-	return variants_main(argc, argv);
 }

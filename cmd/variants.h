@@ -55,8 +55,7 @@ int variants_report(FILE *f, char *const *dirs, size_t ndirs,
 /* `gupsync variants [OPTIONS] [RUN_DIR...]`; argv[0] is "variants".
  * Without directories it runs ipi-broadcast and rcu-wait briefly over
  * 0..N-1 busy other CPUs first.  Returns the exit status. */
-int variants_main(int argc, char **argv);
 /* The same with the driver's command signature (gupsync.c commands[]). */
-int variants_command(int argc, char **argv, const char *cmdline);
+int cmd_variants(int argc, char **argv, const char *cmdline);
 
 #endif

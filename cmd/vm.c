@@ -67,7 +67,7 @@ static void vm_env(char **envp, char (*buf)[PATH_MAX + 64], const char *exe)
 	envp[n] = NULL;
 }
 
-int vm_command(int argc, char **argv, const char *cmdline)
+int cmd_vm(int argc, char **argv, const char *cmdline)
 {
 	char exe[PATH_MAX], script[PATH_MAX], err[PATH_MAX + 256];
 	static char envbuf[VM_ENV_MAX][PATH_MAX + 64];

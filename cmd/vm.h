@@ -31,6 +31,6 @@ int vm_script_path(const char *exe, char *out, size_t len, char *err,
 
 /* `gupsync vm ARGS`: argv[0] is "vm".  Returns only on failure (exit
  * status), else the script replaces this process. */
-int vm_command(int argc, char **argv, const char *cmdline);
+int cmd_vm(int argc, char **argv, const char *cmdline);
 
 #endif

@@ -452,8 +452,8 @@ static void test_main_bad_option(void **state)
 	char *argv2[] = { "check", "--race-time=soon", NULL };
 
 	(void)state;
-	assert_int_equal(check_main(2, argv1), EXIT_USAGE);
-	assert_int_equal(check_main(2, argv2), EXIT_USAGE);
+	assert_int_equal(cmd_check(2, argv1, NULL), EXIT_USAGE);
+	assert_int_equal(cmd_check(2, argv2, NULL), EXIT_USAGE);
 }
 
 int main(void)

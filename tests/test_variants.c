@@ -382,10 +382,10 @@ static void test_bad_options(void **state)
 	char *no_value[] = { "variants", "--victim", NULL };
 
 	(void)state;
-	assert_int_equal(variants_main(3, bad_cmd), EXIT_USAGE);
-	assert_int_equal(variants_main(2, unknown), EXIT_USAGE);
-	assert_int_equal(variants_main(3, out_with_dirs), EXIT_USAGE);
-	assert_int_equal(variants_main(2, no_value), EXIT_USAGE);
+	assert_int_equal(cmd_variants(3, bad_cmd, NULL), EXIT_USAGE);
+	assert_int_equal(cmd_variants(2, unknown, NULL), EXIT_USAGE);
+	assert_int_equal(cmd_variants(3, out_with_dirs, NULL), EXIT_USAGE);
+	assert_int_equal(cmd_variants(2, no_value, NULL), EXIT_USAGE);
 }
 
 int main(void)
