@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * output_text.c - a run's text on stdout around its table (table.c): the
+ * header (what ran, on what, how) and the footer (other work, notes said
+ * once, proof verdicts, files), as "# " lines that fit an email.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "run.h"
+#include "stats.h"
+#include "sysinfo.h"
+
+#define COMMENT_WIDTH 72
+
+/* A "# " commentary line, wrapped at spaces to fit an email; continuation
+ * lines start with "#   ". */
+static void comment(const char *fmt, ...)
+{
+	char buf[2048], *p = buf;
+	size_t room = COMMENT_WIDTH - 2;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	printf("# ");
+	while (strlen(p) > room) {
+		char *cut = p + room;
+
+		while (cut > p && *cut != ' ')
+			cut--;
+		if (cut == p)	/* one long word: break it where it is */
+			cut = p + room;
+		printf("%.*s\n#   ", (int)(cut - p), p);
+		p = *cut == ' ' ? cut + 1 : cut;
+		room = COMMENT_WIDTH - 4;
+	}
+	printf("%s\n", p);
+}
+
+/* The config facts reviewers ask for, from the machine's kernel config. */
+static void config_line(const json_t *info, char *buf, size_t len)
+{
+	static const char *const names[] = {
+		"HZ", "PREEMPT_DYNAMIC", "PREEMPT_RCU", "RCU_LAZY", "PT_RECLAIM",
+		"MMU_GATHER_RCU_TABLE_FREE", "PARAVIRT", "NO_HZ_FULL", NULL,
+	};
+	const json_t *cfg = json_object_get(info, "config");
+	const char *why = json_string_value(json_object_get(cfg, "why"));
+	size_t off = 0;
+
+	buf[0] = 0;
+	if (!json_is_string(json_object_get(cfg, "source"))) {
+		snprintf(buf, len, "not available (%s)", why ? why : "no kernel config");
+		return;
+	}
+	for (size_t i = 0; names[i] && off < len; i++) {
+		const char *v = sysinfo_config(info, names[i]);
+
+		off += snprintf(buf + off, len - off, "%s%s=%s", off ? " " : "",
+				names[i], v ? v : "n");
+	}
+}
+
+void run_print_header(struct run *r)
+{
+	const json_t *info = json_object_get(r->meta, "machine");
+	char line[1024];
+	size_t off = 0;
+
+	comment("gupsync %s: %s", r->b->name, r->b->summary);
+	comment("kernel path: %s", r->b->kernel_path);
+	sysinfo_oneline(info, line, sizeof(line));
+	comment("machine: %s", line);
+	config_line(info, line, sizeof(line));
+	comment("config: %s", line);
+	comment("method: %llu trials x %u mode%s x %llu ms (+%llu ms warm-up); "
+		"median [95%% CI of the median] over trials",
+		(unsigned long long)r->trials, r->nmeasured,
+		r->nmeasured > 1 ? "s, order alternating," : "",
+		(unsigned long long)(r->rc.duration_ns / 1000000),
+		(unsigned long long)(r->rc.warmup_ns / 1000000));
+	comment("futex hash: %s", r->futex_hash);
+	if (r->b->pair.test)
+		comment("pairing: %s and %s %s", r->b->modes[r->b->pair.base].name,
+			r->b->modes[r->b->pair.test].name, run_slicing(r) ?
+			"alternate in ABBA slices of about --slice within one "
+			"window of 2 x duration; per trial the median over slice "
+			"pairs (slices.csv)" :
+			"in windows of their own (--interleave windows)");
+	line[0] = 0;
+	for (size_t c = 0; c < counters_n(r->ctr) && off < sizeof(line); c++)
+		if (!counter_ok(r->ctr, c))
+			off += snprintf(line + off, sizeof(line) - off, "%s%s",
+					off ? ", " : "", counter_spec(r->ctr, c));
+	if (off)
+		comment("not supported here: %s", line);
+	comment("results: %s/", r->dir);
+	fflush(stdout);
+}
+
+#define BUSY_WARN_CPUS 0.1	/* other work worth a warning, in CPUs */
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && !strcmp(s + n - k, suffix);
+}
+
+/* The largest per-point median of the columns ending in suffix. */
+static double worst_median(const struct run *r, const char *suffix)
+{
+	double worst = 0;
+
+	for (size_t i = 0; i < r->npoints; i++)
+		for (size_t k = 0; k < r->ncols; k++) {
+			struct stats st;
+
+			if (r->points[i].status == BENCH_OK &&
+			    ends_with(r->cols[k].name, suffix) &&
+			    run_col_stats(r, &r->points[i], k, &st) == 0 &&
+			    st.median > worst)
+				worst = st.median;
+		}
+	return worst;
+}
+
+/* How much else ran: a busy machine or host disturbs every number. */
+static void other_work(const struct run *r)
+{
+	double other = worst_median(r, "_other_cpus");
+	double steal = worst_median(r, "_steal_cpus");
+	bool busy = other >= BUSY_WARN_CPUS || steal >= BUSY_WARN_CPUS;
+
+	comment("%sother work: up to %.2f CPUs used by other tasks (processes, "
+		"kernel threads), %.2f "
+		"taken by the host (steal), per-point medians over windows%s",
+		busy ? "WARNING: " : "", other, steal,
+		busy ? ": these numbers are disturbed; rerun on a quiet machine" : "");
+}
+
+/* Note `key` of a point, or NULL. */
+static const struct note *note_of(const struct run_point *rp, const char *key)
+{
+	const struct note *n = rp->notes;
+
+	while (n && strcmp(n->key, key))
+		n = n->next;
+	return n;
+}
+
+/* Whether point i has note n (the same key and value). */
+static bool has_note(const struct run *r, size_t i, const struct note *n)
+{
+	const struct note *m = note_of(&r->points[i], n->key);
+
+	return m && !strcmp(m->val, n->val);
+}
+
+/*
+ * The parameters that decide note n, when they can be named: each
+ * parameter that varies over the points done but not over those with n,
+ * as "name=value ..." in label.  It holds only if exactly the points that
+ * match the label have n; "" where every point has n; false otherwise.
+ */
+static bool note_label(const struct run *r, const struct note *n, char *label,
+		       size_t len)
+{
+	size_t first = r->npoints, np = r->opts.n;
+	bool in_label[np ? np : 1];
+	char v[64], w[64];
+
+	*label = '\0';
+	for (size_t i = 0; i < r->npoints && first == r->npoints; i++)
+		if (r->points[i].status == BENCH_OK && has_note(r, i, n))
+			first = i;
+	for (size_t k = 0; k < np; k++) {
+		bool varies = false, same = true;
+
+		in_label[k] = false;
+		if (!r->opts.vals[k].spec->list)	/* not a parameter */
+			continue;
+		opt_point_value(&r->opts, first, r->opts.vals[k].spec->name, v,
+				sizeof(v));
+		for (size_t i = 0; i < r->npoints; i++) {
+			if (r->points[i].status != BENCH_OK)
+				continue;
+			opt_point_value(&r->opts, i, r->opts.vals[k].spec->name, w,
+					sizeof(w));
+			varies |= strcmp(v, w) != 0;
+			same &= !has_note(r, i, n) || !strcmp(v, w);
+		}
+		if (!varies || !same)
+			continue;
+		in_label[k] = true;
+		snprintf(label + strlen(label), len - strlen(label), "%s%s=%s",
+			 *label ? " " : "", r->opts.vals[k].spec->name, v);
+	}
+	/* Every point that matches the label has the note. */
+	for (size_t i = 0; i < r->npoints; i++) {
+		bool match = r->points[i].status == BENCH_OK;
+
+		for (size_t k = 0; k < np && match; k++) {
+			if (!in_label[k])
+				continue;
+			opt_point_value(&r->opts, first, r->opts.vals[k].spec->name,
+					v, sizeof(v));
+			opt_point_value(&r->opts, i, r->opts.vals[k].spec->name, w,
+					sizeof(w));
+			match = !strcmp(v, w);
+		}
+		if (match && !has_note(r, i, n))
+			return false;
+	}
+	return true;
+}
+
+/* Whether note n of point i was said before it: by an earlier point
+ * (the same key and value) that could name its parameters. */
+static bool said_before(const struct run *r, size_t i, const struct note *n)
+{
+	char label[256];
+
+	if (!note_label(r, n, label, sizeof(label)))
+		return false;
+	for (size_t j = 0; j < i; j++)
+		if (r->points[j].status == BENCH_OK && has_note(r, j, n))
+			return true;
+	return false;
+}
+
+/*
+ * Notes, each said once: those the same at every point (the machine's:
+ * paravirt, topology, ...) first; then those a few parameters decide
+ * ("flush, pages=512: ..."); per point only its verdict and notes that
+ * are its own.  meta.json keeps every note of every point.
+ */
+static void print_notes(const struct run *r, bool *own)
+{
+	char label[256];
+
+	/* Pass 0: the notes of every point; pass 1: those of a few. */
+	for (int pass = 0; pass < 2; pass++) {
+		bool any = false;
+
+		for (size_t i = 0; i < r->npoints; i++) {
+			if (r->points[i].status != BENCH_OK)
+				continue;
+			for (const struct note *n = r->points[i].notes; n; n = n->next) {
+				bool named = note_label(r, n, label, sizeof(label));
+
+				own[i] |= !named;
+				if (!named || !*label != !pass || said_before(r, i, n))
+					continue;
+				if (!any)
+					comment(pass ? "notes of some points:" :
+						"notes, the same at every point:");
+				any = true;
+				if (pass)
+					comment("  %s, %s: %s", n->key, label, n->val);
+				else
+					comment("  %s: %s", n->key, n->val);
+			}
+		}
+	}
+}
+
+void run_print_footer(struct run *r)
+{
+	bool own[r->npoints ? r->npoints : 1];
+	char label[256], lb[256];
+
+	other_work(r);
+	memset(own, 0, sizeof(own));
+	print_notes(r, own);
+	for (size_t i = 0; i < r->npoints; i++) {
+		const struct run_point *rp = &r->points[i];
+
+		if (rp->status != BENCH_OK)
+			continue;
+		run_point_label(r, i, label, sizeof(label));
+		if (rp->trials_checked && rp->trials_proven == rp->trials_checked)
+			comment("proof%s%s (every trial too): %s",
+				label[0] ? " " : "", label, rp->verdict);
+		else
+			comment("proof%s%s: %s", label[0] ? " " : "", label,
+				rp->verdict);
+		if (rp->trials_checked && rp->trials_proven < rp->trials_checked)
+			comment("  WARNING: only %u of %u trials showed the path",
+				rp->trials_proven, rp->trials_checked);
+		for (const struct note *n = rp->notes; n && own[i]; n = n->next)
+			if (!note_label(r, n, lb, sizeof(lb)))
+				comment("  %s: %s", n->key, n->val);
+	}
+	comment("files: %s/{summary,trials,evidence%s%s}.csv, meta.json", r->dir,
+		r->b->kind == BENCH_LATENCY ? ",samples" : "",
+		run_slicing(r) ? ",slices" : "");
+}
