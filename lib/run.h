@@ -178,5 +178,7 @@ void run_help(const struct bench *b);
 
 /* Default counters read around every window (besides the bench's own). */
 extern const char *const run_default_counters[];
+/* --placement's values, in the order place_parse() takes them. */
+extern const char *const placement_names[];
 
 #endif
