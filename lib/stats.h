@@ -54,8 +54,11 @@ double stats_welch_p(const double *a, size_t na, const double *b, size_t nb);
  * when their medians are at least STATS_REGIME_SEP times the sum of their
  * robust spreads apart (spread: 1.4826 x median absolute deviation, the
  * standard deviation for normal data; the sum floored at
- * STATS_REGIME_FLOOR of the overall median so that identical or quantised
- * values are not "separated" by one unit).  One normal group of 20 split
+ * STATS_REGIME_FLOOR, 1% of the overall median, so that identical or
+ * quantised values are not "separated" by one unit, nor groups of three
+ * trials whose medians differ by less than 4.5%: a 6-trial gup-fast run
+ * with gup_fast_ns at 59.4-59.6 and 59.9-60.0 was flagged with a floor of
+ * 0.1%, a difference nobody would call a regime).  One normal group of 20 split
  * this way gives 1.7 at the median, 3.1 one time in 100 and 4.6 one in
  * 1000 (simulated; 13 values: 4.5 one in 100); the VM's example (issue
  * 18: 124..137 ns vs 190..240 ns) gives 61.5 / (4.4 + 6.7) = 5.5, and a
@@ -66,7 +69,7 @@ double stats_welch_p(const double *a, size_t na, const double *b, size_t nb);
 #define STATS_REGIME_MIN 3
 #define STATS_REGIME_SHARE 5	/* each group at least n / 5 */
 #define STATS_REGIME_SEP 4.5
-#define STATS_REGIME_FLOOR 1e-3
+#define STATS_REGIME_FLOOR 1e-2
 
 struct regimes {
 	bool found;
