@@ -2,7 +2,7 @@
 # commands; both install missing Debian packages first.
 
 CC      ?= cc
-PKGS    := hwloc jansson gsl liburing
+PKGS    := hwloc jansson gsl liburing fuse3
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror=implicit-function-declaration \
            -D_GNU_SOURCE -Ilib -MMD -MP
@@ -12,7 +12,7 @@ LDLIBS  += -lpthread -lm
 
 # Debian packages gupsync needs (build, tests, plots).
 DEB_PKGS := build-essential pkg-config libhwloc-dev libjansson-dev libgsl-dev \
-            liburing-dev libcmocka-dev gnuplot-nox perl
+            liburing-dev libfuse3-dev libcmocka-dev gnuplot-nox perl
 
 B := build
 LIB_SRC   := $(wildcard lib/*.c)

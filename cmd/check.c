@@ -71,7 +71,7 @@ static int check_views_seen(struct pin *p, char *page, uint64_t *pat,
 	*seen = 0;
 	if (p->kind == PIN_NONE)
 		return 1;
-	if (p->kind == PIN_IO_URING) {
+	if (p->kind == PIN_IO_URING || p->kind == PIN_ODIRECT) {
 		if (pin_write(p, CHECK_VIEW_OFF, pat, sizeof(*pat), why, len) < 0)
 			return -1;
 		memcpy(seen, page + CHECK_VIEW_OFF, sizeof(*seen));
@@ -103,6 +103,10 @@ static void check_describe(struct check_result *r, const struct check_target *t,
 		snprintf(views, sizeof(views), "; wrote %#" PRIx64 " through the pin, "
 			 "the mapping reads %#" PRIx64 ": %s", pat, seen,
 			 r->views_agree ? "visible" : "write LOST");
+	else if (pin == PIN_ODIRECT)
+		snprintf(views, sizeof(views), "; the held O_DIRECT read completed "
+			 "with %#" PRIx64 ", the mapping reads %#" PRIx64 ": %s", pat,
+			 seen, r->views_agree ? "arrived" : "read LOST");
 	else if (pin == PIN_VMSPLICE)
 		snprintf(views, sizeof(views), "; wrote %#" PRIx64 " to the mapping, "
 			 "the hold reads %#" PRIx64 ": %s", pat, seen,
@@ -247,7 +251,7 @@ static size_t check_paths(struct check_result *res, uint64_t race_ns)
 {
 	const struct check_replacer *reps[] = { &check_collapse, &check_ksm,
 						&check_uprobe };
-	const enum pin_kind holds[] = { PIN_IO_URING, PIN_VMSPLICE };
+	const enum pin_kind holds[] = { PIN_IO_URING, PIN_VMSPLICE, PIN_ODIRECT };
 	size_t n = 0;
 
 	for (size_t i = 0; i < sizeof(reps) / sizeof(reps[0]); i++) {

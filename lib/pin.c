@@ -9,11 +9,13 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "fusehold.h"
 #include "mem.h"
 #include "pin.h"
 
 #define PIN_PAGE 4096ul
 #define PIN_RING_ENTRIES 4
+#define PIN_ODIRECT_WAIT_MS 5000	/* for the read to reach the FUSE server */
 /* pagemap entry: bit 63 present, bits 0-54 the PFN (zeroed unless
  * CAP_SYS_ADMIN); kpageflags bit 22 is KPF_THP. */
 #define PM_PRESENT (1ull << 63)
@@ -24,7 +26,8 @@
 const char *pin_kind_name(enum pin_kind k)
 {
 	return k == PIN_IO_URING ? "io_uring-pin" :
-	       k == PIN_VMSPLICE ? "vmsplice-pin" : "unpinned";
+	       k == PIN_VMSPLICE ? "vmsplice-pin" :
+	       k == PIN_ODIRECT ? "odirect-fuse" : "unpinned";
 }
 
 int pin_open(struct pin *p, enum pin_kind kind, char *err, size_t len)
@@ -36,6 +39,8 @@ int pin_open(struct pin *p, enum pin_kind kind, char *err, size_t len)
 	p->data[0] = p->data[1] = p->view[0] = p->view[1] = -1;
 	if (kind == PIN_NONE)
 		return 0;
+	if (kind == PIN_ODIRECT)
+		return fusehold_start(&p->fuse, err, len);
 	if (pipe2(p->data, O_CLOEXEC) < 0 ||
 	    (kind == PIN_VMSPLICE && pipe2(p->view, O_CLOEXEC) < 0)) {
 		snprintf(err, len, "pipe2: %s", strerror(errno));
@@ -59,6 +64,8 @@ void pin_close(struct pin *p)
 {
 	if (p->held)
 		pin_release(p, NULL, 0);
+	fusehold_stop(p->fuse);
+	p->fuse = NULL;
 	if (p->ring_ok)
 		io_uring_queue_exit(&p->ring);
 	p->ring_ok = false;
@@ -89,6 +96,66 @@ static int pin_vmsplice(struct pin *p, char *err, size_t errlen)
 	return 0;
 }
 
+/* PIN_ODIRECT: the reader thread's read(2) of the FUSE file. */
+static void *pin_reader(void *arg)
+{
+	struct pin *p = arg;
+	int fd = open(fusehold_file(p->fuse), O_RDONLY | O_DIRECT | O_CLOEXEC);
+
+	p->read_rc = fd < 0 ? -1 : pread(fd, p->addr, p->len, 0);
+	p->read_err = errno;
+	if (fd >= 0)
+		close(fd);
+	return NULL;
+}
+
+/* Start the read and wait until the server holds it: by then the kernel
+ * has pinned the pages (fuse_get_user_pages() runs before the request is
+ * sent). */
+static int pin_odirect(struct pin *p, char *err, size_t errlen)
+{
+	int rc = pthread_create(&p->reader, NULL, pin_reader, p);
+
+	if (rc) {
+		snprintf(err, errlen, "pthread_create: %s", strerror(rc));
+		return -1;
+	}
+	p->reading = true;
+	if (fusehold_wait_read(p->fuse, PIN_ODIRECT_WAIT_MS) == 1)
+		return 0;
+	fusehold_stop(p->fuse);		/* ends a read that did not get there */
+	p->fuse = NULL;
+	pthread_join(p->reader, NULL);
+	p->reading = false;
+	snprintf(err, errlen, "O_DIRECT read of the FUSE file: %s",
+		 p->read_rc < 0 ? strerror(p->read_err) :
+		 "did not reach the server in time");
+	return -1;
+}
+
+/* Answer the held read with the range as mapped now, data at off; the
+ * read then completes into the pages it pinned. */
+static int pin_odirect_answer(struct pin *p, size_t off, const void *data,
+			      size_t n, char *err, size_t errlen)
+{
+	static char buf[PIN_MAX_LEN];
+	int rc;
+
+	memcpy(buf, p->addr, p->len);
+	if (data)
+		memcpy(buf + off, data, n);
+	rc = fusehold_answer(p->fuse, buf, p->len, err, errlen);
+	pthread_join(p->reader, NULL);
+	p->reading = false;
+	p->held = false;
+	if (rc == 0 && p->read_rc != (ssize_t)p->len) {
+		snprintf(err, errlen, "the held O_DIRECT read returned %zd (%s)",
+			 p->read_rc, p->read_rc < 0 ? strerror(p->read_err) : "short");
+		return -1;
+	}
+	return rc;
+}
+
 int pin_hold(struct pin *p, void *addr, size_t len, char *err, size_t errlen)
 {
 	struct iovec iov = { addr, len };
@@ -105,6 +172,9 @@ int pin_hold(struct pin *p, void *addr, size_t len, char *err, size_t errlen)
 		return 0;
 	if (p->kind == PIN_VMSPLICE) {
 		if (pin_vmsplice(p, err, errlen) < 0)
+			return -1;
+	} else if (p->kind == PIN_ODIRECT) {
+		if (pin_odirect(p, err, errlen) < 0)
 			return -1;
 	} else if ((rc = io_uring_register_buffers(&p->ring, &iov, 1)) < 0) {
 		snprintf(err, errlen, "io_uring_register_buffers(%p, %zu): %s",
@@ -140,6 +210,9 @@ int pin_release(struct pin *p, char *err, size_t errlen)
 
 	if (!p->held)
 		return 0;
+	if (p->kind == PIN_ODIRECT)
+		return pin_odirect_answer(p, 0, NULL, 0, err ? err : scratch,
+					  err ? errlen : sizeof(scratch));
 	p->held = false;
 	if (p->kind == PIN_IO_URING) {
 		rc = io_uring_unregister_buffers(&p->ring);
@@ -203,6 +276,8 @@ int pin_write(struct pin *p, size_t off, const void *data, size_t n,
 {
 	if (pin_range_ok(p, off, n, err, errlen) < 0)
 		return -1;
+	if (p->kind == PIN_ODIRECT)
+		return pin_odirect_answer(p, off, data, n, err, errlen);
 	if (p->kind != PIN_IO_URING) {
 		snprintf(err, errlen, "%s: no write through this hold",
 			 pin_kind_name(p->kind));

@@ -14,6 +14,14 @@
  *                 (FOLL_GET) that lives as long as the pipe holds it.  It
  *                 is read-only: the pipe shows the held page's current
  *                 bytes (read through tee() so the hold stays).
+ *   PIN_ODIRECT   an O_DIRECT read(2) of a FUSE file (fusehold.h) held in
+ *                 flight: fs/fuse/file.c takes the pages with
+ *                 iov_iter_extract_pages() (FOLL_PIN, pin_user_pages_fast())
+ *                 and waits for the server's answer, which the kernel then
+ *                 writes into the pinned pages: the short-term pin of
+ *                 direct I/O, with the data arriving after the replacement
+ *                 attempt.  A write through it is that answer; it ends the
+ *                 hold.
  * If the kernel replaced a held page, the two views part: a write through
  * the pin no longer shows in the mapping, or a write to the mapping no
  * longer shows through the pin.  That is the "lost write" of the issue.
@@ -25,6 +33,8 @@
 #define GUPSYNC_PIN_H
 
 #include <liburing.h>
+#include <pthread.h>
+#include <sys/types.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -33,7 +43,7 @@
 #define MADV_COLLAPSE 25	/* Linux 6.1; older glibc lacks the name */
 #endif
 
-enum pin_kind { PIN_NONE, PIN_IO_URING, PIN_VMSPLICE };
+enum pin_kind { PIN_NONE, PIN_IO_URING, PIN_VMSPLICE, PIN_ODIRECT };
 
 struct pin {
 	enum pin_kind kind;
@@ -45,9 +55,14 @@ struct pin {
 	int data[2];		/* io_uring: carries data in and out of the
 				 * buffer; vmsplice: holds the pages */
 	int view[2];		/* vmsplice: tee() copy for reading */
+	struct fusehold *fuse;	/* PIN_ODIRECT: the server */
+	pthread_t reader;	/* PIN_ODIRECT: the thread in read(2) */
+	bool reading;
+	ssize_t read_rc;	/* what read(2) returned, */
+	int read_err;		/* and its errno */
 };
 
-/* "unpinned", "io_uring-pin", "vmsplice-pin" */
+/* "unpinned", "io_uring-pin", "vmsplice-pin", "odirect-fuse" */
 const char *pin_kind_name(enum pin_kind k);
 
 /* Ring and pipes for one kind; PIN_NONE needs nothing.  -1 with err. */
@@ -59,8 +74,9 @@ void pin_close(struct pin *p);
 int pin_hold(struct pin *p, void *addr, size_t len, char *err, size_t errlen);
 int pin_release(struct pin *p, char *err, size_t errlen);
 
-/* Write n bytes at off of the held range through the hold (io_uring
- * only; vmsplice holds are read-only: -1 with err). */
+/* Write n bytes at off of the held range through the hold (io_uring; an
+ * O_DIRECT hold is answered with the range as mapped now plus the n bytes,
+ * which ends it; vmsplice holds are read-only: -1 with err). */
 int pin_write(struct pin *p, size_t off, const void *data, size_t n,
 	      char *err, size_t errlen);
 /* Read n bytes at off of the held page(s) through the hold. */
