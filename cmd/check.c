@@ -9,6 +9,7 @@
 #include "check.h"
 #include "counters.h"
 #include "mem.h"
+#include "odirect.h"
 #include "options.h"
 #include "results.h"
 #include "sysinfo.h"
@@ -247,7 +248,8 @@ static void check_print(const struct check_result *r)
 	fflush(stdout);
 }
 
-static size_t check_paths(struct check_result *res, uint64_t race_ns)
+static size_t check_paths(struct check_result *res, uint64_t race_ns,
+			  struct odirect_proof *odirect)
 {
 	const struct check_replacer *reps[] = { &check_collapse, &check_ksm,
 						&check_uprobe };
@@ -264,6 +266,9 @@ static size_t check_paths(struct check_result *res, uint64_t race_ns)
 			check_print(&res[n++]);
 		}
 	}
+	check_odirect_proof(odirect);
+	printf("# odirect-fuse path: %s\n", odirect->text);
+	fflush(stdout);
 	if (race_ns) {
 		check_race_collapse(race_ns, &res[n]);
 		check_print(&res[n++]);
@@ -300,7 +305,8 @@ static json_t *check_json(const struct check_result *r)
 }
 
 static void check_save(const struct check_conf *c, json_t *info,
-		       const struct check_result *res, size_t n)
+		       const struct check_result *res, size_t n,
+		       const struct odirect_proof *od)
 {
 	char dir[1024], err[256];
 	json_t *j, *arr = json_array();
@@ -309,8 +315,13 @@ static void check_save(const struct check_conf *c, json_t *info,
 		return;
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(arr, check_json(&res[i]));
-	j = json_pack("{s:O, s:I, s:o}", "machine", info, "race_time_ns",
-		      (json_int_t)c->race_ns, "results", arr);
+	j = json_pack("{s:O, s:I, s:o, s:{s:b, s:i, s:f, s:i, s:f, s:s}}", "machine",
+		      info, "race_time_ns", (json_int_t)c->race_ns, "results", arr,
+		      "odirect_proof", "proven", od->proven, "held_reads",
+		      (int)od->reads, "mmap_lock_per_held_read", od->fast_per_read,
+		      "control_reads", (int)od->control_reads,
+		      "mmap_lock_per_control_read", od->slow_per_read, "verdict",
+		      od->text);
 	if (!j || results_mkdir(c->output, "check", dir, sizeof(dir), err,
 				sizeof(err)) < 0 ||
 	    results_write_json(dir, "check.json", j, err, sizeof(err)) < 0)
@@ -347,6 +358,7 @@ int cmd_check(int argc, char **argv, const char *cmdline)
 	struct check_conf c;
 	void *confs[] = { &c };
 	struct check_result res[CHECK_MAX];
+	struct odirect_proof odirect;
 	struct opt_set set;
 	char err[OPT_ERR_LEN], line[256];
 	bool help = false;
@@ -362,8 +374,9 @@ int cmd_check(int argc, char **argv, const char *cmdline)
 	if (help) {
 		printf("usage: gupsync check [OPTIONS]\n\n"
 		       "Is a page that GUP pinned ever replaced?  MADV_COLLAPSE,\n"
-		       "KSM and uprobes against an io_uring pin and a vmsplice\n"
-		       "hold, then races.  Each path runs first on an unheld page,\n"
+		       "KSM and uprobes against an io_uring pin, a vmsplice hold\n"
+		       "and an O_DIRECT read held in flight by a FUSE server\n"
+		       "(odirect-fuse), then races.  Each path runs first on an unheld page,\n"
 		       "the control:\n"
 		       "  replaced        held runs are PROTECTED (views agree, PFN\n"
 		       "                  unchanged, and the kernel's back-off seen:\n"
@@ -391,9 +404,9 @@ int cmd_check(int argc, char **argv, const char *cmdline)
 	printf("# gupsync check: is a page that GUP pinned ever replaced?\n"
 	       "# machine: %s\n", line);
 	fflush(stdout);
-	n = check_paths(res, c.race_ns);
+	n = check_paths(res, c.race_ns, &odirect);
 	rc = check_summary(res, n);
-	check_save(&c, info, res, n);
+	check_save(&c, info, res, n, &odirect);
 	json_decref(info);
 	return rc;
 }
