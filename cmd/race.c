@@ -35,8 +35,9 @@ struct race {
 	atomic_uint_fast64_t gen;	/* holds taken so far: tells two apart */
 	atomic_uint_fast64_t calls;	/* MADV_COLLAPSE calls returned */
 	atomic_int demoting;	/* the collapser waits for the write lock */
-	struct pin pins[2];	/* io_uring, vmsplice (those available) */
+	struct pin pins[3];	/* io_uring, vmsplice, O_DIRECT (those available) */
 	unsigned npins;
+	uint64_t odirect;	/* O_DIRECT reads completed with a hold in flight */
 	struct counters *ksm_tp;	/* KSM: failed merges into the twin's page */
 	uint64_t cycles, violations, races, replaced, skipped;
 	uint64_t partial;	/* collapse calls a hold began or ended in */
@@ -91,7 +92,10 @@ static void race_look(struct race *r, struct pin *p, char *page)
 	else if (!agree)
 		race_note(r, true, p->kind == PIN_IO_URING ?
 			  "a write through the io_uring pin did not show in the mapping" :
+			  p->kind == PIN_ODIRECT ?
+			  "a held O_DIRECT read's data did not arrive in the mapping" :
 			  "a write to the mapping did not show through the vmsplice hold");
+	r->odirect += p->kind == PIN_ODIRECT && agree >= 0;
 	if (r->ksm && agree > 0 && race_restore(p, page, why, sizeof(why)) < 0)
 		race_note(r, false, why);
 }
@@ -112,7 +116,10 @@ static void race_ksm_cycle(struct race *r, struct pin *p, char *page)
 {
 	uint64_t t0 = race_ksm_tries(r);
 
-	race_look(r, p, page);
+	/* An O_DIRECT hold ends with its look (the read's answer): the
+	 * dwell comes first, with the read in flight. */
+	if (p->kind != PIN_ODIRECT)
+		race_look(r, p, page);
 	sleep_ns(RACE_DWELL_NS);
 	r->races += race_ksm_tries(r) != t0;
 	race_look(r, p, page);
@@ -174,6 +181,10 @@ static void *race_pinner(void *arg)
 			else {
 				if (i & 2)
 					race_wait_call(r);
+				/* An O_DIRECT look is the read's answer: the
+				 * hold ends in it, so it is over first. */
+				if (p->kind == PIN_ODIRECT)
+					atomic_store(&r->held, 0);
 				race_look(r, p, page);
 			}
 			atomic_store(&r->held, 0);
@@ -256,14 +267,14 @@ static uint64_t race_collapser(struct race *r)
 static int race_setup(struct race *r, bool ksm, uint64_t ns, char *why, size_t len)
 {
 	pthread_rwlockattr_t attr;
-	enum pin_kind kinds[] = { PIN_IO_URING, PIN_VMSPLICE };
+	enum pin_kind kinds[] = { PIN_IO_URING, PIN_VMSPLICE, PIN_ODIRECT };
 
 	memset(r, 0, sizeof(*r));
 	pthread_mutex_init(&r->note_lock, NULL);
 	r->ksm = ksm;
 	r->npages = ksm ? 2 : HPAGE_PMD_SIZE / PAGE_4K;
 	r->len = r->npages * PAGE_4K;
-	for (int k = 0; k < 2; k++)
+	for (int k = 0; k < 3; k++)
 		if (pin_available(kinds[k], why, len) &&
 		    pin_open(&r->pins[r->npins], kinds[k], why, len) == 0)
 			r->npins++;
@@ -333,7 +344,7 @@ int check_race_collapse(uint64_t ns, struct check_result *res)
 {
 	struct race r;
 	uint64_t unheld;
-	char why[256], what[400];
+	char why[256], what[480];
 	pthread_t tid;
 
 	memset(res, 0, sizeof(*res));
@@ -353,11 +364,12 @@ int check_race_collapse(uint64_t ns, struct check_result *res)
 		 " succeeded); %" PRIu64 " with a hold throughout the call (need %d; "
 		 "%" PRIu64 " EAGAIN, %.0f%%), %" PRIu64 " with no hold (%" PRIu64
 		 " EAGAIN, %.0f%%), %" PRIu64 " a hold began or ended in (%" PRIu64
-		 " EAGAIN); %" PRIu64 " pin cycles", ns / 1e9, res->attempts,
+		 " EAGAIN); %" PRIu64 " pin cycles, %" PRIu64 " of them O_DIRECT "
+		 "reads held in flight and checked", ns / 1e9, res->attempts,
 		 r.replaced, r.races, RACE_MIN_OVERLAP, r.eagain_held,
 		 race_pct(r.eagain_held, r.races), unheld, r.eagain_unheld,
 		 race_pct(r.eagain_unheld, unheld), r.partial, r.eagain_partial,
-		 r.cycles);
+		 r.cycles, r.odirect);
 	race_finish(&r, res, what);
 	race_teardown(&r);
 	return res->verdict == CHECK_ERROR ? -1 : 0;
@@ -388,7 +400,7 @@ static int race_ksm_watch(struct race *r, uint64_t wait_ns, char *why, size_t le
 int check_race_ksm(uint64_t ns, struct check_result *res)
 {
 	struct race r;
-	char why[256], what[400], tp[COUNTER_WHY_LEN + 64] = "", mp[64];
+	char why[256], what[480], tp[COUNTER_WHY_LEN + 64] = "", mp[64];
 	long f0;
 	pthread_t tid;
 
@@ -425,10 +437,11 @@ int check_race_ksm(uint64_t ns, struct check_result *res)
 	pthread_join(tid, NULL);
 	res->attempts = (uint64_t)(pin_ksm_counter("full_scans") - f0);
 	snprintf(what, sizeof(what), "%.3g s: %" PRIu64 " pin cycles (%" PRIu64
-		 " skipped); %" PRIu64 " in which ksmd tried to merge the held page "
+		 " skipped; %" PRIu64 " O_DIRECT reads held in flight and checked); %"
+		 PRIu64 " in which ksmd tried to merge the held page "
 		 "and backed off (need %d)%s; %" PRIu64 " merges between holds; %"
 		 PRIu64 " full scans; %s", ns / 1e9, r.cycles,
-		 r.skipped, r.races, RACE_MIN_OVERLAP, tp, r.replaced, res->attempts,
+		 r.skipped, r.odirect, r.races, RACE_MIN_OVERLAP, tp, r.replaced, res->attempts,
 		 pin_ksm_self_text("ksm_merging_pages", mp, sizeof(mp)));
 	race_finish(&r, res, what);
 	race_teardown(&r);
