@@ -48,5 +48,9 @@ enum check_verdict race_judge(uint64_t overlaps, uint64_t violations, bool faile
  * same range; r->violations counts lost writes and changed data. */
 int check_race_collapse(uint64_t ns, struct check_result *r);
 int check_race_ksm(uint64_t ns, struct check_result *r);
+/* O_DIRECT reads of a loop device through io_uring, always in flight,
+ * while MADV_COLLAPSE replaces the pages they read into
+ * (race_odirect.c); r->cycles the reads completed and checked. */
+int check_race_odirect(uint64_t ns, struct check_result *r);
 
 #endif
