@@ -276,6 +276,8 @@ static size_t check_paths(struct check_result *res, uint64_t race_ns,
 		check_print(&res[n++]);
 		check_race_odirect(race_ns, &res[n]);
 		check_print(&res[n++]);
+		check_race_odirect_ksm(race_ns, &res[n]);
+		check_print(&res[n++]);
 	}
 	return n;
 }

@@ -52,5 +52,7 @@ int check_race_ksm(uint64_t ns, struct check_result *r);
  * while MADV_COLLAPSE replaces the pages they read into
  * (race_odirect.c); r->cycles the reads completed and checked. */
 int check_race_odirect(uint64_t ns, struct check_result *r);
+/* The same against ksmd, into pages that merge (race_odirect.c). */
+int check_race_odirect_ksm(uint64_t ns, struct check_result *r);
 
 #endif

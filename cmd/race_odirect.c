@@ -27,6 +27,8 @@
 #include <sys/mman.h>
 
 #include "check.h"
+#include "replacers.h"
+#include "ksm.h"
 #include "loopdev.h"
 #include "mem.h"
 #include "race.h"
@@ -35,10 +37,12 @@
 
 #define ODIRECT_QD 16
 #define ODIRECT_BLOCKS 64
+#define ODIRECT_KSM_PAGES 64	/* KSM: pages of two contents, merging */
 
 struct slot {
 	unsigned page, block;
-	uint_fast64_t started;	/* collapse calls begun when submitted */
+	uint_fast64_t started;	/* collapse calls begun (KSM: full scans
+				 * done) when submitted */
 };
 
 struct orace {
@@ -52,6 +56,8 @@ struct orace {
 	atomic_uint_fast64_t calls_started, calls_done;
 	atomic_int pause_req, paused;
 	struct slot slots[ODIRECT_QD];
+	bool ksm;		/* ksmd replaces, not MADV_COLLAPSE */
+	unsigned char content[ODIRECT_KSM_PAGES];	/* KSM: block in each page */
 	uint64_t completed, spanned, violations;
 	uint64_t attempts, replaced, eagain;
 	volatile bool failed;
@@ -77,8 +83,14 @@ static int submit(struct orace *r, unsigned k, uint64_t seq)
 		return -1;
 	/* in flight together: ODIRECT_QD consecutive pages, never the same */
 	s->page = (unsigned)(seq % r->npages);
-	s->block = (unsigned)((seq * 7) % ODIRECT_BLOCKS);
-	s->started = atomic_load(&r->calls_started);
+	if (r->ksm) {
+		/* the other of the two contents: the read changes the page */
+		s->block = !r->content[s->page];
+		s->started = (uint_fast64_t)pin_ksm_counter("full_scans");
+	} else {
+		s->block = (unsigned)((seq * 7) % ODIRECT_BLOCKS);
+		s->started = atomic_load(&r->calls_started);
+	}
 	io_uring_prep_read(sqe, r->dev.fd, r->base + (size_t)s->page * PAGE_4K,
 			   LOOPDEV_BLOCK, (uint64_t)s->block * LOOPDEV_BLOCK);
 	io_uring_sqe_set_data64(sqe, k);
@@ -100,7 +112,14 @@ static void complete(struct orace *r, struct io_uring_cqe *cqe)
 		return;
 	}
 	r->completed++;
-	r->spanned += atomic_load(&r->calls_done) > s->started;
+	if (r->ksm) {
+		/* a whole full scan (every mergeable page) while in flight */
+		r->spanned += (uint_fast64_t)pin_ksm_counter("full_scans") >=
+			      s->started + 2;
+		r->content[s->page] = (unsigned char)s->block;
+	} else {
+		r->spanned += atomic_load(&r->calls_done) > s->started;
+	}
 	if (w[0] != want || w[LOOPDEV_BLOCK / 16] != want ||
 	    w[LOOPDEV_BLOCK / 8 - 1] != want) {
 		snprintf(what, sizeof(what), "block %u read into page %u is not in "
@@ -238,6 +257,81 @@ int check_race_odirect(uint64_t ns, struct check_result *res)
 		 PRIu64 " EAGAIN); %" PRIu64 " violations%s%.120s", ns / 1e9, r.completed,
 		 ODIRECT_QD, r.dev.num, r.spanned, RACE_MIN_OVERLAP, r.attempts,
 		 r.replaced, r.eagain, r.violations, r.first[0] ? ": " : "", r.first);
+	snprintf(res->detail, sizeof(res->detail), "%s%s",
+		 res->verdict == CHECK_SKIPPED ? "too little activity: " : "", what);
+	return 0;
+}
+
+/*
+ * race/odirect-ksm: the same reads into ODIRECT_KSM_PAGES mergeable pages
+ * that hold one of two contents (blocks 0 and 1), each read bringing the
+ * other, while ksmd merges the identical ones without pause.  A read that
+ * spanned a whole full scan had its page pinned while ksmd looked at it.
+ */
+int check_race_odirect_ksm(uint64_t ns, struct check_result *res)
+{
+	struct orace r = { .ksm = true };
+	char why[256] = "", what[480], mp[64];
+	long f0;
+	pthread_t tid;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	snprintf(res->path, sizeof(res->path), "race/odirect-ksm");
+	r.npages = ODIRECT_KSM_PAGES;
+	r.len = (size_t)r.npages * PAGE_4K;
+	if (loopdev_open(&r.dev, 2, check_pattern(), why, sizeof(why)) < 0 ||
+	    !(r.base = pin_anon_region(r.len, PAGE_4K, why, sizeof(why)))) {
+		loopdev_close(&r.dev);
+		return check_skip(res, why);
+	}
+	for (unsigned p = 0; p < r.npages; p++)
+		for (size_t w = 0; w < PAGE_4K / sizeof(uint64_t); w++)
+			((uint64_t *)(r.base + (size_t)p * PAGE_4K))[w] =
+				loopdev_word(r.dev.tag, 0);
+	rc = io_uring_queue_init(2 * ODIRECT_QD, &r.ring, 0);
+	if (rc < 0 || pin_ksm_start(CHECK_KSM_SCAN_PAGES, 0, true, why,
+				    sizeof(why)) < 0 ||
+	    madvise(r.base, r.len, MADV_MERGEABLE) < 0) {
+		if (rc < 0)
+			snprintf(why, sizeof(why), "io_uring_queue_init: %s",
+				 strerror(-rc));
+		else if (!why[0])
+			snprintf(why, sizeof(why), "madvise(MADV_MERGEABLE): %s",
+				 strerror(errno));
+		if (rc >= 0)
+			io_uring_queue_exit(&r.ring);
+		pin_ksm_stop();
+		loopdev_close(&r.dev);
+		munmap(r.base, r.len);
+		return check_skip(res, why);
+	}
+	f0 = pin_ksm_counter("full_scans");
+	r.deadline = now_ns() + ns;
+	if (pthread_create(&tid, NULL, reader, &r))
+		orace_note(&r, false, "pthread_create(reader) failed");
+	else
+		pthread_join(tid, NULL);
+	res->attempts = (uint64_t)(pin_ksm_counter("full_scans") - f0);
+	pin_ksm_self_text("ksm_merging_pages", mp, sizeof(mp));
+	io_uring_queue_exit(&r.ring);
+	pin_ksm_stop();
+	loopdev_close(&r.dev);
+	munmap(r.base, r.len);
+	res->cycles = r.completed;
+	res->races = r.spanned;
+	res->violations = r.violations;
+	res->views_agree = !r.violations;
+	res->verdict = race_judge(r.spanned, r.violations, r.failed);
+	if (res->verdict == CHECK_ERROR)
+		return check_error(res, r.first);
+	snprintf(what, sizeof(what), "%.3g s: %" PRIu64 " O_DIRECT reads (io_uring, "
+		 "%d in flight) of /dev/loop%d into %u merging pages, completed and "
+		 "checked against the mapping, %" PRIu64 " of them in flight across "
+		 "a whole ksmd scan (need %d); %" PRIu64 " full scans; %s; %" PRIu64
+		 " violations%s%.120s", ns / 1e9, r.completed, ODIRECT_QD, r.dev.num,
+		 r.npages, r.spanned, RACE_MIN_OVERLAP, res->attempts, mp,
+		 r.violations, r.first[0] ? ": " : "", r.first);
 	snprintf(res->detail, sizeof(res->detail), "%s%s",
 		 res->verdict == CHECK_SKIPPED ? "too little activity: " : "", what);
 	return 0;
