@@ -41,6 +41,7 @@
  * a pipe by vmsplice) must fail every time with EAGAIN and no success.
  */
 #include <errno.h>
+#include <liburing.h>
 #include <linux/futex.h>
 #include <math.h>
 #include <stdatomic.h>
@@ -53,6 +54,7 @@
 
 #include "bench.h"
 #include "knobs.h"
+#include "loopdev.h"
 #include "mem.h"
 #include "pin.h"
 #include "proof.h"
@@ -74,6 +76,19 @@ enum { B_MADVISE, B_KHUGEPAGED, NBATCH };
 
 struct col_conf {
 	uint64_t regions, kh_pages, kh_sleep_ns, timeout_ns;
+	int bg_io;		/* BG_FUTEX or BG_ODIRECT */
+};
+
+/* What background workers do to the region being collapsed. */
+enum { BG_FUTEX, BG_ODIRECT };
+static const char *const bg_io_names[] = { "futex", "odirect", NULL };
+#define BG_QD 4			/* O_DIRECT reads in flight per worker */
+#define BG_BLOCKS 16
+
+/* A background worker's O_DIRECT reads: its own loop device and ring. */
+struct col_bg {
+	struct loopdev dev;
+	struct io_uring ring;
 };
 
 struct tally {
@@ -107,6 +122,11 @@ static const struct opt_spec col_opts[] = {
 	{ "timeout", OPT_DURATION, "longest wait for khugepaged on one region",
 	  "1s", 10000000, 60000000000ull, NULL, false,
 	  offsetof(struct col_conf, timeout_ns) },
+	{ "bg-io", OPT_ENUM, "what --bg-threads do to the region being "
+	  "collapsed: futex = shared FUTEX_WAKE (a GUP-fast get and put per "
+	  "call); odirect = O_DIRECT reads of a loop device into its pages "
+	  "through io_uring, 4 in flight (the FOLL_PIN of direct I/O)",
+	  "futex", 0, 0, bg_io_names, true, offsetof(struct col_conf, bg_io) },
 	{ NULL },
 };
 
@@ -158,6 +178,30 @@ static uint64_t col_mem(const void *conf, char *how, size_t len)
 	return (2 * c->regions + 1) * HPAGE_PMD_SIZE;
 }
 
+static int col_bg_setup(struct point *pt, struct worker *w)
+{
+	struct col_bg *bg = calloc(1, sizeof(*bg));
+	char err[256];
+	int rc;
+
+	if (!bg)
+		return point_skip(pt, "out of memory");
+	if (loopdev_open(&bg->dev, BG_BLOCKS, 0x6775707379ull + w->id, err,
+			 sizeof(err)) < 0) {
+		free(bg);
+		return point_skip(pt, "--bg-io odirect: %s", err);
+	}
+	rc = io_uring_queue_init(2 * BG_QD, &bg->ring, 0);
+	if (rc < 0) {
+		loopdev_close(&bg->dev);
+		free(bg);
+		return point_skip(pt, "--bg-io odirect: io_uring_queue_init: %s",
+				  strerror(-rc));
+	}
+	w->priv = bg;
+	return BENCH_OK;
+}
+
 static int col_worker_setup(struct point *pt, struct worker *w)
 {
 	const struct col_conf *c = pt->conf;
@@ -166,7 +210,7 @@ static int col_worker_setup(struct point *pt, struct worker *w)
 	char err[256];
 
 	if (w->bg)
-		return BENCH_OK;
+		return c->bg_io == BG_ODIRECT ? col_bg_setup(pt, w) : BENCH_OK;
 	cw = calloc(1, sizeof(*cw));
 	if (!cw)
 		return point_skip(pt, "out of memory");
@@ -259,12 +303,52 @@ static int col_op(struct worker *w)
 	}
 }
 
+/* O_DIRECT reads into pages of the region being collapsed, BG_QD in
+ * flight, spread over its 512 pages: one op per read completed.  Drained
+ * before the window ends, so no read lands in a batch being prepared. */
+static void col_bg_odirect(struct worker *w, struct col_worker *cw)
+{
+	struct col_bg *bg = w->priv;
+	struct io_uring_cqe *cqe;
+	unsigned inflight = 0;
+	uint64_t seq = 0;
+
+	while (worker_running(w)) {
+		char *r = atomic_load_explicit(&cw->target, memory_order_relaxed);
+
+		for (; inflight < BG_QD; inflight++, seq++) {
+			struct io_uring_sqe *sqe = io_uring_get_sqe(&bg->ring);
+
+			if (!sqe)
+				break;
+			io_uring_prep_read(sqe, bg->dev.fd, r + (seq * 37 % 512) * PAGE_4K,
+					   LOOPDEV_BLOCK, (seq % BG_BLOCKS) * LOOPDEV_BLOCK);
+		}
+		if (io_uring_submit_and_wait(&bg->ring, 1) < 0)
+			break;
+		while (io_uring_peek_cqe(&bg->ring, &cqe) == 0) {
+			if (cqe->res == (int)LOOPDEV_BLOCK)
+				worker_tick(w);
+			io_uring_cqe_seen(&bg->ring, cqe);
+			inflight--;
+		}
+	}
+	for (; inflight; inflight--)
+		if (io_uring_wait_cqe(&bg->ring, &cqe) == 0)
+			io_uring_cqe_seen(&bg->ring, cqe);
+}
+
 /* Shared FUTEX_WAKE: one GUP-fast on the region being collapsed. */
 static void col_bg_loop(struct worker *w)
 {
 	struct col_point *cp = w->pt->priv;
 	struct col_worker *cw = cp->w[(w->id - w->pt->nthreads) % w->pt->nthreads];
+	const struct col_conf *c = w->pt->conf;
 
+	if (c->bg_io == BG_ODIRECT) {
+		col_bg_odirect(w, cw);
+		return;
+	}
 	while (worker_running(w)) {
 		char *word = atomic_load_explicit(&cw->target, memory_order_relaxed);
 
@@ -328,6 +412,16 @@ static void col_worker_teardown(struct point *pt, struct worker *w)
 {
 	struct col_worker *cw = w->priv;
 
+	if (w->bg) {
+		struct col_bg *bg = w->priv;
+
+		if (bg) {
+			io_uring_queue_exit(&bg->ring);
+			loopdev_close(&bg->dev);
+			free(bg);
+		}
+		return;
+	}
 	(void)pt;
 	if (!cw)
 		return;
@@ -438,8 +532,10 @@ static bool col_verify(struct point *pt, const struct mode_result *res,
 	const struct tally *m = &d[MODE_MADVISE], *p = &d[MODE_PINNED];
 	double succ = proof_thread_per_op(pt, &res[MODE_MADVISE], TP_COLLAPSED);
 	double psucc = proof_thread_per_op(pt, &res[MODE_PINNED], TP_COLLAPSED);
+	const struct col_conf *c = pt->conf;
 	uint64_t refills;
 	bool tp_ok, proven;
+	char io[96] = "";
 
 	col_delta(pt, d, &refills);
 	/* The tallies include the warm-up, the counters only the window:
@@ -448,15 +544,22 @@ static bool col_verify(struct point *pt, const struct mode_result *res,
 		(succ >= TP_FEWER * m->ok / m->tries &&
 		 succ <= TP_MORE * m->ok / m->tries + TP_SLACK && psucc < TP_SLACK);
 	proven = m->ok && m->thp == m->ok && p->tries && !p->ok && tp_ok;
-	snprintf(verdict, len, "MADV_COLLAPSE %llu/%llu ok, %llu THP, tp %.2f/op; "
-		 "held: %llu/%llu ok (EAGAIN %llu), tp %.2f/op; khugepaged %llu "
-		 "ok, %llu passed, %llu timeouts -> %s", (unsigned long long)m->ok,
-		 (unsigned long long)m->tries, (unsigned long long)m->thp, succ,
+	if (pt->nbg && c->bg_io == BG_ODIRECT)
+		snprintf(io, sizeof(io), "; O_DIRECT reads into the region beside "
+			 "it: %.0f/s%s", res[MODE_MADVISE].bg_ops_per_s,
+			 res[MODE_MADVISE].bg_ops_per_s > 0 ? "" : " (NONE: unproven)");
+	proven &= !*io || res[MODE_MADVISE].bg_ops_per_s > 0;
+	snprintf(verdict, len, "MADV_COLLAPSE %llu/%llu ok (EAGAIN %llu), %llu "
+		 "THP, tp %.2f/op; held: %llu/%llu ok (EAGAIN %llu), tp %.2f/op; "
+		 "khugepaged %llu ok, %llu passed, %llu timeouts%s -> %s",
+		 (unsigned long long)m->ok, (unsigned long long)m->tries,
+		 (unsigned long long)m->eagain, (unsigned long long)m->thp, succ,
 		 (unsigned long long)p->ok, (unsigned long long)p->tries,
 		 (unsigned long long)p->eagain, psucc,
 		 (unsigned long long)d[MODE_KHUGEPAGED].ok,
 		 (unsigned long long)d[MODE_KHUGEPAGED].passed,
-		 (unsigned long long)d[MODE_KHUGEPAGED].timeout, col_why(m, p, tp_ok));
+		 (unsigned long long)d[MODE_KHUGEPAGED].timeout, io,
+		 col_why(m, p, tp_ok));
 	return proven;
 }
 
