@@ -2,8 +2,8 @@
 /*
  * loopdev.h - a loop block device of our own, for O_DIRECT reads that go
  * through the block layer (block/fops.c -> bio_iov_iter_get_pages() ->
- * iov_iter_extract_pages(): pin_user_pages_fast(), FOLL_PIN, since Linux
- * 6.2 or so).
+ * iov_iter_extract_pages(): pin_user_pages_fast(), FOLL_PIN, since about
+ * Linux 6.3; get_user_pages_fast() with FOLL_GET before).
  *
  * Its backing is a memfd (shmem: nothing on disk, gone with the last
  * reference); the device is found with LOOP_CTL_GET_FREE and configured
