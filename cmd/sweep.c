@@ -14,7 +14,9 @@
 #define SWEEP_MAX_ARGS 64
 
 /*
- * The set.  %N is the number of PUs, %M one less (the other CPUs).  "short" is `make run`'s default set
+ * The set.  %N is the number of PUs, %M one less (the other CPUs), %T
+ * the thread counts 1..N and %G the background counts 0..N-1 a sweep
+ * affords (split_args()).  "short" is `make run`'s default set
  * (about two minutes on 2 CPUs); "full" sweeps placements and variables.
  */
 static const struct {
@@ -23,9 +25,9 @@ static const struct {
 	const char *full_args;
 } sweep_set[] = {
 	{ "gup-fast",
-	  "--threads=1-%N --page-size=4K,2M --duration=200ms --warmup=50ms "
+	  "--threads=%T --page-size=4K,2M --duration=200ms --warmup=50ms "
 	  "--trials=6 --order=interleave",
-	  "--threads=1-%N --page-size=4K,2M --layout=own,shared "
+	  "--threads=%T --page-size=4K,2M --layout=own,shared "
 	  "--placement=compact,scatter --order=interleave" },
 	{ "rcu-wait",
 	  "--threads=1 --bg-threads=1 --load=idle,spin,gup-fast "
@@ -33,30 +35,30 @@ static const struct {
 	  "--threads=1,%N --bg-threads=1 --load=idle,spin,syscall,gup-fast,sleep "
 	  "--duration=1s --order=interleave" },
 	{ "tlb-shootdown",
-	  "--bg-threads=0-%M --op=mprotect --pages=1,512 --victim=spin,gup-fast "
+	  "--bg-threads=%G --op=mprotect --pages=1,512 --victim=spin,gup-fast "
 	  "--trials=6 --duration=100ms --warmup=20ms --order=interleave",
-	  "--bg-threads=0-%M --op=mprotect,madvise,munmap --pages=1,32,512,1024 "
+	  "--bg-threads=%G --op=mprotect,madvise,munmap --pages=1,32,512,1024 "
 	  "--victim=spin,syscall,sleep,gup-fast --placement=compact,scatter "
 	  "--order=interleave" },
 	{ "ipi-broadcast",
-	  "--bg-threads=0-%M --cmd=private,global --victim=spin,sleep "
+	  "--bg-threads=%G --cmd=private,global --victim=spin,sleep "
 	  "--trials=6 --duration=100ms --warmup=20ms --order=interleave",
-	  "--bg-threads=0-%M --cmd=private,global --victim=spin,sleep,gup-fast "
+	  "--bg-threads=%G --cmd=private,global --victim=spin,sleep,gup-fast "
 	  "--placement=compact,scatter --order=interleave" },
 	{ "collapse",
-	  "--bg-threads=0-%M --duration=150ms --warmup=50ms --trials=6 "
+	  "--bg-threads=%G --duration=150ms --warmup=50ms --trials=6 "
 	  "--order=interleave",
-	  "--bg-threads=0-%M --placement=compact,scatter --order=interleave" },
+	  "--bg-threads=%G --placement=compact,scatter --order=interleave" },
 	{ "ksm-merge",
-	  "--bg-threads=0-%M --duration=300ms --warmup=50ms --trials=6 "
+	  "--bg-threads=%G --duration=300ms --warmup=50ms --trials=6 "
 	  "--order=interleave",
-	  "--bg-threads=0-%M --order=interleave" },
+	  "--bg-threads=%G --order=interleave" },
 	{ "uprobe-replace", "--duration=300ms --warmup=50ms --trials=6",
 	  "--order=interleave" },
 	{ "pin-fast",
-	  "--threads=1-%N --page-size=4K,2M --duration=200ms --warmup=50ms "
+	  "--threads=%T --page-size=4K,2M --duration=200ms --warmup=50ms "
 	  "--trials=6 --order=interleave",
-	  "--threads=1-%N --page-size=4K,2M --pages=1,32,512 "
+	  "--threads=%T --page-size=4K,2M --pages=1,32,512 "
 	  "--placement=compact,scatter --order=interleave" },
 };
 
@@ -76,7 +78,52 @@ static void usage(FILE *f)
 	fprintf(f, "\nAn interrupted one: gupsync run --resume DIR\n");
 }
 
-/* "--a=1 --b=%N" + extra -> argv (in buf), %N replaced. */
+/*
+ * A list of counts from lo to hi that a sweep can afford: all of them up
+ * to SWEEP_ALL_COUNTS values, else lo, the powers of two between, and hi
+ * (so a 256-PU machine gets 1,2,4,...,256, not 256 points).
+ */
+#define SWEEP_ALL_COUNTS 16
+static size_t counts(char *buf, size_t len, unsigned lo, unsigned hi)
+{
+	size_t o = 0;
+
+	if (hi - lo < SWEEP_ALL_COUNTS)
+		return (size_t)snprintf(buf, len, hi > lo ? "%u-%u" : "%u", lo, hi);
+	o += (size_t)snprintf(buf, len, "%u", lo);
+	for (unsigned v = 1; v < hi && o < len; v *= 2)
+		if (v > lo)
+			o += (size_t)snprintf(buf + o, len - o, ",%u", v);
+	if (o < len)
+		o += (size_t)snprintf(buf + o, len - o, ",%u", hi);
+	return o;
+}
+
+/* Drop repeated values from "--opt=a,b,a" (1,%N on one PU is "1,1"). */
+static void dedupe_values(char *tok)
+{
+	char *eq = strchr(tok, '='), copy[256], *vals[64], *save, *v;
+	size_t n = 0;
+
+	if (!eq || strlen(eq + 1) >= sizeof(copy))
+		return;
+	snprintf(copy, sizeof(copy), "%s", eq + 1);
+	for (v = strtok_r(copy, ",", &save); v && n < 64; v = strtok_r(NULL, ",", &save)) {
+		bool seen = false;
+
+		for (size_t k = 0; k < n && !seen; k++)
+			seen = !strcmp(vals[k], v);
+		if (!seen)
+			vals[n++] = v;
+	}
+	eq[1] = '\0';		/* the joined list is never longer */
+	for (size_t k = 0; k < n; k++)
+		sprintf(eq + 1 + strlen(eq + 1), "%s%s", k ? "," : "", vals[k]);
+}
+
+/* "--a=1 --b=%N" + extra -> argv (in buf): %N the PU count, %M one less,
+ * %T the thread counts 1..N and %G the background counts 0..N-1 that a
+ * sweep affords (counts()); repeated list values dropped. */
 static int split_args(const char *tmpl, unsigned npu, int nextra,
 		      char **extra, char *buf, size_t len, char **args)
 {
@@ -89,14 +136,20 @@ static int split_args(const char *tmpl, unsigned npu, int nextra,
 			o += snprintf(buf + o, len - o, "%u",
 				      p[1] == 'N' ? npu : npu - 1);
 			p++;
+		} else if (p[0] == '%' && (p[1] == 'T' || p[1] == 'G')) {
+			o += counts(buf + o, len - o, p[1] == 'T' ? 1 : 0,
+				    p[1] == 'T' ? npu : npu - 1);
+			p++;
 		} else {
 			buf[o++] = *p;
 		}
 	}
 	buf[o] = 0;
 	for (tok = strtok_r(buf, " ", &save); tok && n < SWEEP_MAX_ARGS - 3;
-	     tok = strtok_r(NULL, " ", &save))
+	     tok = strtok_r(NULL, " ", &save)) {
+		dedupe_values(tok);
 		args[n++] = tok;
+	}
 	/* The extra options come last: a repeated option is an error, so
 	 * drop the set's own when the user gives it. */
 	for (int e = 0; e < nextra && n < SWEEP_MAX_ARGS - 2; e++) {
@@ -135,6 +188,7 @@ static void plot_run(const char *dir)
 int cmd_sweep(int argc, char **argv, const char *cmdline)
 {
 	bool full = false, dflt = !strcmp(argv[0], "default");
+	const char *synth = NULL;
 	char err[256];
 	unsigned npu;
 	int worst = EXIT_SKIP, nextra = 0, i = 1;
@@ -158,7 +212,16 @@ int cmd_sweep(int argc, char **argv, const char *cmdline)
 			return EXIT_USAGE;
 		}
 	}
-	if (topo_open(NULL, &t, err, sizeof(err)) < 0) {
+	/* %N is the PU count of the topology the runs will use: the
+	 * machine's, or a synthetic one given after -- */
+	for (int e = 0; e < nextra; e++)
+		if (!strncmp(extra[e], "--topology=", 11))
+			synth = extra[e] + 11;
+		else if (!strcmp(extra[e], "--topology") && e + 1 < nextra)
+			synth = extra[e + 1];
+	if (synth && !strcmp(synth, "machine"))
+		synth = NULL;
+	if (topo_open(synth, &t, err, sizeof(err)) < 0) {
 		fprintf(stderr, "gupsync %s: %s\n", argv[0], err);
 		return 1;
 	}
@@ -173,6 +236,10 @@ int cmd_sweep(int argc, char **argv, const char *cmdline)
 			continue;
 		n = split_args(full ? sweep_set[k].full_args : sweep_set[k].short_args,
 			       npu, nextra, extra, buf, sizeof(buf), args);
+		/* A sweep fits the machine: points that do not are skipped,
+		 * each with its reason, and the sweep goes on. */
+		if (n < SWEEP_MAX_ARGS - 1)
+			args[n++] = "--fit", args[n] = NULL;
 		snprintf(line, sizeof(line), "gupsync run %s", b->name);
 		for (int a = 0; a < n; a++)
 			snprintf(line + strlen(line), sizeof(line) - strlen(line),

@@ -107,6 +107,18 @@ int run_prepare_point(struct run *r, size_t i)
 		return run_usage(r, "out of memory");
 	rc = place_cpus(r->topo, rp->place, rp->rc.threads + rp->rc.bg_threads,
 			rp->pus, err, sizeof(err));
+	/* --fit (sweeps): a point with more workers than the topology has
+	 * PUs is skipped with the reason, the others run. */
+	if (rc < 0 && rp->rc.fit && rp->rc.threads + rp->rc.bg_threads >
+	    topo_count(r->topo, PLACE_UNIT_PU)) {
+		rp->status = BENCH_SKIP;
+		snprintf(rp->reason, sizeof(rp->reason), "does not fit: %llu "
+			 "measured + %llu background workers, %u PUs here",
+			 (unsigned long long)rp->rc.threads,
+			 (unsigned long long)rp->rc.bg_threads,
+			 topo_count(r->topo, PLACE_UNIT_PU));
+		rc = 0;
+	}
 	/* The PUs are all a point keeps: its spec (a 16 KiB CPU list) goes,
 	 * so a sweep of many points costs what its points need. */
 	free(rp->place);

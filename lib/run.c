@@ -93,6 +93,10 @@ static const struct opt_spec harness_opts[] = {
 	{ "keep-aslr", OPT_FLAG,
 	  "leave ASLR on (by default gupsync re-executes itself with it off)",
 	  NULL, 0, 0, NULL, false, offsetof(struct run_conf, keep_aslr) },
+	{ "fit", OPT_FLAG,
+	  "skip the data points whose workers do not fit this topology's PUs "
+	  "(each said, with why) instead of refusing the run; sweep uses it",
+	  NULL, 0, 0, NULL, false, offsetof(struct run_conf, fit) },
 	{ "oversubscribe", OPT_FLAG,
 	  "with --placement none: allow more workers than PUs",
 	  NULL, 0, 0, NULL, false, offsetof(struct run_conf, oversubscribe) },
@@ -260,6 +264,10 @@ static void dry_run(struct run *r)
 		struct run_point *rp = &r->points[i];
 
 		run_point_label(r, i, val, sizeof(val));
+		if (rp->status == BENCH_SKIP) {
+			printf("%-40s skipped: %s\n", val, rp->reason);
+			continue;
+		}
 		printf("%-40s PUs:", val);
 		for (unsigned k = 0; k < rp->rc.threads + rp->rc.bg_threads; k++)
 			printf("%s%d", k == rp->rc.threads ? " | bg:" : " ", rp->pus[k]);

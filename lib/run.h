@@ -40,6 +40,7 @@ struct run_conf {
 	const char *topology, *output;
 	bool dry_run, no_counters, keep_aslr, quiet;
 	bool oversubscribe;	/* more workers than PUs (--placement none) */
+	bool fit;		/* skip points that do not fit, not refuse */
 	int futex_hash;		/* enum futex_hash_mode */
 	int interleave;		/* INTERLEAVE_SLICES or INTERLEAVE_WINDOWS */
 	uint64_t slice_ns;	/* --slice: target length of one slice */
