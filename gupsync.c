@@ -191,7 +191,17 @@ static int cmd_help(int argc, char **argv, const char *cmdline)
 
 static int cmd_list(int argc, char **argv, const char *cmdline)
 {
-	(void)argc, (void)argv, (void)cmdline;
+	(void)cmdline;
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		printf("usage: gupsync list\n  the benchmarks and the kernel "
+		       "path each drives\n");
+		return 0;
+	}
+	if (argc > 1) {
+		fprintf(stderr, "gupsync list: takes no arguments (got '%s')\n",
+			argv[1]);
+		return EXIT_USAGE;
+	}
 	return list_benchmarks();
 }
 
@@ -249,6 +259,11 @@ int main(int argc, char **argv)
 	char err[256], msg[4096] = "";
 	const char *name = argc > 1 ? argv[1] : "help";
 	const struct command *cmd = NULL;
+
+	if (argc < 2) {		/* no command: usage, as an error */
+		usage(stderr);
+		return EXIT_USAGE;
+	}
 
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(commands[i].name, name))

@@ -289,9 +289,9 @@ int ipi_note_context(struct point *pt, int level)
 			   pt->pus[0], rel);
 	if (bad >= 0)
 		return point_skip(pt, "--target-level=%s: not what this placement "
-				  "gives (from PU%d: %s; topology: %s); choose PUs "
-				  "with --placement list:", want, pt->pus[0], rel,
-				  desc);
+				  "gives (from PU%d: %s; topology: %s); name PUs "
+				  "that are with --placement list --cpu-list LIST",
+				  want, pt->pus[0], rel, desc);
 	return BENCH_OK;
 }
 

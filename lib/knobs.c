@@ -225,6 +225,19 @@ static void knobs_lock_spin(void)
 		nanosleep(&nap, NULL);
 }
 
+/* What a signal that ends the process says on stderr (knobs_exit_note). */
+static char knobs_note[1200];
+static volatile sig_atomic_t knobs_note_len;
+
+void knobs_exit_note(const char *text)
+{
+	knobs_note_len = 0;
+	if (text && *text) {
+		snprintf(knobs_note, sizeof(knobs_note), "%s", text);
+		knobs_note_len = (sig_atomic_t)strlen(knobs_note);
+	}
+}
+
 static void knobs_on_signal(int sig)
 {
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
@@ -232,6 +245,11 @@ static void knobs_on_signal(int sig)
 
 	knobs_lock_spin();
 	knobs_restore_quiet(false);
+	if (knobs_note_len) {
+		ssize_t w = write(STDERR_FILENO, knobs_note, (size_t)knobs_note_len);
+
+		(void)w;	/* best effort */
+	}
 	sigemptyset(&dfl.sa_mask);
 	sigaction(sig, &dfl, NULL);
 	/* Blocked while we run; delivered, now fatal, when we return. */

@@ -72,4 +72,9 @@ int knobs_recover(char *msg, size_t len);
 /* Test hook: forget in-memory state without restoring (simulates a crash). */
 void knobs_forget_for_test(void);
 
+/* A line that a signal ending the process writes to stderr after the
+ * knobs are restored (the run's "gupsync run --resume DIR"); NULL: none.
+ * Set from the main thread only. */
+void knobs_exit_note(const char *text);
+
 #endif

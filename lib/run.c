@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gsl/gsl_randist.h>
@@ -12,6 +13,7 @@
 
 #include "counters.h"
 #include "futexhash.h"
+#include "knobs.h"
 #include "placement.h"
 #include "results.h"
 #include "run.h"
@@ -213,6 +215,27 @@ static void pair_defaults(struct run *r)
 	}
 }
 
+/* --output DIR is made if missing, but its parent must exist: a typo
+ * in a path is bad input (exit 2), not a tree of new directories. */
+static bool output_parent_missing(const char *out, char *err, size_t len)
+{
+	char parent[1024], *slash;
+	struct stat st;
+
+	snprintf(parent, sizeof(parent), "%s", out);
+	while ((slash = strrchr(parent, '/')) && slash > parent && !slash[1])
+		*slash = '\0';			/* "a/b/" -> "a/b" */
+	slash = strrchr(parent, '/');
+	if (!slash)
+		return false;			/* "results": here */
+	slash[slash == parent] = '\0';	/* "/x" -> "/" */
+	if (!stat(parent, &st) && S_ISDIR(st.st_mode))
+		return false;
+	snprintf(err, len, "--output %.80s: %.80s does not exist (or is not a "
+		 "directory); create it first", out, parent);
+	return true;
+}
+
 /* Parse, validate every point and its placement: all before any file. */
 static int prepare(struct run *r, int argc, char *const argv[])
 {
@@ -233,6 +256,12 @@ static int prepare(struct run *r, int argc, char *const argv[])
 	if (!r->bconf || !r->points)
 		return run_usage(r, "out of memory");
 	opt_apply(&r->opts, 0, (void *const[]){ &r->rc, r->bconf });
+	if (opt_find(&r->opts, "trials")->given &&
+	    opt_find(&r->opts, "target-time")->given)
+		return run_usage(r, "--trials and --target-time: give one (the "
+				 "target time chooses the trials)");
+	if (!r->rc.dry_run && output_parent_missing(r->rc.output, err, sizeof(err)))
+		return run_usage(r, "%s", err);
 	if (topo_open(strcmp(r->rc.topology, "machine") ? r->rc.topology : NULL,
 		      &r->topo, err, sizeof(err)) < 0)
 		return run_usage(r, "%s", err);
@@ -266,6 +295,12 @@ static void dry_run(struct run *r)
 		run_point_label(r, i, val, sizeof(val));
 		if (rp->status == BENCH_SKIP) {
 			printf("%-40s skipped: %s\n", val, rp->reason);
+			continue;
+		}
+		if (rp->rc.threads + rp->rc.bg_threads && rp->pus[0] < 0) {
+			printf("%-40s PUs: none, %llu workers unbound "
+			       "(--placement none)\n", val, (unsigned long long)
+			       (rp->rc.threads + rp->rc.bg_threads));
 			continue;
 		}
 		printf("%-40s PUs:", val);
@@ -446,7 +481,7 @@ static int run_main(struct run *rr)
 {
 	struct run r = *rr;
 	const struct bench *b = r.b;
-	char err[512];
+	char err[512], note[1200];
 	int rc, done = 0, skipped = 0;
 
 	r.nmodes = nmodes(b);
@@ -490,9 +525,18 @@ static int run_main(struct run *rr)
 		"requested", futex_hash_names[r.rc.futex_hash],
 		"used", r.futex_hash));
 	run_print_header(&r);
+	/* Ended by a signal from here on: say how to go on. */
+	snprintf(note, sizeof(note), "gupsync: interrupted; the trials that "
+		 "finished are kept; go on with:\n  gupsync run --resume %s\n",
+		 r.dir);
+	knobs_exit_note(note);
 	rc = r.rc.order == 0 ? run_sequential(&r) : run_rounds(&r);
-	if (rc)
+	knobs_exit_note(NULL);
+	if (rc) {
+		fprintf(stderr, "gupsync: go on with: gupsync run --resume %s\n",
+			r.dir);
 		return rc;
+	}
 	if (run_save(&r, true) < 0)
 		return 1;
 	run_print_table(&r);

@@ -25,6 +25,8 @@ static void fmt_num(double v, char *buf, size_t len)
 {
 	double a = fabs(v);
 
+	if (a < 0.005)
+		v = 0;	/* never "-0.00": a tiny negative is a zero */
 	if (isnan(v))
 		snprintf(buf, len, "NA");
 	else if (a >= 1e9)

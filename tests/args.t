@@ -1,0 +1,61 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# args.t - arguments and exits (issue 20): bare `gupsync` is usage on
+# stderr and exit 2; extra arguments are refused; conflicting options are
+# an error; a --output whose parent is missing is bad input (exit 2,
+# nothing created); --placement none dry runs say "unbound"; a run ended
+# by a signal says the exact `gupsync run --resume DIR`.  Emits TAP.
+set -u
+G=${GUPSYNC:-./gupsync}
+tmp=$(mktemp -d /tmp/gupsync-args-XXXXXX) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+export GUPSYNC_JOURNAL=$tmp/journal
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "#   $l"; done; }
+expect() {	# NAME RC [grep pattern in stderr] -- CMD...
+	local name=$1 want=$2 pat=$3; shift 4
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	local rc=$?
+	if [ $rc -eq "$want" ] && { [ -z "$pat" ] || grep -q -- "$pat" "$tmp/err"; }; then
+		ok "$name"
+	else
+		not_ok "$name" "exit $rc, wanted $want" "$(head -c 300 "$tmp/err")"
+	fi
+}
+
+expect "bare gupsync: usage on stderr, exit 2" 2 "usage: gupsync COMMAND" -- "$G"
+expect "gupsync list foo: refused" 2 "takes no arguments" -- "$G" list foo
+expect "--trials with --target-time: an error" 2 "give one" -- \
+	"$G" run gup-fast --trials 3 --target-time 10s --dry-run
+expect "--output with a missing parent: exit 2" 2 "does not exist" -- \
+	"$G" run gup-fast --output "$tmp/no/such" --trials 2 --duration 10ms
+if [ ! -e "$tmp/no" ]; then ok "--output with a missing parent: nothing created"
+else not_ok "--output with a missing parent: nothing created"; fi
+expect "--placement none --dry-run" 0 "" -- "$G" run gup-fast --placement none --dry-run
+if grep -q "PUs: none, 1 workers unbound" "$tmp/out" && ! grep -q -- "-1" "$tmp/out"; then
+	ok "--placement none --dry-run says unbound, not -1"
+else
+	not_ok "--placement none --dry-run says unbound, not -1" "$(tail -1 "$tmp/out")"
+fi
+
+# A run ended by SIGTERM names the resume command (needs the machine).
+"$G" run gup-fast --threads 1 --trials 50 --duration 100ms --warmup 10ms \
+	--output "$tmp/r" >/dev/null 2>"$tmp/err" &
+pid=$!
+for ((i = 0; i < 100; i++)); do
+	compgen -G "$tmp/r/gup-fast-*/meta.json" >/dev/null && break
+	sleep 0.1
+done
+sleep 1
+kill -TERM $pid 2>/dev/null
+wait $pid
+rc=$?
+d=$(compgen -G "$tmp/r/gup-fast-*" | head -1)
+if [ $rc -eq 143 ] && [ -n "$d" ] && grep -qx "  gupsync run --resume $d" "$tmp/err"; then
+	ok "SIGTERM: the exact resume command"
+else
+	not_ok "SIGTERM: the exact resume command" "exit $rc" "$(tail -c 300 "$tmp/err")"
+fi
+echo "1..$n"
