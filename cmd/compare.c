@@ -190,10 +190,12 @@ static void cmp_row(FILE *f, const char *name, enum better better,
 		NUM_W, a, NUM_W, b, mark, GAIN_W + 1, g, mark, CI_W, lo, CI_W, hi);
 }
 
-static void cmp_header(FILE *f)
+static void cmp_header(FILE *f, const struct cmp_opts *o)
 {
+	char a[2] = { o->tag_a ? o->tag_a : 'A' }, b[2] = { o->tag_b ? o->tag_b : 'B' };
+
 	fprintf(f, " %-*s %2s %*s %*s %*s     95%% CI\n", NAME_W, "metric", "",
-		NUM_W, "A", NUM_W, "B", GAIN_W + 2, "gain%");
+		NUM_W, a, NUM_W, b, GAIN_W + 2, "gain%");
 }
 
 /* ---- matching two runs ------------------------------------------------ */
@@ -273,6 +275,38 @@ static void cmp_label(const struct cmp_match *m, size_t row, bool varying,
 			text_append(buf, len, "%s%s=%s", buf[0] ? " " : "",
 				    m->names[k], csv_get(&m->a->summary, row,
 					(size_t)rundir_param(m->a, m->names[k])));
+}
+
+/* The data points of x that y lacks: "# points only in TAG: label; ...". */
+static void cmp_points_only(FILE *f, const struct cmp_match *m,
+			    const struct rundir *x, const struct rundir *y,
+			    char tag)
+{
+	char buf[2048] = "", lab[256], head[40];
+	size_t *rows = NULL;
+	long n = rundir_points(&x->summary, x->nparams, &rows);
+
+	for (long i = 0; i < n; i++) {
+		bool found = false;
+
+		for (size_t r = 0; r < y->summary.nrows && !found; r++)
+			found = rundir_same_point(x, &x->summary, rows[i], y,
+						  &y->summary, r, m->names, m->np);
+		if (found)
+			continue;
+		lab[0] = '\0';
+		for (size_t k = 0; k < m->np; k++)
+			text_append(lab, sizeof(lab), "%s%s=%s", lab[0] ? " " : "",
+				    m->names[k], csv_get(&x->summary, rows[i],
+					(size_t)rundir_param(x, m->names[k])));
+		text_append(buf, sizeof(buf), "%s%s", buf[0] ? "; " : "",
+			    lab[0] ? lab : "(the only point)");
+	}
+	free(rows);
+	if (!buf[0])
+		return;
+	snprintf(head, sizeof(head), "# points only in %c: ", tag);
+	compare_wrap(f, head, "#   ", buf);
 }
 
 /* B's summary row of A's row ra (same point, same metric), -1 if none. */
@@ -515,7 +549,7 @@ int compare_table_runs(FILE *f, const struct rundir *a, size_t na,
 		if (fixed[0])
 			compare_wrap(f, "all points: ", "  ", fixed);
 	}
-	cmp_header(f);
+	cmp_header(f, o);
 	for (long i = 0; i < m.npts; i++)
 		cmp_point(f, &m, m.pts[i], o, cnt);
 	free(m.pts);
@@ -534,6 +568,8 @@ int compare_table_runs(FILE *f, const struct rundir *a, size_t na,
 	}
 	flush_mem(f, m.spread, &spread);
 	flush_mem(f, m.notes, &notes);
+	cmp_points_only(f, &m, a, b, o->tag_a ? o->tag_a : 'A');
+	cmp_points_only(f, &m, b, a, o->tag_b ? o->tag_b : 'B');
 	cnt->regimes = m.nnotes;
 	if (!cnt->shown) {
 		snprintf(err, len, "%s and %s have no data point and metric in "

@@ -58,6 +58,7 @@ int compare_stat(const double *a, size_t na, const double *b, size_t nb,
 struct cmp_opts {
 	bool all;		/* also metrics without a better direction */
 	unsigned nboot;		/* 0: COMPARE_NBOOT */
+	char tag_a, tag_b;	/* the runs' letters in the table; 0: A, B */
 };
 
 /* What one table showed (for the A/A and calibration checks). */

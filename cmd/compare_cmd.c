@@ -240,6 +240,43 @@ static void cmp_only_in(FILE *f, const struct rundir *x,
 		compare_wrap(f, head, "#   ", buf);
 }
 
+/* The footer's count, each kind named: "neither" are significant
+ * changes of metrics without a better direction (--all). */
+static void cmp_footer(const struct cmp_counts *c)
+{
+	size_t neither = c->sig - c->better - c->worse;
+
+	printf("# %zu of %zu metrics significant: %zu better, %zu worse", c->sig,
+	       c->shown, c->better, c->worse);
+	if (neither)
+		printf(", %zu neither (metrics with no better direction, e.g. "
+		       "counts per op: changed, not better or worse)", neither);
+	printf("\n");
+}
+
+/* Warn when the runs were measured differently: their medians and CIs
+ * are then not alike. */
+static void cmp_methods(const struct rundir *runs, size_t n, size_t side_a)
+{
+	char m0[512], mi[512], head[32];
+
+	rundir_method(&runs[0], m0, sizeof(m0));
+	for (size_t i = 1; i < n; i++) {
+		rundir_method(&runs[i], mi, sizeof(mi));
+		if (!strcmp(m0, mi))
+			continue;
+		if (side_a)
+			snprintf(head, sizeof(head), "# warning: %c%zu: ",
+				 i < side_a ? 'A' : 'B',
+				 i < side_a ? i + 1 : i - side_a + 1);
+		else
+			snprintf(head, sizeof(head), "# warning: %c: ", (int)('A' + i));
+		compare_wrap(stdout, head, "#   ", "measured another way than A "
+			     "(see the method lines above): its medians and CIs "
+			     "are not like for like");
+	}
+}
+
 /* Two sides of several runs: one table, B's runs against A's. */
 static int cmp_sides_table(const struct cmp_args *a, const struct rundir *runs)
 {
@@ -252,8 +289,7 @@ static int cmp_sides_table(const struct cmp_args *a, const struct rundir *runs)
 		fprintf(stderr, "gupsync compare: %s\n", err);
 		return 1;
 	}
-	printf("# %zu of %zu metrics significant: %zu better, %zu worse\n",
-	       cnt.sig, cnt.shown, cnt.better, cnt.worse);
+	cmp_footer(&cnt);
 	return 0;
 }
 
@@ -264,20 +300,22 @@ static int cmp_tables(const struct cmp_args *a, const struct rundir *runs)
 	if (a->side_a)
 		return cmp_sides_table(a, runs);
 	for (size_t i = 1; i < a->n; i++) {
+		struct cmp_opts o = a->o;
 		struct cmp_counts cnt;
 
+		o.tag_a = 'A';
+		o.tag_b = (char)('A' + i);
 		if (a->n > 2)
 			printf("\n## %c against A\n", (int)('A' + i));
-		if (compare_table(stdout, &runs[0], &runs[i], &a->o, &cnt, err,
-				  sizeof(err)) < 0) {
+		if (compare_table_runs(stdout, &runs[0], 1, &runs[i], 1, &o, &cnt,
+				       err, sizeof(err)) < 0) {
 			fprintf(stderr, "gupsync compare: %s\n", err);
 			return 1;
 		}
-		printf("# %zu of %zu metrics significant: %zu better, %zu worse\n",
-		       cnt.sig, cnt.shown, cnt.better, cnt.worse);
-		snprintf(head, sizeof(head), "# only in %c: ", 'A');
+		cmp_footer(&cnt);
+		snprintf(head, sizeof(head), "# metrics only in %c: ", 'A');
 		cmp_only_in(stdout, &runs[0], &runs[i], head);
-		snprintf(head, sizeof(head), "# only in %c: ", (int)('A' + i));
+		snprintf(head, sizeof(head), "# metrics only in %c: ", (int)('A' + i));
 		cmp_only_in(stdout, &runs[i], &runs[0], head);
 	}
 	return 0;
@@ -312,6 +350,7 @@ int cmd_compare(int argc, char **argv, const char *cmdline)
 			cmp_describe(stdout, &runs[i], (char)('A' + i));
 	}
 	compare_wrap(stdout, "# method: ", "#   ", cmp_method);
+	cmp_methods(runs, a.n, a.side_a);
 	rc = cmp_tables(&a, runs);
 	compare_cmd_free(&a, runs);
 	return rc;
