@@ -34,8 +34,9 @@
 #include "plot.h"
 #include "report.h"
 #include "rundir.h"
+#include "text.h"
 
-#define COMPARE_WIDTH 72	/* fits an email */
+#define COMPARE_WIDTH TEXT_WIDTH
 #define COMPARE_NBOOT 10000	/* bootstrap resamples */
 #define COMPARE_SEED 1		/* fixed: the same runs give the same table */
 #define COMPARE_ALPHA 0.05	/* Welch p threshold */

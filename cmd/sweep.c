@@ -10,6 +10,7 @@
 #include "rundir.h"
 #include "run.h"
 #include "sweep.h"
+#include "text.h"
 
 #define SWEEP_MAX_ARGS 64
 
@@ -170,17 +171,20 @@ static void plot_run(const char *dir)
 {
 	struct plot_files pf = { 0 };
 	struct rundir rd;
-	char err[512], out[1200];
+	char err[512], out[1200], line[1300];
 
 	if (!dir[0])
 		return;
 	if (rundir_load(dir, &rd, err, sizeof(err)) < 0 ||
 	    (plot_default_dir(&rd, 1, out, sizeof(out)),
 	     plot_runs(&rd, 1, out, &pf, err, sizeof(err)) < 0)) {
-		printf("# plots: not made: %s\n", err);
+		fputs("# plots: not made: ", stdout);
+		text_wrap(stdout, 19, "#   ", TEXT_WIDTH, err);
 		return;
 	}
-	printf("# plots: %zu files in %s/\n", pf.n, out);
+	snprintf(line, sizeof(line), "%zu files in %s/", pf.n, out);
+	fputs("# plots: ", stdout);
+	text_wrap(stdout, 9, "#   ", TEXT_WIDTH, line);
 	plot_files_free(&pf);
 	rundir_free(&rd);
 }

@@ -33,7 +33,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#define VARIANTS_WIDTH 72
+#include "text.h"
+
+#define VARIANTS_WIDTH TEXT_WIDTH
 
 /* Which points of the runs the table shows (and what the run mode runs). */
 struct variants_sel {

@@ -12,8 +12,9 @@
 #include "run.h"
 #include "stats.h"
 #include "sysinfo.h"
+#include "text.h"
 
-#define COMMENT_WIDTH 72
+#define COMMENT_WIDTH TEXT_WIDTH
 
 /* A "# " commentary line, wrapped at spaces to fit an email; continuation
  * lines start with "#   ". */
@@ -32,8 +33,11 @@ static void comment(const char *fmt, ...)
 
 		while (cut > p && *cut != ' ')
 			cut--;
-		if (cut == p)	/* one long word: break it where it is */
-			cut = p + room;
+		if (cut == p) {	/* one long word (a path): whole, on its own */
+			cut = strchr(p, ' ');
+			if (!cut)
+				break;
+		}
 		printf("%.*s\n#   ", (int)(cut - p), p);
 		p = *cut == ' ' ? cut + 1 : cut;
 		room = COMMENT_WIDTH - 4;
@@ -296,7 +300,8 @@ void run_print_footer(struct run *r)
 			if (!note_label(r, n, lb, sizeof(lb)))
 				comment("  %s: %s", n->key, n->val);
 	}
-	comment("files: %s/{summary,trials,evidence%s%s}.csv, meta.json", r->dir,
-		r->b->kind == BENCH_LATENCY ? ",samples" : "",
-		run_slicing(r) ? ",slices" : "");
+	comment("files: %s/ holds summary.csv, trials.csv, evidence.csv%s%s "
+		"and meta.json", r->dir,
+		r->b->kind == BENCH_LATENCY ? ", samples.csv" : "",
+		run_slicing(r) ? ", slices.csv" : "");
 }

@@ -15,7 +15,7 @@
 #include "text.h"
 
 #define ORDER_MAX 64	/* trials shown in the order string */
-#define REGIMES_WIDTH 72	/* fits an email, as the other comments */
+#define REGIMES_WIDTH TEXT_WIDTH
 
 /* One metric of one point: print its regimes; returns whether found. */
 static bool point_regimes(const struct run *r, size_t i, size_t k)

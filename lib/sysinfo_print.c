@@ -10,7 +10,7 @@
 
 #include <string.h>
 
-#define SI_COLS 72          /* print width, "# " included */
+#define SI_COLS TEXT_WIDTH
 #define SI_VAL_LEN 256      /* one head ("perf tp:ipi:ipi_send_cpu") */
 #define SI_TEXT_LEN 2048    /* one printed paragraph */
 

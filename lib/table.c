@@ -14,8 +14,9 @@
 
 #include "run.h"
 #include "stats.h"
+#include "text.h"
 
-#define TABLE_WIDTH 72
+#define TABLE_WIDTH TEXT_WIDTH
 #define CELL_LEN 96
 #define LINE_LEN 1024
 #define PROOF_COL "proof"

@@ -11,6 +11,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
+/* Every text gupsync prints fits an email: 72 columns, "# " included. */
+#define TEXT_WIDTH 72
+
 /* snprintf into buf; buf may be NULL or len 0 (then nothing is written). */
 __attribute__((format(printf, 3, 4)))
 void text_fmt(char *buf, size_t len, const char *fmt, ...);
