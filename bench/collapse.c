@@ -573,6 +573,7 @@ static const struct bench collapse = {
 	.conf_size = sizeof(struct col_conf),
 	.mem_per_worker = col_mem,
 	.priv_size = sizeof(struct col_point),
+	.driven_kthreads = { "khugepaged" },
 	.modes = {
 		{ "idle", "no collapse: baseline of the background GUP-fast rate", false },
 		{ "madvise", "MADV_COLLAPSE of one populated 4K-mapped 2 MiB region", false },

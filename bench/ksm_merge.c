@@ -357,6 +357,7 @@ static const struct bench ksm_merge = {
 	.opts = ksm_opts,
 	.conf_size = sizeof(struct ksm_conf),
 	.priv_size = sizeof(struct ksm_point),
+	.driven_kthreads = { "ksmd" },
 	.modes = {
 		{ "merge", "map N identical pages, MADV_MERGEABLE, wait until one PFN", false },
 		{ "keep", "the same, pages kept mapped: this process's ksm_merging_pages as proof", true },

@@ -400,6 +400,7 @@ static const struct bench rcu_wait = {
 	.opts = rcu_opts,
 	.conf_size = sizeof(struct rcu_conf),
 	.priv_size = sizeof(struct rcu_point),
+	.driven_kthreads = { "rcu" },
 	.modes = {
 		{ "normal", "rcu_expedited=0: a normal grace period (ticks)", false },
 		{ "expedited", "rcu_expedited=1: IPIs to non-idle CPUs", false },

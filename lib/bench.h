@@ -125,6 +125,7 @@ struct mode_result {
 	double bg_ops_per_s;
 	double other_cpus;	/* CPUs other processes used (cpuload.h) */
 	double steal_cpus;	/* CPUs the hypervisor took (steal time) */
+	double driven_cpus;	/* CPUs of the kernel threads it drives */
 	/* Paired slices, on the pair's test mode: medians over slice pairs
 	 * of test - base (ns per op) and test / base - 1 (slices.h). */
 	bool paired;
@@ -170,6 +171,11 @@ struct bench {
 	struct bench_pair pair;
 	const char *counters[BENCH_MAX_COUNTERS]; /* extra counter specs */
 	size_t priv_size;	/* per-point state, zeroed, at pt->priv */
+	/* Kernel threads the benchmark itself makes work (name prefixes:
+	 * "rcu", "khugepaged", "ksmd"): their CPU time is reported per mode
+	 * as MODE_driven_cpus, apart from the other work it would be
+	 * counted in (cpuload.h). */
+	const char *driven_kthreads[4];
 
 	/* Memory one measured worker maps at most with this config, in
 	 * bytes, and how that comes about ("256 regions x 2 MiB x 2") in how;

@@ -140,10 +140,22 @@ static void other_work(const struct run *r)
 	double steal = worst_median(r, "_steal_cpus");
 	bool busy = other >= BUSY_WARN_CPUS || steal >= BUSY_WARN_CPUS;
 
+	double driven = worst_median(r, "_driven_cpus");
+	char mine[200] = "";
+
+	if (r->b->driven_kthreads[0]) {
+		snprintf(mine, sizeof(mine), "; the kernel threads this benchmark "
+			 "drives (%s%s%s%s) used up to %.2f, counted apart",
+			 r->b->driven_kthreads[0],
+			 r->b->driven_kthreads[1] ? ", " : "",
+			 r->b->driven_kthreads[1] ? r->b->driven_kthreads[1] : "",
+			 r->b->driven_kthreads[1] && r->b->driven_kthreads[2] ?
+			 ", ..." : "", isnan(driven) ? 0 : driven);
+	}
 	comment("%sother work: up to %.2f CPUs used by other tasks (processes, "
 		"kernel threads), %.2f "
-		"taken by the host (steal), per-point medians over windows%s",
-		busy ? "WARNING: " : "", other, steal,
+		"taken by the host (steal), per-point medians over windows%s%s",
+		busy ? "WARNING: " : "", other, steal, mine,
 		busy ? ": these numbers are disturbed; rerun on a quiet machine" : "");
 }
 

@@ -90,6 +90,9 @@ static size_t trial_metrics(const struct run *r, struct point *pt,
 		/* What else ran: a busy machine or host shows here. */
 		add(out, &n, mode, "other_cpus", "CPUs", BETTER_NONE, x->other_cpus);
 		add(out, &n, mode, "steal_cpus", "CPUs", BETTER_NONE, x->steal_cpus);
+		if (r->b->driven_kthreads[0])
+			add(out, &n, mode, "driven_cpus", "CPUs", BETTER_NONE,
+			    x->driven_cpus);
 		if (r->b->bg_loop)
 			add(out, &n, mode, "bg_ops_per_s", "ops/s", BETTER_HIGHER,
 			    pt->nbg ? x->bg_ops_per_s : NAN);

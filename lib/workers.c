@@ -39,6 +39,8 @@ struct pool {
 	struct slice_rec **recs; /* per measured worker, SLICE_MAX_RECS */
 	size_t *nrecs, recs_dropped;
 	double last_ns[BENCH_MAX_MODES]; /* ns per op, last window of a mode */
+	int kthreads[CPULOAD_MAX_KTHREADS];	/* the bench's driven kthreads */
+	size_t nkthreads;
 };
 
 /* What every window reads around its timed part. */
@@ -267,6 +269,8 @@ int pool_start(struct point *pt, struct pool **out, char *err, size_t len)
 			return BENCH_FAIL;
 	}
 	pthread_barrier_wait(&p->start);	/* every worker_setup done */
+	p->nkthreads = cpuload_kthreads(NULL, p->b->driven_kthreads, p->kthreads,
+					CPULOAD_MAX_KTHREADS);
 	/* The kernel sizes a per-process hash by the threads that exist. */
 	futex_hash_now(fh, sizeof(fh));
 	point_note(pt, "futex_hash", "%s", fh);
@@ -304,6 +308,7 @@ static int timed(struct pool *p, uint64_t warmup_ns, uint64_t dur_ns,
 	if (tctr)
 		counters_read(tctr, raw->t0v);
 	raw->lok = cpuload_read(NULL, &raw->l0);
+	cpuload_read_driven(NULL, &raw->l0, p->kthreads, p->nkthreads);
 	raw->t0 = now_ns();
 	for (unsigned i = 0; i < p->n; i++) {
 		uint64_t c = __atomic_load_n(&p->w[i].count, __ATOMIC_RELAXED);
@@ -319,6 +324,7 @@ static int timed(struct pool *p, uint64_t warmup_ns, uint64_t dur_ns,
 	}
 	raw->t1 = now_ns();
 	raw->lok |= cpuload_read(NULL, &raw->l1);
+	cpuload_read_driven(NULL, &raw->l1, p->kthreads, p->nkthreads);
 	if (ctr)
 		counters_read(ctr, raw->c1);
 	if (tctr)
@@ -344,9 +350,9 @@ static void fill_common(const struct pool *p, const struct window_raw *raw,
 	res->bg_ops_per_s = res->bg_ops * 1e9 / el;
 	if (raw->lok == 0)
 		cpuload_delta(&raw->l0, &raw->l1, el, &res->other_cpus,
-			      &res->steal_cpus);
+			      &res->steal_cpus, &res->driven_cpus);
 	else
-		res->other_cpus = res->steal_cpus = NAN;
+		res->other_cpus = res->steal_cpus = res->driven_cpus = NAN;
 	for (size_t i = 0; i < nc && i < BENCH_MAX_COUNTERS; i++)
 		res->delta[i] = raw->c1[i] - raw->c0[i];
 	for (size_t i = 0; i < counters_n(tctr) && i < BENCH_MAX_COUNTERS; i++)
