@@ -549,9 +549,10 @@ static bool col_verify(struct point *pt, const struct mode_result *res,
 			 "it: %.0f/s%s", res[MODE_MADVISE].bg_ops_per_s,
 			 res[MODE_MADVISE].bg_ops_per_s > 0 ? "" : " (NONE: unproven)");
 	proven &= !*io || res[MODE_MADVISE].bg_ops_per_s > 0;
-	snprintf(verdict, len, "MADV_COLLAPSE %llu/%llu ok (EAGAIN %llu), %llu "
-		 "THP, tp %.2f/op; held: %llu/%llu ok (EAGAIN %llu), tp %.2f/op; "
-		 "khugepaged %llu ok, %llu passed, %llu timeouts%s -> %s",
+	snprintf(verdict, len, "MADV_COLLAPSE %llu of %llu ok (EAGAIN %llu), %llu "
+		 "THP, collapse tracepoint %.2f/op; control with a held page: "
+		 "%llu of %llu ok (EAGAIN %llu), tracepoint %.2f/op; khugepaged "
+		 "%llu ok, %llu passed over, %llu timeouts%s -> %s",
 		 (unsigned long long)m->ok, (unsigned long long)m->tries,
 		 (unsigned long long)m->eagain, (unsigned long long)m->thp, succ,
 		 (unsigned long long)p->ok, (unsigned long long)p->tries,

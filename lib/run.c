@@ -21,6 +21,7 @@
 #include "slices.h"
 #include "stats.h"
 #include "sysinfo.h"
+#include "text.h"
 #include "workers.h"
 
 #define IDLE_BASELINE_NS 200000000ull	/* background counts before the run */
@@ -283,12 +284,17 @@ static int prepare(struct run *r, int argc, char *const argv[])
 
 static void dry_run(struct run *r)
 {
-	char topo[256], val[64];
+	char topo[256], val[64], head[512];
 
 	topo_describe(r->topo, topo, sizeof(topo));
-	printf("# %s: %zu data points, %llu trials each; topology: %s%s\n",
-	       r->b->name, r->npoints, (unsigned long long)r->trials, topo,
-	       topo_is_synthetic(r->topo) ? " (synthetic)" : "");
+	snprintf(head, sizeof(head), "%s: %zu data points, %llu trials each; "
+		 "topology: %s%s", r->b->name, r->npoints,
+		 (unsigned long long)r->trials, topo,
+		 topo_is_synthetic(r->topo) ? " (synthetic)" : "");
+	fputs("# ", stdout);
+	text_wrap(stdout, 2, "#   ", TEXT_WIDTH, head);
+	printf("# PUs: the measured workers' CPUs, then after | the background "
+	       "workers'\n");
 	for (size_t i = 0; i < r->npoints; i++) {
 		struct run_point *rp = &r->points[i];
 
@@ -305,7 +311,8 @@ static void dry_run(struct run *r)
 		}
 		printf("%-40s PUs:", val);
 		for (unsigned k = 0; k < rp->rc.threads + rp->rc.bg_threads; k++)
-			printf("%s%d", k == rp->rc.threads ? " | bg:" : " ", rp->pus[k]);
+			printf("%s%d", k == rp->rc.threads ? " | background:" : " ",
+			       rp->pus[k]);
 		if (rp->rc.threads + rp->rc.bg_threads > 1)
 			printf("  (0-1: %s)", place_relation(r->topo, rp->pus[0],
 							      rp->pus[1]));

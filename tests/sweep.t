@@ -29,12 +29,12 @@ for top in "pu:1" "pu:2" "pu:4" "package:2 core:4 pu:2" \
 	# Per benchmark: some point placed, or every point skipped as not fitting.
 	bad=$(awk '/^# [a-z-]*: [0-9]* data points/ { if (b != "" && !placed && !fit) print b;
 			b = $2; placed = 0; fit = 0; next }
-		/ PUs:/ { placed = 1 } /skipped: does not fit/ { fit = 1 }
+		/^[^#].* PUs:/ { placed = 1 } /skipped: does not fit/ { fit = 1 }
 		END { if (b != "" && !placed && !fit) print b }' "$tmp/out")
 	if [ -z "$bad" ]; then ok "$pus PUs: each benchmark places a point or says why not"
 	else not_ok "$pus PUs: each benchmark places a point or says why not" "$bad"; fi
 	# No placed point has more workers than PUs.
-	over=$(awk -v p="$pus" '/ PUs:/ { k = 0; for (i = 1; i <= NF; i++) if ($i ~ /^-?[0-9]+$/) k++;
+	over=$(awk -v p="$pus" '/^[^#].* PUs:/ { k = 0; for (i = 1; i <= NF; i++) if ($i ~ /^-?[0-9]+$/) k++;
 		if (k > p) print }' "$tmp/out" | head -2)
 	if [ -z "$over" ]; then ok "$pus PUs: no placed point has more workers than PUs"
 	else not_ok "$pus PUs: no placed point has more workers than PUs" "$over"; fi
