@@ -116,7 +116,10 @@ static void vt_rows(struct vt *v)
 
 /* ---- loading ---------------------------------------------------------- */
 
-static int vt_load_one(struct vt *v, const char *path, char *err, size_t len)
+/* lenient: path came from a directory of runs, where a run of another
+ * benchmark is left out (said on stderr), not an error. */
+static int vt_load_one(struct vt *v, const char *path, bool lenient, char *err,
+		       size_t len)
 {
 	struct rundir *rd = &v->runs[v->nruns];
 	char why[VT_TEXT];
@@ -134,10 +137,17 @@ static int vt_load_one(struct vt *v, const char *path, char *err, size_t len)
 	while (s < VT_NSRC && strcmp(b, vt_bench[s]))
 		s++;
 	if (s == VT_NSRC) {
-		text_fmt(err, len, "%s is a run of %s; allowed: runs of "
-			 "ipi-broadcast, rcu-wait, k-ipi, k-rcu", path, b);
+		char e[RUNDIR_PATH_MAX];
+
+		if (lenient)
+			fprintf(stderr, "gupsync variants: %s: a run of %s, not of a "
+				"variant: left out\n",
+				text_escape(e, sizeof(e), path), b);
+		else
+			text_fmt(err, len, "%s is a run of %s; allowed: runs of "
+				 "ipi-broadcast, rcu-wait, k-ipi, k-rcu", path, b);
 		rundir_free(rd);
-		return -1;
+		return lenient ? 0 : -1;
 	}
 	v->src[v->nruns++] = (enum vt_src)s;
 	v->nsrc[s]++;
@@ -166,7 +176,7 @@ static int vt_load(struct vt *v, const char *path, char *err, size_t len)
 	int n, found = 0, rc = 0;
 
 	if (vt_has_meta(path, ""))
-		return vt_load_one(v, path, err, len);
+		return vt_load_one(v, path, false, err, len);
 	n = scandir(path, &ents, vt_skip_dots, alphasort);
 	for (int i = 0; i < n; i++) {
 		char sub[RUNDIR_PATH_MAX];
@@ -174,13 +184,13 @@ static int vt_load(struct vt *v, const char *path, char *err, size_t len)
 		snprintf(sub, sizeof(sub), "%s/%s", path, ents[i]->d_name);
 		if (!rc && vt_has_meta(path, ents[i]->d_name)) {
 			found++;
-			rc = vt_load_one(v, sub, err, len);
+			rc = vt_load_one(v, sub, true, err, len);
 		}
 		free(ents[i]);
 	}
 	if (n >= 0)
 		free(ents);
-	return rc < 0 || found ? rc : vt_load_one(v, path, err, len);
+	return rc < 0 || found ? rc : vt_load_one(v, path, false, err, len);
 }
 
 void vt_free(struct vt *v)

@@ -40,6 +40,14 @@ else
 	not_ok "--placement none --dry-run says unbound, not -1" "$(tail -1 "$tmp/out")"
 fi
 
+# variants on a directory of runs: runs of other benchmarks are left out,
+# each said; a run named alone that is not a variant is an error.
+FX=$(cd "$(dirname "$0")" && pwd)/fixtures/runs
+expect "variants DIR of runs: other benchmarks left out" 0 \
+	"gup-fast-a: a run of gup-fast, not of a variant: left out" -- "$G" variants "$FX"
+expect "variants RUN of another benchmark: refused" 2 "is a run of gup-fast" -- \
+	"$G" variants "$FX/gup-fast-a"
+
 # A run ended by SIGTERM names the resume command (needs the machine).
 "$G" run gup-fast --threads 1 --trials 50 --duration 100ms --warmup 10ms \
 	--output "$tmp/r" >/dev/null 2>"$tmp/err" &
