@@ -70,8 +70,8 @@ else not_ok "README names $total gupsync commands (too few: the extractor broke?
 
 # --help text of a verb, or of `run BENCH`.
 helptext() {
-	if [ "$1" = run ] && [ -n "${2:-}" ] && [ "${2#-}" = "$2" ] &&
-	   [ "$2" = "${2,,}" ]; then		# a benchmark, not BENCH
+	if [ "$1" = run ] && [[ "${2:-}" =~ ^[a-z][a-z0-9-]*$ ]]; then
+		# a benchmark (not BENCH, ..., --resume)
 		"$G" run "$2" --help 2>&1
 	elif [ "$1" = sweep ] || [ "$1" = default ]; then
 		"$G" "$1" --help 2>&1; "$G" run gup-fast --help 2>&1
