@@ -20,6 +20,7 @@
 #include "slices.h"
 #include "stats.h"
 #include "sysinfo.h"
+#include "workers.h"
 
 #include "version.h"	/* build/version.h, made by the Makefile */
 
@@ -391,11 +392,13 @@ int run_save(struct run *r, bool final)
 	struct textbuf sum;
 	char err[512], now[40];
 	sigset_t block, old;
+	uint64_t t0 = now_ns();
 	int rc = 0;
 
 	if (r->foreign)
 		return -1;	/* not this gupsync's run: leave it as it was */
 	points = json_array();
+	json_object_set_new(r->meta, "time_s", run_time_json(r));
 
 	/* Only this thread runs now.  A signal mid-save would leave the files
 	 * of different points (each whole, but not matching): hold it off
@@ -446,6 +449,7 @@ int run_save(struct run *r, bool final)
 	}
 	textbuf_close(&sum);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	r->time.save += now_ns() - t0;
 	return rc;
 }
 

@@ -293,6 +293,11 @@ static void dry_run(struct run *r)
 		 topo_is_synthetic(r->topo) ? " (synthetic)" : "");
 	fputs("# ", stdout);
 	text_wrap(stdout, 2, "#   ", TEXT_WIDTH, head);
+	snprintf(head, sizeof(head), "estimated: about %.0f s of timed "
+		 "windows (warm-ups and the proof pass included); setup and "
+		 "saving come on top", run_eta_s(r));
+	fputs("# ", stdout);
+	text_wrap(stdout, 2, "#   ", TEXT_WIDTH, head);
 	printf("# PUs: the measured workers' CPUs, then after | the background "
 	       "workers'\n");
 	for (size_t i = 0; i < r->npoints; i++) {
@@ -501,6 +506,7 @@ static int run_main(struct run *rr)
 		dry_run(&r);
 		return 0;
 	}
+	r.time.start = now_ns();
 	/* Before any worker thread: see futexhash.h. */
 	if (futex_hash_apply(r.rc.futex_hash, r.futex_hash,
 			     sizeof(r.futex_hash)) < 0) {

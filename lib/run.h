@@ -80,6 +80,15 @@ struct col {
 	bool headline;
 };
 
+/* Wall time of one gupsync run process, in ns (meta.json "time_s"):
+ * setup = the benchmark's setup/teardown, mode_enter and the workers'
+ * start and stop; warmup = the warm-up part of each timed window;
+ * windows = the rest of the timed windows; proof = the proof pass (its
+ * windows and mode_enter included); save = writing the run's files. */
+struct run_time {
+	uint64_t start, setup, warmup, windows, proof, save;
+};
+
 struct run {
 	const struct bench *b;
 	const char *cmdline;
@@ -107,6 +116,7 @@ struct run {
 	char start[40];
 	char futex_hash[160];	/* which hash private futexes use (futexhash.h) */
 	size_t cur;		/* the point being measured */
+	struct run_time time;	/* where this process's wall time went */
 };
 
 /* Print "gupsync run BENCH: msg" on stderr; returns EXIT_USAGE. */
@@ -119,6 +129,8 @@ void run_point_label(const struct run *r, size_t i, char *buf, size_t len);
  * run, then trials until the point has 'upto' of them, tear it down. */
 int run_point(struct run *r, size_t i, uint64_t upto);
 double run_eta_s(const struct run *r);
+/* r->time as meta.json's "time_s" object, in seconds (trial.c). */
+json_t *run_time_json(const struct run *r);
 /* meta.json and the CSVs (output.c). */
 int run_meta_init(struct run *r);
 /* Whether meta (of a run to resume) describes this bench and the options

@@ -30,6 +30,40 @@ double run_eta_s(const struct run *r)
 	return (double)left / 1e9;
 }
 
+/* Add the time since t0 to *acc (none if acc is NULL); returns now. */
+static uint64_t time_add(uint64_t *acc, uint64_t t0)
+{
+	uint64_t t = now_ns();
+
+	if (acc)
+		*acc += t - t0;
+	return t;
+}
+
+/* A timed window since t0: its first warmup_ns are warm-up. */
+static void time_window(struct run *r, uint64_t t0, uint64_t warmup_ns)
+{
+	uint64_t d = now_ns() - t0, w = warmup_ns < d ? warmup_ns : d;
+
+	r->time.warmup += w;
+	r->time.windows += d - w;
+}
+
+json_t *run_time_json(const struct run *r)
+{
+	const struct run_time *t = &r->time;
+	uint64_t total = t->start ? now_ns() - t->start : 0;
+	uint64_t sum = t->setup + t->warmup + t->windows + t->proof + t->save;
+
+	return json_pack("{s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:s}",
+		"total", total / 1e9, "setup", t->setup / 1e9,
+		"warmup", t->warmup / 1e9, "windows", t->windows / 1e9,
+		"proof", t->proof / 1e9, "save", t->save / 1e9,
+		"other", (total > sum ? total - sum : 0) / 1e9,
+		"scope", "this process (a resumed run counts from its resume); "
+		"save excludes the last write; plots are made after the run");
+}
+
 static void progress(const struct run *r, size_t i)
 {
 	char label[256];
@@ -154,6 +188,7 @@ static int window(struct run *r, struct point *pt, struct pool *pool,
 	size_t ns = 0;
 	bool lat = r->b->kind == BENCH_LATENCY;
 	bool counted = t < 0 || !r->rc.no_counters;
+	uint64_t t0 = now_ns();
 	int rc;
 
 	if (r->b->mode_enter && (rc = r->b->mode_enter(pt, m)) != BENCH_OK) {
@@ -161,10 +196,13 @@ static int window(struct run *r, struct point *pt, struct pool *pool,
 			 r->b->modes[m].name, pt->skip_reason);
 		return rc;	/* BENCH_SKIP: the point is skipped */
 	}
+	t0 = time_add(t >= 0 ? &r->time.setup : NULL, t0);
 	if (pool_window(pool, m, r->rc.warmup_ns, r->rc.duration_ns,
 			counted ? r->ctr : NULL, t < 0 ? pt->tctr : NULL, res, lat ? &s : NULL, &ns, err,
 			len) < 0)
 		return -1;
+	if (t >= 0)
+		time_window(r, t0, r->rc.warmup_ns);
 	if (lat) {
 		struct stats st;
 
@@ -195,6 +233,7 @@ static int pair_window(struct run *r, struct point *pt, struct pool *pool,
 {
 	struct bench_pair pr = r->b->pair;
 	struct pair_info info;
+	uint64_t t0 = now_ns();
 	int rc;
 
 	for (unsigned k = 0; k < 2 && r->b->mode_enter; k++) {
@@ -206,11 +245,13 @@ static int pair_window(struct run *r, struct point *pt, struct pool *pool,
 			return rc;
 		}
 	}
+	t0 = time_add(&r->time.setup, t0);
 	if (pool_pair_window(pool, pr, t % 2, r->rc.slice_ns, r->rc.warmup_ns,
 			     2 * r->rc.duration_ns,
 			     r->rc.no_counters ? NULL : r->ctr, res, &info, err,
 			     len) < 0)
 		return -1;
+	time_window(r, t0, r->rc.warmup_ns);
 	run_slices_rows(r, r->cur, t, info.sums, info.nk);
 	if (t == 0)
 		point_note(pt, "slices", "ABBA slices of %llu ops of the leader "
@@ -238,6 +279,7 @@ static int proof_pass(struct run *r, struct point *pt, struct pool *pool,
 {
 	struct mode_result res[BENCH_MAX_MODES];
 	struct run_point *rp = &r->points[i];
+	uint64_t t0 = now_ns();
 	int rc = 0;
 
 	pt->tctr = thread_counters(r, pool);
@@ -259,6 +301,7 @@ static int proof_pass(struct run *r, struct point *pt, struct pool *pool,
 			 "no proof defined for %s", r->b->name);
 	counters_close(pt->tctr);
 	pt->tctr = NULL;
+	time_add(&r->time.proof, t0);
 	return rc;
 }
 
@@ -339,6 +382,7 @@ int run_point(struct run *r, size_t i, uint64_t upto)
 	};
 	struct pool *pool = NULL;
 	char err[512] = "";
+	uint64_t t0 = now_ns();
 	int rc;
 
 	r->cur = i;
@@ -350,14 +394,17 @@ int run_point(struct run *r, size_t i, uint64_t upto)
 		rc = b->setup(&pt);
 	if (rc == BENCH_OK) {
 		rc = pool_start(&pt, &pool, err, sizeof(err));
+		time_add(&r->time.setup, t0);
 		if (rc == BENCH_OK && !rp->verdict[0])
 			rc = proof_pass(r, &pt, pool, i, err, sizeof(err));
 		if (rc == BENCH_OK)
 			rc = trials(r, &pt, pool, i, upto, err, sizeof(err));
+		t0 = now_ns();
 		pool_stop(pool);
 		if (b->teardown)
 			b->teardown(&pt);
 	}
+	time_add(&r->time.setup, t0);
 	rp->status = rc;
 	if (!rp->notes)
 		rp->notes = pt.notes;	/* keep the first round's */
