@@ -86,6 +86,9 @@ static const struct ipi_spec bcast_ipi = {
 	.storm = MODE_STORM,
 };
 
+static const struct metric_spec bcast_metrics[IPI_NMETRICS] =
+	IPI_METRICS("ipis_recv_per_op");
+
 static long membarrier(int cmd)
 {
 	return syscall(__NR_membarrier, cmd, 0, 0);
@@ -158,6 +161,7 @@ static const struct bench ipi_broadcast = {
 	.bg_loop = victim_bg_loop,
 	.worker_teardown = victim_worker_teardown,
 	.teardown = ipi_point_teardown,
+	METRIC_TABLE(bcast_metrics),
 	.derive = ipi_point_derive,
 	.verify = ipi_point_verify,
 	.verify_each_trial = true,

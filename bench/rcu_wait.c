@@ -321,26 +321,35 @@ static double bg_loss_pct(const struct point *pt, const struct mode_result *res)
 	return (n - res[MODE_EXPEDITED].bg_ops_per_s) / n * 100;
 }
 
-static size_t rcu_derive(struct point *pt, const struct mode_result *res,
-			 struct metric *out, size_t cap)
+enum { M_SYNC_US, M_SYNC_EXP_US, M_EXP_IPIS, M_EXP_ALL_IPIS,
+       M_NORMAL_ALL_IPIS, M_EXP_BG_LOSS, NMETRICS };
+
+static const struct metric_spec rcu_metrics[NMETRICS] = {
+	[M_SYNC_US] = { .name = "sync_rcu_us", .unit = "us",
+			.better = BETTER_LOWER, .headline = true },
+	[M_SYNC_EXP_US] = { .name = "sync_rcu_exp_us", .unit = "us",
+			    .better = BETTER_LOWER, .headline = true },
+	[M_EXP_IPIS] = { .name = "exp_ipis_per_call", .unit = "1",
+			 .better = BETTER_LOWER, .headline = true },
+	[M_EXP_ALL_IPIS] = { .name = "exp_all_ipis_per_call", .unit = "1",
+			     .better = BETTER_LOWER },
+	[M_NORMAL_ALL_IPIS] = { .name = "normal_all_ipis_per_call", .unit = "1",
+				.better = BETTER_LOWER },
+	[M_EXP_BG_LOSS] = { .name = "exp_bg_loss_pct", .unit = "%",
+			    .better = BETTER_LOWER },
+};
+
+static void rcu_derive(struct point *pt, const struct mode_result *res,
+		       double *val)
 {
 	const struct mode_result *n = &res[MODE_NORMAL], *e = &res[MODE_EXPEDITED];
 
-	if (cap < 6)
-		return 0;
-	out[0] = (struct metric){ "sync_rcu_us", "us", BETTER_LOWER, true,
-		n->lat_p50_ns / 1e3 };
-	out[1] = (struct metric){ "sync_rcu_exp_us", "us", BETTER_LOWER, true,
-		e->lat_p50_ns / 1e3 };
-	out[2] = (struct metric){ "exp_ipis_per_call", "1", BETTER_LOWER, true,
-		per_call(pt, e, EXP_IPI_TP) };
-	out[3] = (struct metric){ "exp_all_ipis_per_call", "1", BETTER_LOWER,
-		false, ipis_per_call(pt, e) };
-	out[4] = (struct metric){ "normal_all_ipis_per_call", "1", BETTER_LOWER,
-		false, ipis_per_call(pt, n) };
-	out[5] = (struct metric){ "exp_bg_loss_pct", "%", BETTER_LOWER, false,
-		bg_loss_pct(pt, res) };
-	return 6;
+	val[M_SYNC_US] = n->lat_p50_ns / 1e3;
+	val[M_SYNC_EXP_US] = e->lat_p50_ns / 1e3;
+	val[M_EXP_IPIS] = per_call(pt, e, EXP_IPI_TP);
+	val[M_EXP_ALL_IPIS] = ipis_per_call(pt, e);
+	val[M_NORMAL_ALL_IPIS] = ipis_per_call(pt, n);
+	val[M_EXP_BG_LOSS] = bg_loss_pct(pt, res);
 }
 
 /*
@@ -413,6 +422,7 @@ static const struct bench rcu_wait = {
 	.mode_enter = rcu_mode_enter,
 	.worker_teardown = victim_worker_teardown,
 	.teardown = rcu_teardown,
+	METRIC_TABLE(rcu_metrics),
 	.derive = rcu_derive,
 	.verify = rcu_verify,
 };

@@ -111,6 +111,9 @@ static const struct ipi_spec tlb_ipi[] = {
 	[OP_MUNMAP] = TLB_SPEC(1, "model: munmap, 1 flush/target"),
 };
 
+static const struct metric_spec tlb_metrics[IPI_NMETRICS] =
+	IPI_METRICS("shootdowns_per_op");
+
 static void note_ceiling(struct point *pt, uint64_t pages)
 {
 	FILE *f = fopen(CEILING_PATH, "r");
@@ -266,6 +269,7 @@ static const struct bench tlb_shootdown = {
 	.bg_loop = victim_bg_loop,
 	.worker_teardown = victim_worker_teardown,
 	.teardown = tlb_teardown,
+	METRIC_TABLE(tlb_metrics),
 	.derive = ipi_point_derive,
 	.verify = ipi_point_verify,
 	.verify_each_trial = true,

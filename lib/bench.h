@@ -108,6 +108,20 @@ struct metric {
 	double value;
 };
 
+/* A derived metric as a benchmark declares it: a static table in the
+ * descriptor (.metrics, .nmetrics, see METRIC_TABLE), one entry per
+ * metric, in output order.  The harness names the columns from it;
+ * derive() only fills the values, by index. */
+struct metric_spec {
+	const char *name;	/* with its unit: "gup_fast_ns" */
+	const char *unit;	/* "ns", "ops/s", "1" */
+	enum better better;
+	bool headline;		/* shown in the summary table */
+};
+
+/* .metrics and .nmetrics of a descriptor from a static array. */
+#define METRIC_TABLE(t) .metrics = (t), .nmetrics = sizeof(t) / sizeof((t)[0])
+
 /* What one mode measured in one window. */
 struct mode_result {
 	uint64_t ops;		/* all workers together */
@@ -201,9 +215,14 @@ struct bench {
 	 * worker_setup() that fails cleans up what it made itself. */
 	void (*worker_teardown)(struct point *pt, struct worker *w);
 	void (*teardown)(struct point *pt);
-	/* Derived metrics of one trial; res[] indexed by mode. */
-	size_t (*derive)(struct point *pt, const struct mode_result *res,
-			 struct metric *out, size_t cap);
+	/* Derived metrics of one trial: the table (names, units, directions,
+	 * headlines) and derive(), which writes val[i] for metrics[i]; the
+	 * harness sizes val[] from the table and fills it with NaN first.
+	 * res[] indexed by mode. */
+	const struct metric_spec *metrics;
+	size_t nmetrics;
+	void (*derive)(struct point *pt, const struct mode_result *res,
+		       double *val);
 	/* Proof pass verdict: write a one-line verdict, return true if the
 	 * intended path is proven. */
 	bool (*verify)(struct point *pt, const struct mode_result *res,

@@ -400,42 +400,28 @@ static double slowdown(const struct ipi_targets *tg, const struct ipi_spec *s,
 	return ipi_slowdown_pct(q, st);
 }
 
-size_t ipi_derive(struct point *pt, const struct ipi_spec *s,
-		  struct ipi_targets *tg, const struct mode_result *res,
-		  struct metric *out, size_t cap)
+void ipi_derive(struct point *pt, const struct ipi_spec *s,
+		struct ipi_targets *tg, const struct mode_result *res,
+		double *val)
 {
 	const struct mode_result *st = &res[s->storm];
 	struct ipi_numbers n;
-	struct metric m[] = {
-		{ "op_p50_ns", "ns", BETTER_LOWER, true, st->lat_p50_ns },
-		{ "op_p99_ns", "ns", BETTER_LOWER, true, st->lat_p99_ns },
-		{ "ipis_per_op", "1", BETTER_NONE, true, NAN },
-		{ s->recv_metric, "1", BETTER_NONE, false, NAN },
-		{ "expected_per_op", "1", BETTER_NONE, false, NAN },
-		{ "targets_oncpu", "1", BETTER_NONE, false, NAN },
-		{ "quiet_targets_oncpu", "1", BETTER_NONE, false,
-		  ipi_targets_oncpu(tg, s->quiet) },
-		{ "victim_slowdown_pct", "%", BETTER_LOWER, true,
-		  slowdown(tg, s, res, true) },
-		{ "victim_wall_slowdown_pct", "%", BETTER_LOWER, false,
-		  slowdown(tg, s, res, false) },
-	};
-	size_t nm = sizeof(m) / sizeof(m[0]);
 
-	if (cap < nm)
-		return 0;
 	numbers(pt, s, tg, res, &n);
 	if (n.sent_cal)
 		point_note(pt, "ipi_source", "no ipi:ipi_send_cpu/_cpumask "
 			   "tracepoints (since 6.3): ipis_per_op counts the CAL "
 			   "row of /proc/interrupts (function-call IPIs taken)");
-	m[2].value = n.sent;
-	m[3].value = n.recv;
-	m[4].value = n.expected;
-	m[5].value = n.oncpu;
+	val[IPI_M_P50] = st->lat_p50_ns;
+	val[IPI_M_P99] = st->lat_p99_ns;
+	val[IPI_M_SENT] = n.sent;
+	val[IPI_M_RECV] = n.recv;
+	val[IPI_M_EXPECTED] = n.expected;
+	val[IPI_M_ONCPU] = n.oncpu;
+	val[IPI_M_QUIET_ONCPU] = ipi_targets_oncpu(tg, s->quiet);
+	val[IPI_M_SLOWDOWN] = slowdown(tg, s, res, true);
+	val[IPI_M_WALL_SLOWDOWN] = slowdown(tg, s, res, false);
 	zero_trials_note(pt, tg, &n);
-	memcpy(out, m, sizeof(m));
-	return nm;
 }
 
 bool ipi_verify(struct point *pt, const struct ipi_spec *s,
@@ -480,12 +466,12 @@ int ipi_target_setup(struct point *pt, struct worker *w, int victim,
 	return rc;
 }
 
-size_t ipi_point_derive(struct point *pt, const struct mode_result *res,
-			struct metric *out, size_t cap)
+void ipi_point_derive(struct point *pt, const struct mode_result *res,
+		      double *val)
 {
 	struct ipi_point *ip = pt->priv;
 
-	return ipi_derive(pt, ip->spec, &ip->tg, res, out, cap);
+	ipi_derive(pt, ip->spec, &ip->tg, res, val);
 }
 
 bool ipi_point_verify(struct point *pt, const struct mode_result *res,

@@ -188,9 +188,34 @@ struct ipi_spec {
 /* Per-trial metrics: op_p50_ns, op_p99_ns, ipis_per_op, the received
  * count, expected_per_op, targets_oncpu (storm), quiet_targets_oncpu,
  * victim_slowdown_pct (per on-CPU second), victim_wall_slowdown_pct. */
-size_t ipi_derive(struct point *pt, const struct ipi_spec *s,
-		  struct ipi_targets *tg, const struct mode_result *res,
-		  struct metric *out, size_t cap);
+enum { IPI_M_P50, IPI_M_P99, IPI_M_SENT, IPI_M_RECV, IPI_M_EXPECTED,
+       IPI_M_ONCPU, IPI_M_QUIET_ONCPU, IPI_M_SLOWDOWN, IPI_M_WALL_SLOWDOWN,
+       IPI_NMETRICS };
+/* The metric table of an IPI bench, recv_metric its name of the
+ * received count (the ipi_spec's recv_metric). */
+#define IPI_METRICS(recv_metric) {					\
+	[IPI_M_P50] = { .name = "op_p50_ns", .unit = "ns",		\
+			.better = BETTER_LOWER, .headline = true },	\
+	[IPI_M_P99] = { .name = "op_p99_ns", .unit = "ns",		\
+			.better = BETTER_LOWER, .headline = true },	\
+	[IPI_M_SENT] = { .name = "ipis_per_op", .unit = "1",		\
+			 .better = BETTER_NONE, .headline = true },	\
+	[IPI_M_RECV] = { .name = (recv_metric), .unit = "1",		\
+			 .better = BETTER_NONE },			\
+	[IPI_M_EXPECTED] = { .name = "expected_per_op", .unit = "1",	\
+			     .better = BETTER_NONE },			\
+	[IPI_M_ONCPU] = { .name = "targets_oncpu", .unit = "1",		\
+			  .better = BETTER_NONE },			\
+	[IPI_M_QUIET_ONCPU] = { .name = "quiet_targets_oncpu", .unit = "1", \
+				.better = BETTER_NONE },		\
+	[IPI_M_SLOWDOWN] = { .name = "victim_slowdown_pct", .unit = "%", \
+			     .better = BETTER_LOWER, .headline = true }, \
+	[IPI_M_WALL_SLOWDOWN] = { .name = "victim_wall_slowdown_pct",	\
+				  .unit = "%", .better = BETTER_LOWER },	\
+}
+void ipi_derive(struct point *pt, const struct ipi_spec *s,
+		struct ipi_targets *tg, const struct mode_result *res,
+		double *val);
 bool ipi_verify(struct point *pt, const struct ipi_spec *s,
 		const struct ipi_targets *tg, const struct mode_result *res,
 		char *verdict, size_t len);
@@ -236,8 +261,8 @@ int ipi_target_setup(struct point *pt, struct worker *w, int victim,
 		     const char *pages, size_t npages);
 /* These fit .derive, .verify and .teardown as they are (ipi_derive(),
  * ipi_verify() with the point's spec and targets). */
-size_t ipi_point_derive(struct point *pt, const struct mode_result *res,
-			struct metric *out, size_t cap);
+void ipi_point_derive(struct point *pt, const struct mode_result *res,
+		      double *val);
 bool ipi_point_verify(struct point *pt, const struct mode_result *res,
 		      char *verdict, size_t len);
 void ipi_point_teardown(struct point *pt);
