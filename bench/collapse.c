@@ -591,5 +591,10 @@ static const struct bench collapse = {
 	.teardown = col_teardown,
 	.derive = col_derive,
 	.verify = col_verify,
+	.sweep = { .order = 50,
+		   .short_args = "--bg-threads=%G --duration=150ms --warmup=50ms --trials=6 "
+				 "--order=interleave",
+		   .full_args = "--bg-threads=%G --placement=compact,scatter "
+				"--order=interleave" },
 };
 BENCH_REGISTER(collapse);

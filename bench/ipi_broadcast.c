@@ -161,5 +161,12 @@ static const struct bench ipi_broadcast = {
 	.derive = ipi_point_derive,
 	.verify = ipi_point_verify,
 	.verify_each_trial = true,
+	.sweep = { .order = 40,
+		   .short_args = "--bg-threads=%G --cmd=private,global --victim=spin,sleep "
+				 "--trials=6 --duration=100ms --warmup=20ms "
+				 "--order=interleave",
+		   .full_args = "--bg-threads=%G --cmd=private,global "
+				"--victim=spin,sleep,gup-fast --placement=compact,scatter "
+				"--order=interleave" },
 };
 BENCH_REGISTER(ipi_broadcast);

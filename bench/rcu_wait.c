@@ -415,5 +415,11 @@ static const struct bench rcu_wait = {
 	.teardown = rcu_teardown,
 	.derive = rcu_derive,
 	.verify = rcu_verify,
+	.sweep = { .order = 20,
+		   .short_args = "--threads=1 --bg-threads=1 --load=idle,spin,gup-fast "
+				 "--duration=300ms --trials=6 --order=interleave",
+		   .full_args = "--threads=1,%N --bg-threads=1 "
+				"--load=idle,spin,syscall,gup-fast,sleep --duration=1s "
+				"--order=interleave" },
 };
 BENCH_REGISTER(rcu_wait);

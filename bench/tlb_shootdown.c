@@ -268,5 +268,12 @@ static const struct bench tlb_shootdown = {
 	.derive = ipi_point_derive,
 	.verify = ipi_point_verify,
 	.verify_each_trial = true,
+	.sweep = { .order = 30,
+		   .short_args = "--bg-threads=%G --op=mprotect --pages=1,512 "
+				 "--victim=spin,gup-fast --trials=6 --duration=100ms "
+				 "--warmup=20ms --order=interleave",
+		   .full_args = "--bg-threads=%G --op=mprotect,madvise,munmap "
+				"--pages=1,32,512,1024 --victim=spin,syscall,sleep,gup-fast "
+				"--placement=compact,scatter --order=interleave" },
 };
 BENCH_REGISTER(tlb_shootdown);

@@ -213,6 +213,19 @@ struct bench {
 	 * reports how many trials showed the path, so a path that ran in the
 	 * proof window but not in the trials does not pass unseen. */
 	bool verify_each_trial;
+
+	/* Its sets in `gupsync sweep` (the runs' options).  The sweep fits
+	 * them to the PUs it finds: %N is the PU count, %M one less, %T the
+	 * thread counts 1..N and %G the background counts 0..N-1 it affords,
+	 * and each run gets --fit, so a point whose measured + background
+	 * workers exceed the PUs is skipped with its reason and the rest run.
+	 * .order places it in the sweep (lower first); 0 = not swept.  Short
+	 * is `make run`'s default set (about two minutes on 2 CPUs), full
+	 * also sweeps placements and variables. */
+	struct bench_sweep {
+		unsigned order;
+		const char *short_args, *full_args;
+	} sweep;
 };
 
 /* What a benchmark sees of the data point being measured. */
