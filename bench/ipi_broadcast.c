@@ -168,5 +168,6 @@ static const struct bench ipi_broadcast = {
 		   .full_args = "--bg-threads=%G --cmd=private,global "
 				"--victim=spin,sleep,gup-fast --placement=compact,scatter "
 				"--order=interleave" },
+	.variant = VARIANT_IPI,
 };
 BENCH_REGISTER(ipi_broadcast);

@@ -421,5 +421,6 @@ static const struct bench rcu_wait = {
 		   .full_args = "--threads=1,%N --bg-threads=1 "
 				"--load=idle,spin,syscall,gup-fast,sleep --duration=1s "
 				"--order=interleave" },
+	.variant = VARIANT_RCU,
 };
 BENCH_REGISTER(rcu_wait);

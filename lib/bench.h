@@ -226,6 +226,13 @@ struct bench {
 		unsigned order;
 		const char *short_args, *full_args;
 	} sweep;
+	/* Its role in `gupsync variants`, which sets the IPI variant of the
+	 * protected replacement beside the RCU variant, each from user space
+	 * and in the kernel (module): at most one benchmark per role. */
+	enum bench_variant {
+		VARIANT_NONE, VARIANT_IPI, VARIANT_RCU, VARIANT_K_IPI,
+		VARIANT_K_RCU,
+	} variant;
 };
 
 /* What a benchmark sees of the data point being measured. */
