@@ -31,7 +31,7 @@
  * baseline of the background GUP-fast rate (gup_fast_drop_pct).
  *
  * Background workers (--bg-threads) call shared FUTEX_WAKE (GUP-fast, see
- * gup-fast) on the first page of the region their measured worker is
+ * gup) on the first page of the region their measured worker is
  * collapsing or waiting on.
  *
  * Proof: every madvise op that returned 0 must have left a THP

@@ -79,10 +79,10 @@ int variants_report(FILE *f, char *const *dirs, size_t ndirs,
 
 static const char *const vt_cmds[] = { "private", "global", NULL };
 static const char *const vt_victims[] = {
-	"spin", "syscall", "sleep", "gup-fast", NULL,
+	"spin", "syscall", "sleep", "gup", NULL,
 };
 static const char *const vt_loads[] = {
-	"idle", "spin", "syscall", "gup-fast", "sleep", NULL,
+	"idle", "spin", "syscall", "gup", "sleep", NULL,
 };
 
 struct vt_conf {

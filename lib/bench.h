@@ -20,7 +20,7 @@
  *                     and keeps every raw sample of the timed window.
  *
  * Modes: each trial runs every mode once (alternating the order from trial
- * to trial so drift does not favour one), e.g. gup-fast's "private"
+ * to trial so drift does not favour one), e.g. the GUP-fast benchmark's "private"
  * (baseline, no GUP) and "shared" (GUP-fast).  A mode with .proof_only runs
  * only in the proof pass: before its trials, each data point runs every
  * mode once with all counters, and verify() judges from those counts
