@@ -102,7 +102,8 @@ static const struct opt_spec tlb_opts[] = {
 	  .fewer_hint = "PV TLB flush skips preempted vCPUs / target off "	\
 			"CPU or lazy",					\
 	  .events = TLB_SEND_IPI, .events_per_op = (nflush),		\
-	  .model = what, .quiet = MODE_QUIET, .storm = MODE_STORM }
+	  .model = what, .quiet = MODE_QUIET, .storm = MODE_STORM,	\
+	  .tlb_flush = true }
 
 static const struct ipi_spec tlb_ipi[] = {
 	[OP_MPROTECT] = TLB_SPEC(2, "model: RO+RW pair, 2 flushes/target"),

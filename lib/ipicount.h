@@ -106,6 +106,8 @@ struct ipi_numbers {
 	unsigned ntargets;
 	double events;		/* IPI-causing events counted per op; NaN: not */
 	bool sent_cal;		/* sent is the CAL row (no ipi tracepoints) */
+	bool hv_flush;		/* remote TLB flushes go through the hypervisor:
+				 * none is an IPI (sysinfo_hv_tlb_flush()) */
 };
 
 enum ipi_judgement {
@@ -117,6 +119,8 @@ enum ipi_judgement {
 	IPI_ZERO,		/* none seen where some were expected */
 	IPI_UNKNOWN,		/* NaN in: not counted */
 	IPI_MORE,		/* above the band: polluted or miscounted */
+	IPI_HYPERVISOR,		/* none seen, and the hypervisor flushes:
+				 * nothing to count, not a failure */
 };
 enum ipi_judgement ipi_judge(const struct ipi_numbers *n);
 /* "as expected", "ZERO where some were expected", ... */
@@ -178,6 +182,7 @@ struct ipi_spec {
 	double events_per_op;	     /* ... as many per op as the op makes */
 	const char *model;	     /* "mprotect RO+RW: 2 flushes", for verdicts */
 	unsigned quiet, storm;	     /* mode indices */
+	bool tlb_flush;		     /* the IPIs are remote TLB flushes */
 };
 
 /* Per-trial metrics: op_p50_ns, op_p99_ns, ipis_per_op, the received

@@ -88,6 +88,14 @@ void run_print_header(struct run *r)
 		(unsigned long long)(r->rc.duration_ns / 1000000),
 		(unsigned long long)(r->rc.warmup_ns / 1000000));
 	comment("futex hash: %s", r->futex_hash);
+	{
+		const char *hvf = json_string_value(json_object_get(json_object_get(
+			info, "cpu"), "tlb_flush_by_hypervisor"));
+
+		if (hvf)
+			comment("remote TLB flushes: by the hypervisor (%s): no "
+				"IPIs to count for them", hvf);
+	}
 	if (r->b->pair.test)
 		comment("pairing: %s and %s %s", r->b->modes[r->b->pair.base].name,
 			r->b->modes[r->b->pair.test].name, run_slicing(r) ?

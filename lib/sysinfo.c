@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/klog.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -210,6 +211,45 @@ static const char *si_cpuid_hypervisor(json_t *cpu)
 }
 #endif
 
+/*
+ * Remote TLB flushes done by the hypervisor, not by IPIs, in the kernel's
+ * own words (its log): PVM's paravirtual flush ("pvm-pv: running under
+ * PVM"), Hyper-V's hypercall flush.  KVM's PV TLB flush is not one: it
+ * still IPIs running vCPUs and defers only preempted ones (the CPUID
+ * feature kvm_pv_tlb_flush says so).  Nothing found (or no log): false.
+ */
+static const char *const si_hv_flush_lines[] = {
+	"pvm-pv: running under PVM",
+	"Hyper-V: Using hypercall for remote TLB flush",
+	NULL,
+};
+
+bool sysinfo_hv_tlb_flush(char *why, size_t len)
+{
+	static int known = -1;
+	static char said[SI_VAL_LEN];
+
+	if (known < 0) {
+		int n = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
+		char *buf = n > 0 ? malloc((size_t)n + 1) : NULL;
+
+		known = 0;
+		if (buf && (n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, n)) > 0) {
+			buf[n] = '\0';
+			for (int i = 0; si_hv_flush_lines[i] && !known; i++)
+				if (strstr(buf, si_hv_flush_lines[i])) {
+					known = 1;
+					snprintf(said, sizeof(said), "kernel log: %s",
+						 si_hv_flush_lines[i]);
+				}
+		}
+		free(buf);
+	}
+	if (known)
+		snprintf(why, len, "%s", said);
+	return known == 1;
+}
+
 static void si_cpu_hypervisor(json_t *cpu, bool flag)
 {
 	char type[SI_VAL_LEN];
@@ -273,6 +313,13 @@ static json_t *si_cpu(void)
 						    : json_null());
 	json_object_set_new(o, "flags", fl);
 	si_cpu_hypervisor(o, si_has_word(flags, "hypervisor"));
+	{
+		char why[SI_VAL_LEN];
+
+		json_object_set_new(o, "tlb_flush_by_hypervisor",
+				    sysinfo_hv_tlb_flush(why, sizeof(why)) ?
+				    json_string(why) : json_null());
+	}
 	return o;
 }
 

@@ -28,11 +28,16 @@
 #define GUPSYNC_SYSINFO_H
 
 #include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include "sysinfo_print.h"	/* sysinfo_print(), sysinfo_oneline() */
 
 json_t *sysinfo_collect(void);
+/* Whether remote TLB flushes go through the hypervisor (no IPIs), with
+ * the kernel's words for it in why (sysinfo.c). */
+bool sysinfo_hv_tlb_flush(char *why, size_t len);
 /* A config option's value ("y", "250", ...) or NULL; reads the same sources. */
 const char *sysinfo_config(const json_t *info, const char *name);
 

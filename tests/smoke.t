@@ -173,7 +173,7 @@ done
 # ---- dry runs ---------------------------------------------------------------
 gs run gup-fast --topology "package:2 core:4 pu:2" --threads 1-4 \
 	--output "$tmp/dry"
-if [ $rc -eq 0 ] && [ "$(grep -c 'PUs:' <<<"$out")" -eq 4 ] &&
+if [ $rc -eq 0 ] && [ "$(grep -c '^[^#].*PUs:' <<<"$out")" -eq 4 ] &&
    grep -Eq 'threads=4 .*PUs: [0-9]+ [0-9]+ [0-9]+ [0-9]+' <<<"$out"; then
 	ok "synthetic topology: dry run prints 4 placements"
 else

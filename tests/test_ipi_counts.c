@@ -145,7 +145,7 @@ static void test_expected(void **state)
 /* recv observed, expected, busy targets' mean on-CPU share */
 static enum ipi_judgement judge(double recv, double expected, double busy)
 {
-	struct ipi_numbers n = { 0, recv, expected, busy, busy, 1, NAN, false };
+	struct ipi_numbers n = { 0, recv, expected, busy, busy, 1, NAN, false, false };
 
 	return ipi_judge(&n);
 }
@@ -205,11 +205,11 @@ static const struct ipi_spec spec = {
 
 static void test_verdict(void **state)
 {
-	struct ipi_numbers zero = { 0, 0, 0.98, 0.98, 0.98, 1, NAN, false };
-	struct ipi_numbers fewer = { 0.2, 0.2, 1, 1, 1, 1, NAN, false };
-	struct ipi_numbers ok = { 1.02, 1.01, 1, 1.5, 0.75, 2, NAN, false };
-	struct ipi_numbers none = { 0, 0, 0, 0, NAN, 0, NAN, false };
-	struct ipi_numbers nan = { NAN, NAN, 1, 1, 1, 1, NAN, false };
+	struct ipi_numbers zero = { 0, 0, 0.98, 0.98, 0.98, 1, NAN, false, false };
+	struct ipi_numbers fewer = { 0.2, 0.2, 1, 1, 1, 1, NAN, false, false };
+	struct ipi_numbers ok = { 1.02, 1.01, 1, 1.5, 0.75, 2, NAN, false, false };
+	struct ipi_numbers none = { 0, 0, 0, 0, NAN, 0, NAN, false, false };
+	struct ipi_numbers nan = { NAN, NAN, 1, 1, 1, 1, NAN, false, false };
 	char v[512];
 
 	(void)state;
@@ -232,8 +232,8 @@ static void test_verdict(void **state)
 
 static void test_verdict_more(void **state)
 {
-	struct ipi_numbers more = { 16.2, 16.0, 6, 3, 1, 3, 2.1, false };
-	struct ipi_numbers worst = { 301.5, 301.5, 13.19, 6.6, 0.94, 7, 47, true };
+	struct ipi_numbers more = { 16.2, 16.0, 6, 3, 1, 3, 2.1, false, false };
+	struct ipi_numbers worst = { 301.5, 301.5, 13.19, 6.6, 0.94, 7, 47, true, false };
 	static const struct ipi_spec longest = {
 		.recv_what = "remote shootdowns",
 		.model = "model: RO+RW pair, 2 flushes/target",
@@ -267,8 +267,8 @@ static void test_no_nan(void **state)
 /* Before 6.3: no ipi tracepoints; the CAL row or NA, never nan. */
 static void test_verdict_old_kernel(void **state)
 {
-	struct ipi_numbers cal = { 1.01, 1.0, 1, 1, 1, 1, NAN, true };
-	struct ipi_numbers none = { NAN, 1.0, 1, 1, 1, 1, NAN, false };
+	struct ipi_numbers cal = { 1.01, 1.0, 1, 1, 1, 1, NAN, true, false };
+	struct ipi_numbers none = { NAN, 1.0, 1, 1, 1, 1, NAN, false, false };
 	char v[512];
 
 	(void)state;
@@ -488,6 +488,30 @@ static void test_bcast_options(void **state)
 	assert_int_equal(o.status, 2);
 }
 
+/* A VM whose remote flushes go through the hypervisor: zero shootdowns
+ * are what it does, not a failure, and nothing else changes. */
+static void test_verdict_hypervisor(void **state)
+{
+	struct ipi_numbers hv = { 0, 0, 1.9, 0.95, 0.95, 1, NAN, false, true };
+	struct ipi_numbers ipi = { 0, 0, 1.9, 0.95, 0.95, 1, NAN, false, false };
+	struct ipi_numbers ok = { 2.0, 2.0, 1.9, 0.95, 0.95, 1, NAN, false, true };
+	char buf[400];
+
+	(void)state;
+	assert_int_equal(ipi_judge(&hv), IPI_HYPERVISOR);
+	assert_true(ipi_verdict(buf, sizeof(buf), &spec, &hv));
+	assert_non_null(strstr(buf, "remote flush by the hypervisor: no IPIs to count"));
+	assert_non_null(strstr(buf, "initiator latency and victim slowdown are measured"));
+	assert_null(strstr(buf, "WARNING"));
+	assert_null(strstr(buf, "-0.00"));
+	/* the same numbers on a VM that flushes with IPIs: a failure */
+	assert_int_equal(ipi_judge(&ipi), IPI_ZERO);
+	assert_false(ipi_verdict(buf, sizeof(buf), &spec, &ipi));
+	assert_non_null(strstr(buf, "WARNING"));
+	/* IPIs seen anyway: judged as ever */
+	assert_int_equal(ipi_judge(&ok), IPI_AS_EXPECTED);
+}
+
 /* The slow-GUP control (mmap_lock per call) is judged both ways. */
 static void test_slow_control(void **state)
 {
@@ -515,6 +539,7 @@ int main(void)
 		cmocka_unit_test(test_verdict_old_kernel),
 		cmocka_unit_test(test_no_nan),
 		cmocka_unit_test(test_slow_control),
+		cmocka_unit_test(test_verdict_hypervisor),
 		cmocka_unit_test(test_slowdown),
 		cmocka_unit_test(test_victim_kinds),
 		cmocka_unit_test(test_target_setup),
