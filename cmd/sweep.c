@@ -219,8 +219,9 @@ int cmd_sweep(int argc, char **argv, const char *cmdline)
 		n = split_args(tmpl ? tmpl : "",
 			       npu, nextra, extra, buf, sizeof(buf), args);
 		/* A sweep fits the machine: points that do not are skipped,
-		 * each with its reason, and the sweep goes on. */
-		if (n < SWEEP_MAX_ARGS - 1)
+		 * each with its reason, and the sweep goes on (a set that
+		 * oversubscribes on purpose, .sweep.oversubscribe, runs all). */
+		if (!b->sweep.oversubscribe && n < SWEEP_MAX_ARGS - 1)
 			args[n++] = "--fit", args[n] = NULL;
 		snprintf(line, sizeof(line), "gupsync run %s", b->name);
 		for (int a = 0; a < n; a++)

@@ -218,13 +218,16 @@ struct bench {
 	 * them to the PUs it finds: %N is the PU count, %M one less, %T the
 	 * thread counts 1..N and %G the background counts 0..N-1 it affords,
 	 * and each run gets --fit, so a point whose measured + background
-	 * workers exceed the PUs is skipped with its reason and the rest run.
+	 * workers exceed the PUs is skipped with its reason and the rest run
+	 * (unless .oversubscribe: its set means to have more workers than
+	 * PUs, and runs them).
 	 * .order places it in the sweep (lower first); 0 = not swept.  Short
 	 * is `make run`'s default set (about two minutes on 2 CPUs), full
 	 * also sweeps placements and variables. */
 	struct bench_sweep {
 		unsigned order;
 		const char *short_args, *full_args;
+		bool oversubscribe;
 	} sweep;
 	/* Its role in `gupsync variants`, which sets the IPI variant of the
 	 * protected replacement beside the RCU variant, each from user space
