@@ -126,7 +126,8 @@ void vt_lookup(struct vt *v, const struct vt_col *c, unsigned n,
 	char what[64];
 
 	out[0] = out[1] = out[2] = NAN;
-	/* "rcu-wait ipis": the column, as two have the same name */
+	/* the benchmark and the column ("NAME ipis"), as two columns have
+	 * the same head */
 	snprintf(what, sizeof(what), "%s %.*s", vt_bench(c->src),
 		 (int)strcspn(c->head, " "), c->head);
 	if (!v->nsrc[c->src]) {

@@ -33,10 +33,10 @@ static const struct vt_col vt_user[] = {
 
 static const struct vt_col vt_kernel[] = {
 	{ "kipi_us [95% CI]", VT_KIPI, "all_ipi_ns", NS_PER_US, true, false,
-	  "in-kernel IPI (k-ipi)", "replacer" },
+	  "in-kernel IPI", "replacer" },
 	{ "tgts", VT_KIPI, "all_targets", 1, false, false, NULL, "others" },
 	{ "ksync", VT_KRCU, "sync_rcu_ns", NS_PER_US, false, false,
-	  "in-kernel RCU (k-rcu)", "replacer" },
+	  "in-kernel RCU", "replacer" },
 	{ "kexp_us [95% CI]", VT_KRCU, "sync_rcu_exp_ns", NS_PER_US, true,
 	  false, NULL, NULL },
 };
