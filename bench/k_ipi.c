@@ -253,5 +253,6 @@ static const struct bench k_ipi = {
 	.teardown = kdev_teardown,
 	.derive = kipi_derive,
 	.verify = kipi_verify,
+	.variant = VARIANT_K_IPI,
 };
 BENCH_REGISTER(k_ipi);

@@ -147,5 +147,6 @@ static const struct bench k_rcu = {
 	.teardown = kdev_teardown,
 	.derive = krcu_derive,
 	.verify = krcu_verify,
+	.variant = VARIANT_K_RCU,
 };
 BENCH_REGISTER(k_rcu);

@@ -355,5 +355,8 @@ static const struct bench uprobe_replace = {
 	.teardown = up_teardown,
 	.derive = up_derive,
 	.verify = up_verify,
+	.sweep = { .order = 70,
+		   .short_args = "--duration=300ms --warmup=50ms --trials=6",
+		   .full_args = "--order=interleave" },
 };
 BENCH_REGISTER(uprobe_replace);

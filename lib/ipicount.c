@@ -11,7 +11,7 @@
 #include "sysinfo.h"
 
 const char *const ipi_victim_names[] = { "spin", "syscall", "sleep",
-					 "gup-fast", NULL };
+					 "gup", NULL };
 const char *const ipi_level_names[] = { "any", "smt", "l3", "package", "numa",
 					"machine", NULL };
 

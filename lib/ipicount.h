@@ -141,7 +141,7 @@ double ipi_rate_oncpu(double ops_per_s, double oncpu);
 /* ---- victims: background workers in this mm that take the IPIs ---- */
 
 /* The --victim kinds (lib/victim.h) an IPI bench offers, in option order:
- * "spin", "syscall", "sleep", "gup-fast", NULL (idle takes no IPI). */
+ * "spin", "syscall", "sleep", "gup", NULL (idle takes no IPI). */
 extern const char *const ipi_victim_names[];
 
 #define VICTIM_SLEEP_NS 100000ull /* sleep victims wake every 100 us */
@@ -150,8 +150,8 @@ extern const char *const ipi_victim_names[];
  * of its options table; conf: its config struct (int victim, level). */
 #define IPI_TARGET_OPTS(conf)						\
 	{ "victim", OPT_ENUM, "what the --bg-threads targets do: spin in "	\
-	  "user space, getppid loop, sleep, or GUP-fast (shared FUTEX_WAKE)", \
-	  "spin,syscall,sleep,gup-fast", 0, 0, ipi_victim_names, true,	\
+	  "user space, getppid loop, sleep, or a GUP-fast loop (shared FUTEX_WAKE)", \
+	  "spin,syscall,sleep,gup", 0, 0, ipi_victim_names, true,	\
 	  offsetof(conf, victim) },					\
 	{ "target-level", OPT_ENUM, "skip a point unless every target has " \
 	  "this relation to the initiator's PU (any: no check)", "any", 0, 0, \

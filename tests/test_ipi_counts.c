@@ -356,7 +356,7 @@ static void test_target_setup(void **state)
 	assert_ptr_equal(((struct victim *)w[2].priv)->pages, initiator_pages);
 	assert_null(((struct victim *)w[2].priv)->own);
 
-	assert_int_equal(ipi_target_setup(&pt, &w[3], ipi_index("gup-fast"),
+	assert_int_equal(ipi_target_setup(&pt, &w[3], ipi_index("gup"),
 					  NULL, 1), BENCH_OK);
 	v = w[3].priv;
 	assert_ptr_equal(v->futex_word, (uint32_t *)v->own);
@@ -439,7 +439,7 @@ static void test_tlb_options_good(void **state)
 	assert_int_equal(o.status, 0);
 	assert_contains(o.out, "36 data points");
 	dry_run(&o, "tlb-shootdown", "--op", "mprotect,munmap", "--pages",
-		"1,34,512", "--victim", "gup-fast", "--target-level", "any,l3",
+		"1,34,512", "--victim", "gup", "--target-level", "any,l3",
 		NULL);
 	assert_int_equal(o.status, 0);
 	assert_contains(o.out, "12 data points");
@@ -465,7 +465,7 @@ static void test_tlb_options_bad(void **state)
 	assert_refused("tlb-shootdown", "--pages", "0",
 		       "--pages: '0' is out of range; allowed: 1..262144");
 	assert_refused("tlb-shootdown", "--victim", "idle",
-		       "is not one of: spin, syscall, sleep, gup-fast");
+		       "is not one of: spin, syscall, sleep, gup");
 	assert_refused("tlb-shootdown", "--target-level", "core",
 		       "is not one of: any, smt, l3, package, numa, machine");
 }
