@@ -161,7 +161,6 @@ extern const char *const ipi_victim_names[];
 struct ipi_targets {
 	struct victim **v;	/* nbg entries, set by worker_setup */
 	unsigned n;
-	unsigned trials, zero_trials; /* trials judged; of them with 0 IPIs */
 };
 int ipi_targets_alloc(struct point *pt, struct ipi_targets *tg);
 void ipi_targets_free(struct ipi_targets *tg);

@@ -83,6 +83,10 @@ static void test_per_op_background(void **state)
 
 	(void)state;
 	assert_near(ipi_net_per_op(&st, &q, &c, 1), 1.0);
+	/* Background a hair above the storm's: noise, none (not -0.00). */
+	q.delta[0] = 552;
+	assert_true(ipi_net_per_op(&st, &q, &c, 1) == 0.0);
+	assert_false(signbit(ipi_net_per_op(&st, &q, &c, 1)));
 	/* More background than storm: negative, not clamped. */
 	q.delta[0] = 1000;
 	assert_near(ipi_net_per_op(&st, &q, &c, 1), (1100.0 - 2000) / 1000);
