@@ -77,8 +77,16 @@ enum ipi_judgement ipi_judge(const struct ipi_numbers *n)
 		return IPI_UNKNOWN;
 	if (n->expected < IPI_EXPECT_MIN)
 		return n->recv < IPI_SEEN_MIN ? IPI_NONE_EXPECTED : IPI_UNEXPECTED;
-	if (n->recv < IPI_SEEN_MIN)
-		return n->hv_flush ? IPI_HYPERVISOR : IPI_ZERO;
+	if (n->recv < IPI_SEEN_MIN) {
+		if (n->hv_flush)
+			return IPI_HYPERVISOR;
+		/* The measurement: flushes to CPUs running the mm, and not
+		 * one IPI sent for them nor taken. */
+		if (n->tlb_flush && !isnan(n->sent) && n->sent < IPI_SEEN_MIN &&
+		    !isnan(n->busy_share) && n->busy_share >= IPI_BUSY_SHARE)
+			return IPI_HYPERVISOR_MEASURED;
+		return IPI_ZERO;
+	}
 	if (n->recv > IPI_MORE_SHARE * n->expected + IPI_MORE_SLACK)
 		return IPI_MORE;
 	if (n->recv >= IPI_FEWER_SHARE * n->expected)
@@ -98,6 +106,8 @@ const char *ipi_judgement_name(enum ipi_judgement j)
 		[IPI_UNKNOWN] = "not counted",
 		[IPI_MORE] = "MORE THAN EXPECTED",
 		[IPI_HYPERVISOR] = "remote flush by the hypervisor: no IPIs to count",
+		[IPI_HYPERVISOR_MEASURED] = "remote flush by the hypervisor "
+			"(measured): no IPIs to count",
 	};
 
 	return (unsigned)j < sizeof(names) / sizeof(names[0]) ? names[j] : "?";
@@ -161,6 +171,13 @@ bool ipi_verdict(char *buf, size_t len, const struct ipi_spec *s,
 		snprintf(buf, len, "remote flush by the hypervisor: no IPIs to "
 			 "count (%s; %s %.3f/op, %s); initiator latency and victim "
 			 "slowdown are measured", who, s->recv_what, n->recv, sent);
+		return true;
+	case IPI_HYPERVISOR_MEASURED:
+		snprintf(buf, len, "remote flush by the hypervisor (measured: "
+			 "none sent or taken though the targets ran the mm; the "
+			 "kernel's log does not say it): no IPIs to count (%s; %s "
+			 "%.3f/op, %s); initiator latency and victim slowdown are "
+			 "measured", who, s->recv_what, n->recv, sent);
 		return true;
 	case IPI_FEWER:
 		snprintf(buf, len, "WARNING: FEWER THAN EXPECTED: only %.2f %s/op "
@@ -358,7 +375,8 @@ static void numbers(const struct point *pt, const struct ipi_spec *s,
 
 	*n = (struct ipi_numbers){ NAN, NAN, NAN, ipi_targets_oncpu(tg, s->storm),
 				   nbusy ? sum / nbusy : NAN, tg->n, NAN, false,
-				   s->tlb_flush && sysinfo_hv_tlb_flush(why, sizeof(why)) };
+				   s->tlb_flush && sysinfo_hv_tlb_flush(why, sizeof(why)),
+				   s->tlb_flush };
 	if (!ipi_counted(st, ctxsw) || !ipi_counted(q, ctxsw))
 		return;
 	n->expected = ipi_expected_per_op(s->events_per_op, busy, tg->n);
