@@ -174,10 +174,9 @@ bool ipi_verdict(char *buf, size_t len, const struct ipi_spec *s,
 		return true;
 	case IPI_HYPERVISOR_MEASURED:
 		snprintf(buf, len, "remote flush by the hypervisor (measured: "
-			 "none sent or taken though the targets ran the mm; the "
-			 "kernel's log does not say it): no IPIs to count (%s; %s "
-			 "%.3f/op, %s); initiator latency and victim slowdown are "
-			 "measured", who, s->recv_what, n->recv, sent);
+			 "no IPI sent or taken while the targets ran the mm): no "
+			 "IPIs to count (%s; %s); initiator latency and victim "
+			 "slowdown are measured", who, sent);
 		return true;
 	case IPI_FEWER:
 		snprintf(buf, len, "WARNING: FEWER THAN EXPECTED: only %.2f %s/op "

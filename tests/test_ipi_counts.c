@@ -527,7 +527,9 @@ static void test_verdict_hypervisor_measured(void **state)
 
 	(void)state;
 	assert_int_equal(ipi_judge(&m), IPI_HYPERVISOR_MEASURED);
+	m.ntargets = 16;	/* the longest: fits the harness's 256 bytes */
 	assert_true(ipi_verdict(buf, sizeof(buf), &spec, &m));
+	assert_true(strlen(buf) < 255);
 	assert_non_null(strstr(buf, "remote flush by the hypervisor (measured"));
 	assert_non_null(strstr(buf, "initiator latency and victim slowdown are measured"));
 	assert_null(strstr(buf, "WARNING"));
