@@ -457,6 +457,12 @@ bool ipi_verify(struct point *pt, const struct ipi_spec *s,
 		return false;
 	}
 	numbers(pt, s, tg, res, &n);
+	/* The measured sign goes where the kernel's account would: the
+	 * point's notes (meta.json and the output). */
+	if (ipi_judge(&n) == IPI_HYPERVISOR_MEASURED)
+		point_note(pt, "tlb_flush", "by the hypervisor, measured: flushes "
+			   "to targets %.0f%% on the mm's CPU sent and took no IPI "
+			   "(the kernel's log does not say it)", 100 * n.busy_share);
 	return ipi_verdict(verdict, len, s, &n);
 }
 
