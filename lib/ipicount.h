@@ -108,6 +108,9 @@ struct ipi_numbers {
 	bool sent_cal;		/* sent is the CAL row (no ipi tracepoints) */
 	bool hv_flush;		/* remote TLB flushes go through the hypervisor:
 				 * none is an IPI (sysinfo_hv_tlb_flush()) */
+	bool tlb_flush;		/* the IPIs counted are remote TLB flushes: then
+				 * none sent nor taken while busy targets ran
+				 * the mm is the measured sign of hv_flush */
 };
 
 enum ipi_judgement {
@@ -121,6 +124,9 @@ enum ipi_judgement {
 	IPI_MORE,		/* above the band: polluted or miscounted */
 	IPI_HYPERVISOR,		/* none seen, and the hypervisor flushes:
 				 * nothing to count, not a failure */
+	IPI_HYPERVISOR_MEASURED, /* the same, seen only in the counts (none
+				 * sent or taken, busy targets on CPU); the
+				 * kernel's log does not say it */
 };
 enum ipi_judgement ipi_judge(const struct ipi_numbers *n);
 /* "as expected", "ZERO where some were expected", ... */
