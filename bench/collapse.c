@@ -31,7 +31,7 @@
  * baseline of the background GUP-fast rate (gup_fast_drop_pct).
  *
  * Background workers (--bg-threads) call shared FUTEX_WAKE (GUP-fast, see
- * gup-fast) on the first page of the region their measured worker is
+ * gup) on the first page of the region their measured worker is
  * collapsing or waiting on.
  *
  * Proof: every madvise op that returned 0 must have left a THP
@@ -604,5 +604,10 @@ static const struct bench collapse = {
 	METRIC_TABLE(col_metrics),
 	.derive = col_derive,
 	.verify = col_verify,
+	.sweep = { .order = 50,
+		   .short_args = "--bg-threads=%G --duration=150ms --warmup=50ms --trials=6 "
+				 "--order=interleave",
+		   .full_args = "--bg-threads=%G --placement=compact,scatter "
+				"--order=interleave" },
 };
 BENCH_REGISTER(collapse);

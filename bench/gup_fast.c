@@ -357,5 +357,10 @@ static const struct bench gup_fast = {
 	.derive = gup_derive,
 	.verify = gup_verify,
 	.verify_each_trial = true,
+	.sweep = { .order = 10,
+		   .short_args = "--threads=%T --page-size=4K,2M --duration=200ms "
+				 "--warmup=50ms --trials=6 --order=interleave",
+		   .full_args = "--threads=%T --page-size=4K,2M --layout=own,shared "
+				"--placement=compact,scatter --order=interleave" },
 };
 BENCH_REGISTER(gup_fast);

@@ -263,5 +263,6 @@ static const struct bench k_ipi = {
 	METRIC_TABLE(kipi_metrics),
 	.derive = kipi_derive,
 	.verify = kipi_verify,
+	.variant = VARIANT_K_IPI,
 };
 BENCH_REGISTER(k_ipi);

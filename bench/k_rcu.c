@@ -153,5 +153,6 @@ static const struct bench k_rcu = {
 	METRIC_TABLE(krcu_metrics),
 	.derive = krcu_derive,
 	.verify = krcu_verify,
+	.variant = VARIANT_K_RCU,
 };
 BENCH_REGISTER(k_rcu);

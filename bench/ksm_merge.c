@@ -379,5 +379,9 @@ static const struct bench ksm_merge = {
 	METRIC_TABLE(ksm_metrics),
 	.derive = ksm_derive,
 	.verify = ksm_verify,
+	.sweep = { .order = 60,
+		   .short_args = "--bg-threads=%G --duration=300ms --warmup=50ms --trials=6 "
+				 "--order=interleave",
+		   .full_args = "--bg-threads=%G --order=interleave" },
 };
 BENCH_REGISTER(ksm_merge);

@@ -388,5 +388,10 @@ static const struct bench pin_fast = {
 	.derive = pin_derive,
 	.verify = pin_verify,
 	.verify_each_trial = true,
+	.sweep = { .order = 80,
+		   .short_args = "--threads=%T --page-size=4K,2M --duration=200ms "
+				 "--warmup=50ms --trials=6 --order=interleave",
+		   .full_args = "--threads=%T --page-size=4K,2M --pages=1,32,512 "
+				"--placement=compact,scatter --order=interleave" },
 };
 BENCH_REGISTER(pin_fast);

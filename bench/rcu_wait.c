@@ -25,7 +25,7 @@
  * Load on the other CPUs (--load, with --bg-threads N workers placed after
  * the callers): idle (none); spin (user-space loop: the tick notes the
  * quiescent state, and on a nohz_full CPU nothing would); syscall (a
- * getppid() loop: busy in the kernel); gup-fast (shared FUTEX_WAKE on the
+ * getppid() loop: busy in the kernel); gup (shared FUTEX_WAKE on the
  * worker's own page, as bench/gup_fast.c: IRQs-off walks, the very readers
  * the wait is for); sleep (50 us nanosleep loop: idle entry and exit).
  * --threads N runs N callers at once: grace periods are shared, so per-call
@@ -36,7 +36,7 @@
  * a normal call wakes the grace-period kthread (sched_wakeup of
  * rcu_preempt/rcu_sched) and queues no rcu_exp_handler IPI; an expedited
  * call leaves that kthread asleep, and with a busy peer (spin, syscall,
- * gup-fast) must IPI it (csd_queue_cpu of rcu_exp_handler).  Idle CPUs
+ * gup) must IPI it (csd_queue_cpu of rcu_exp_handler).  Idle CPUs
  * are skipped, so with idle peers the count depends on where the exp
  * kthread worker runs: seen here, either ~1 IPI per call, to the CPU the
  * caller just left (not idle yet), and a ~50-65 us wait, or ~0 and ~6 us,
@@ -88,7 +88,7 @@ static const char *const load_what[] = {
 	[VICTIM_IDLE] = "none: background workers return at once",
 	[VICTIM_SPIN] = "user-space spin loop (quiescent states only from the tick)",
 	[VICTIM_SYSCALL] = "getppid() loop (busy in the kernel)",
-	[VICTIM_GUP_FAST] = "shared FUTEX_WAKE loop: GUP-fast walks with IRQs off",
+	[VICTIM_GUP] = "shared FUTEX_WAKE loop: GUP-fast walks with IRQs off",
 	[VICTIM_SLEEP] = "nanosleep(50 us) loop: idle entry and exit",
 };
 
@@ -425,5 +425,12 @@ static const struct bench rcu_wait = {
 	METRIC_TABLE(rcu_metrics),
 	.derive = rcu_derive,
 	.verify = rcu_verify,
+	.sweep = { .order = 20,
+		   .short_args = "--threads=1 --bg-threads=1 --load=idle,spin,gup "
+				 "--duration=300ms --trials=6 --order=interleave",
+		   .full_args = "--threads=1,%N --bg-threads=1 "
+				"--load=idle,spin,syscall,gup,sleep --duration=1s "
+				"--order=interleave" },
+	.variant = VARIANT_RCU,
 };
 BENCH_REGISTER(rcu_wait);

@@ -361,5 +361,8 @@ static const struct bench uprobe_replace = {
 	METRIC_TABLE(up_metrics),
 	.derive = up_derive,
 	.verify = up_verify,
+	.sweep = { .order = 70,
+		   .short_args = "--duration=300ms --warmup=50ms --trials=6",
+		   .full_args = "--order=interleave" },
 };
 BENCH_REGISTER(uprobe_replace);

@@ -20,7 +20,7 @@
  *                     and keeps every raw sample of the timed window.
  *
  * Modes: each trial runs every mode once (alternating the order from trial
- * to trial so drift does not favour one), e.g. gup-fast's "private"
+ * to trial so drift does not favour one), e.g. the GUP-fast benchmark's "private"
  * (baseline, no GUP) and "shared" (GUP-fast).  A mode with .proof_only runs
  * only in the proof pass: before its trials, each data point runs every
  * mode once with all counters, and verify() judges from those counts
@@ -232,6 +232,29 @@ struct bench {
 	 * reports how many trials showed the path, so a path that ran in the
 	 * proof window but not in the trials does not pass unseen. */
 	bool verify_each_trial;
+
+	/* Its sets in `gupsync sweep` (the runs' options).  The sweep fits
+	 * them to the PUs it finds: %N is the PU count, %M one less, %T the
+	 * thread counts 1..N and %G the background counts 0..N-1 it affords,
+	 * and each run gets --fit, so a point whose measured + background
+	 * workers exceed the PUs is skipped with its reason and the rest run
+	 * (unless .oversubscribe: its set means to have more workers than
+	 * PUs, and runs them).
+	 * .order places it in the sweep (lower first); 0 = not swept.  Short
+	 * is `make run`'s default set (about two minutes on 2 CPUs), full
+	 * also sweeps placements and variables. */
+	struct bench_sweep {
+		unsigned order;
+		const char *short_args, *full_args;
+		bool oversubscribe;
+	} sweep;
+	/* Its role in `gupsync variants`, which sets the IPI variant of the
+	 * protected replacement beside the RCU variant, each from user space
+	 * and in the kernel (module): at most one benchmark per role. */
+	enum bench_variant {
+		VARIANT_NONE, VARIANT_IPI, VARIANT_RCU, VARIANT_K_IPI,
+		VARIANT_K_RCU,
+	} variant;
 };
 
 /* What a benchmark sees of the data point being measured. */

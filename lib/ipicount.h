@@ -108,6 +108,9 @@ struct ipi_numbers {
 	bool sent_cal;		/* sent is the CAL row (no ipi tracepoints) */
 	bool hv_flush;		/* remote TLB flushes go through the hypervisor:
 				 * none is an IPI (sysinfo_hv_tlb_flush()) */
+	bool tlb_flush;		/* the IPIs counted are remote TLB flushes: then
+				 * none sent nor taken while busy targets ran
+				 * the mm is the measured sign of hv_flush */
 };
 
 enum ipi_judgement {
@@ -121,6 +124,9 @@ enum ipi_judgement {
 	IPI_MORE,		/* above the band: polluted or miscounted */
 	IPI_HYPERVISOR,		/* none seen, and the hypervisor flushes:
 				 * nothing to count, not a failure */
+	IPI_HYPERVISOR_MEASURED, /* the same, seen only in the counts (none
+				 * sent or taken, busy targets on CPU); the
+				 * kernel's log does not say it */
 };
 enum ipi_judgement ipi_judge(const struct ipi_numbers *n);
 /* "as expected", "ZERO where some were expected", ... */
@@ -141,7 +147,7 @@ double ipi_rate_oncpu(double ops_per_s, double oncpu);
 /* ---- victims: background workers in this mm that take the IPIs ---- */
 
 /* The --victim kinds (lib/victim.h) an IPI bench offers, in option order:
- * "spin", "syscall", "sleep", "gup-fast", NULL (idle takes no IPI). */
+ * "spin", "syscall", "sleep", "gup", NULL (idle takes no IPI). */
 extern const char *const ipi_victim_names[];
 
 #define VICTIM_SLEEP_NS 100000ull /* sleep victims wake every 100 us */
@@ -150,8 +156,8 @@ extern const char *const ipi_victim_names[];
  * of its options table; conf: its config struct (int victim, level). */
 #define IPI_TARGET_OPTS(conf)						\
 	{ "victim", OPT_ENUM, "what the --bg-threads targets do: spin in "	\
-	  "user space, getppid loop, sleep, or GUP-fast (shared FUTEX_WAKE)", \
-	  "spin,syscall,sleep,gup-fast", 0, 0, ipi_victim_names, true,	\
+	  "user space, getppid loop, sleep, or a GUP-fast loop (shared FUTEX_WAKE)", \
+	  "spin,syscall,sleep,gup", 0, 0, ipi_victim_names, true,	\
 	  offsetof(conf, victim) },					\
 	{ "target-level", OPT_ENUM, "skip a point unless every target has " \
 	  "this relation to the initiator's PU (any: no check)", "any", 0, 0, \
@@ -161,7 +167,6 @@ extern const char *const ipi_victim_names[];
 struct ipi_targets {
 	struct victim **v;	/* nbg entries, set by worker_setup */
 	unsigned n;
-	unsigned trials, zero_trials; /* trials judged; of them with 0 IPIs */
 };
 int ipi_targets_alloc(struct point *pt, struct ipi_targets *tg);
 void ipi_targets_free(struct ipi_targets *tg);

@@ -278,7 +278,7 @@ static void verify_trial(const struct run *r, struct point *pt,
 			 struct run_point *rp, const struct mode_result *res)
 {
 	struct mode_result x[BENCH_MAX_MODES];
-	char verdict[256];
+	char verdict[PROOF_VERDICT_LEN];
 
 	if (!r->b->verify || !r->b->verify_each_trial || !rp->have_proof_res ||
 	    r->rc.no_counters)
