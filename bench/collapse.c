@@ -31,7 +31,7 @@
  * baseline of the background GUP-fast rate (gup_fast_drop_pct).
  *
  * Background workers (--bg-threads) call shared FUTEX_WAKE (GUP-fast, see
- * gup-fast) on the first page of the region their measured worker is
+ * gup) on the first page of the region their measured worker is
  * collapsing or waiting on.
  *
  * Proof: every madvise op that returned 0 must have left a THP
@@ -469,40 +469,52 @@ static void col_delta(struct point *pt, struct tally *d, uint64_t *refills)
 	cp->refill_snap = r;
 }
 
-static size_t col_derive(struct point *pt, const struct mode_result *res,
-			 struct metric *out, size_t cap)
+enum { M_P50, M_P99, M_IPIS, M_SHOOTDOWNS, M_OK_PCT, M_KH_RATE, M_KH_IPIS,
+       M_GUP_DROP, M_REFILLS, M_KH_PASSED, NMETRICS };
+
+static const struct metric_spec col_metrics[NMETRICS] = {
+	[M_P50] = { .name = "collapse_p50_us", .unit = "us",
+		    .better = BETTER_LOWER, .headline = true },
+	[M_P99] = { .name = "collapse_p99_us", .unit = "us",
+		    .better = BETTER_LOWER },
+	[M_IPIS] = { .name = "ipis_per_collapse", .unit = "1",
+		     .better = BETTER_LOWER, .headline = true },
+	[M_SHOOTDOWNS] = { .name = "tlb_shootdowns_per_collapse", .unit = "1",
+			   .better = BETTER_LOWER },
+	[M_OK_PCT] = { .name = "collapse_ok_pct", .unit = "%",
+		       .better = BETTER_HIGHER },
+	[M_KH_RATE] = { .name = "khugepaged_collapses_per_s", .unit = "ops/s",
+			.better = BETTER_HIGHER, .headline = true },
+	[M_KH_IPIS] = { .name = "khugepaged_ipis_per_collapse", .unit = "1",
+			.better = BETTER_LOWER },
+	[M_GUP_DROP] = { .name = "gup_fast_drop_pct", .unit = "%",
+			 .better = BETTER_LOWER, .headline = true },
+	[M_REFILLS] = { .name = "refills", .unit = "1", .better = BETTER_LOWER },
+	[M_KH_PASSED] = { .name = "khugepaged_passed", .unit = "1",
+			  .better = BETTER_LOWER },
+};
+
+static void col_derive(struct point *pt, const struct mode_result *res,
+		       double *val)
 {
 	const struct mode_result *m = &res[MODE_MADVISE], *k = &res[MODE_KHUGEPAGED];
 	struct tally d[NMODES];
 	uint64_t refills;
 	double idle = res[MODE_IDLE].bg_ops_per_s;
 
-	if (cap < 10)
-		return 0;
 	col_delta(pt, d, &refills);
-	out[0] = (struct metric){ "collapse_p50_us", "us", BETTER_LOWER, true,
-				  m->lat_p50_ns / 1e3 };
-	out[1] = (struct metric){ "collapse_p99_us", "us", BETTER_LOWER, false,
-				  m->lat_p99_ns / 1e3 };
-	out[2] = (struct metric){ "ipis_per_collapse", "1", BETTER_LOWER, true,
-				  proof_ipis_per_op(pt, m) };
-	out[3] = (struct metric){ "tlb_shootdowns_per_collapse", "1", BETTER_LOWER,
-				  false, proof_shootdowns_per_op(pt, m) };
-	out[4] = (struct metric){ "collapse_ok_pct", "%", BETTER_HIGHER, false,
-				  d[MODE_MADVISE].tries ? 100.0 * d[MODE_MADVISE].ok /
-				  d[MODE_MADVISE].tries : NAN };
-	out[5] = (struct metric){ "khugepaged_collapses_per_s", "ops/s",
-				  BETTER_HIGHER, true, k->ops_per_s };
-	out[6] = (struct metric){ "khugepaged_ipis_per_collapse", "1", BETTER_LOWER,
-				  false, proof_ipis_per_op(pt, k) };
-	out[7] = (struct metric){ "gup_fast_drop_pct", "%", BETTER_LOWER, true,
-				  pt->nbg && idle > 0 ?
-				  100.0 * (1 - m->bg_ops_per_s / idle) : NAN };
-	out[8] = (struct metric){ "refills", "1", BETTER_LOWER, false,
-				  (double)refills };
-	out[9] = (struct metric){ "khugepaged_passed", "1", BETTER_LOWER, false,
-				  (double)d[MODE_KHUGEPAGED].passed };
-	return 10;
+	val[M_P50] = m->lat_p50_ns / 1e3;
+	val[M_P99] = m->lat_p99_ns / 1e3;
+	val[M_IPIS] = proof_ipis_per_op(pt, m);
+	val[M_SHOOTDOWNS] = proof_shootdowns_per_op(pt, m);
+	val[M_OK_PCT] = d[MODE_MADVISE].tries ? 100.0 * d[MODE_MADVISE].ok /
+			d[MODE_MADVISE].tries : NAN;
+	val[M_KH_RATE] = k->ops_per_s;
+	val[M_KH_IPIS] = proof_ipis_per_op(pt, k);
+	val[M_GUP_DROP] = pt->nbg && idle > 0 ?
+			  100.0 * (1 - m->bg_ops_per_s / idle) : NAN;
+	val[M_REFILLS] = (double)refills;
+	val[M_KH_PASSED] = (double)d[MODE_KHUGEPAGED].passed;
 }
 
 static const char *col_why(const struct tally *m, const struct tally *p,
@@ -589,7 +601,13 @@ static const struct bench collapse = {
 	.mode_enter = col_mode_enter,
 	.worker_teardown = col_worker_teardown,
 	.teardown = col_teardown,
+	METRIC_TABLE(col_metrics),
 	.derive = col_derive,
 	.verify = col_verify,
+	.sweep = { .order = 50,
+		   .short_args = "--bg-threads=%G --duration=150ms --warmup=50ms --trials=6 "
+				 "--order=interleave",
+		   .full_args = "--bg-threads=%G --placement=compact,scatter "
+				"--order=interleave" },
 };
 BENCH_REGISTER(collapse);

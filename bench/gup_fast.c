@@ -293,18 +293,23 @@ static void gup_teardown(struct point *pt)
 	mem_free(g->shared_region, c->page_size);
 }
 
-static size_t gup_derive(struct point *pt, const struct mode_result *res,
-			 struct metric *out, size_t cap)
+enum { M_GUP_FAST_NS, M_GUP_FAST_REL, M_SHARED_WAKES, NMETRICS };
+
+static const struct metric_spec gup_metrics[NMETRICS] = {
+	[M_GUP_FAST_NS] = { .name = "gup_fast_ns", .unit = "ns",
+			    .better = BETTER_LOWER, .headline = true },
+	[M_GUP_FAST_REL] = { .name = "gup_fast_rel", .unit = "1",
+			     .better = BETTER_LOWER, .headline = true },
+	[M_SHARED_WAKES] = { .name = "shared_wakes_per_s", .unit = "ops/s",
+			     .better = BETTER_HIGHER, .headline = true },
+};
+
+static void gup_derive(struct point *pt, const struct mode_result *res,
+		       double *val)
 {
-	if (cap < 3)
-		return 0;
-	out[0] = (struct metric){ "gup_fast_ns", "ns", BETTER_LOWER, true,
-		pair_diff_ns(res, pt->bench->pair) };
-	out[1] = (struct metric){ "gup_fast_rel", "1", BETTER_LOWER, true,
-		pair_rel(res, pt->bench->pair) };
-	out[2] = (struct metric){ "shared_wakes_per_s", "ops/s", BETTER_HIGHER,
-		true, res[MODE_SHARED].ops_per_s };
-	return 3;
+	val[M_GUP_FAST_NS] = pair_diff_ns(res, pt->bench->pair);
+	val[M_GUP_FAST_REL] = pair_rel(res, pt->bench->pair);
+	val[M_SHARED_WAKES] = res[MODE_SHARED].ops_per_s;
 }
 
 static bool gup_verify(struct point *pt, const struct mode_result *res,
@@ -348,8 +353,14 @@ static const struct bench gup_fast = {
 	.loop = gup_loop,
 	.worker_teardown = gup_worker_teardown,
 	.teardown = gup_teardown,
+	METRIC_TABLE(gup_metrics),
 	.derive = gup_derive,
 	.verify = gup_verify,
 	.verify_each_trial = true,
+	.sweep = { .order = 10,
+		   .short_args = "--threads=%T --page-size=4K,2M --duration=200ms "
+				 "--warmup=50ms --trials=6 --order=interleave",
+		   .full_args = "--threads=%T --page-size=4K,2M --layout=own,shared "
+				"--placement=compact,scatter --order=interleave" },
 };
 BENCH_REGISTER(gup_fast);

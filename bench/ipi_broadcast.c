@@ -16,7 +16,7 @@
  *            registers; idle CPUs and kernel threads are skipped).
  * Both skip CPUs that are idle or run something else, where the sync IPI
  * would not; so a target must be a running thread: the --bg-threads
- * victims (--victim spin, syscall, sleep = mostly idle, gup-fast = shared
+ * victims (--victim spin, syscall, sleep = mostly idle, gup = shared
  * FUTEX_WAKE loops, GUP-fast with IRQs off, so the IPI waits for the walk).
  *
  * One operation: one membarrier() call.  Modes: "quiet" (getppid: no IPI;
@@ -85,6 +85,9 @@ static const struct ipi_spec bcast_ipi = {
 	.quiet = MODE_QUIET,
 	.storm = MODE_STORM,
 };
+
+static const struct metric_spec bcast_metrics[IPI_NMETRICS] =
+	IPI_METRICS("ipis_recv_per_op");
 
 static long membarrier(int cmd)
 {
@@ -158,8 +161,17 @@ static const struct bench ipi_broadcast = {
 	.bg_loop = victim_bg_loop,
 	.worker_teardown = victim_worker_teardown,
 	.teardown = ipi_point_teardown,
+	METRIC_TABLE(bcast_metrics),
 	.derive = ipi_point_derive,
 	.verify = ipi_point_verify,
 	.verify_each_trial = true,
+	.sweep = { .order = 40,
+		   .short_args = "--bg-threads=%G --cmd=private,global --victim=spin,sleep "
+				 "--trials=6 --duration=100ms --warmup=20ms "
+				 "--order=interleave",
+		   .full_args = "--bg-threads=%G --cmd=private,global "
+				"--victim=spin,sleep,gup --placement=compact,scatter "
+				"--order=interleave" },
+	.variant = VARIANT_IPI,
 };
 BENCH_REGISTER(ipi_broadcast);

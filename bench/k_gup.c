@@ -274,8 +274,21 @@ static void kgup_worker_teardown(struct point *pt, struct worker *w)
 	kdev_worker_teardown(pt, w);
 }
 
-static size_t kgup_derive(struct point *pt, const struct mode_result *res,
-			  struct metric *out, size_t cap)
+enum { M_GET, M_GET_P99, M_PUT, M_PIN, M_PIN_P99, M_UNPIN, M_GET_PER_PAGE,
+       NMETRICS };
+
+static const struct metric_spec kgup_metrics[NMETRICS] = {
+	KDEV_LATENCY_METRICS("get_ns", "get_p99_ns"),
+	[M_PUT] = { .name = "put_ns", .unit = "ns", .better = BETTER_LOWER,
+		    .headline = true },
+	KDEV_LATENCY_METRICS("pin_ns", "pin_p99_ns"),
+	[M_UNPIN] = { .name = "unpin_ns", .unit = "ns", .better = BETTER_LOWER },
+	[M_GET_PER_PAGE] = { .name = "get_ns_per_page", .unit = "ns",
+			     .better = BETTER_LOWER },
+};
+
+static void kgup_derive(struct point *pt, const struct mode_result *res,
+			double *val)
 {
 	const struct kgup_conf *c = pt->conf;
 	struct stats get = kdev_stats(pt, SERIES_GET, MODE_GET);
@@ -284,15 +297,11 @@ static size_t kgup_derive(struct point *pt, const struct mode_result *res,
 	struct stats unpin = kdev_stats(pt, SERIES_PUT, MODE_PIN);
 
 	(void)res;
-	if (cap < 7)
-		return 0;
-	kdev_latency_metrics(&out[0], "get_ns", "get_p99_ns", &get);
-	out[2] = (struct metric){ "put_ns", "ns", BETTER_LOWER, true, put.median };
-	kdev_latency_metrics(&out[3], "pin_ns", "pin_p99_ns", &pin);
-	out[5] = (struct metric){ "unpin_ns", "ns", BETTER_LOWER, false, unpin.median };
-	out[6] = (struct metric){ "get_ns_per_page", "ns", BETTER_LOWER, false,
-				  get.median / c->pages };
-	return 7;
+	kdev_latency_values(&val[M_GET], &get);
+	val[M_PUT] = put.median;
+	kdev_latency_values(&val[M_PIN], &pin);
+	val[M_UNPIN] = unpin.median;
+	val[M_GET_PER_PAGE] = get.median / c->pages;
 }
 
 
@@ -345,6 +354,7 @@ static const struct bench k_gup = {
 	.mode_enter = kdev_mode_enter,
 	.worker_teardown = kgup_worker_teardown,
 	.teardown = kdev_teardown,
+	METRIC_TABLE(kgup_metrics),
 	.derive = kgup_derive,
 	.verify = kgup_verify,
 };

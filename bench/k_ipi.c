@@ -178,24 +178,33 @@ static int kipi_op(struct worker *w)
 	return 0;
 }
 
-static size_t kipi_derive(struct point *pt, const struct mode_result *res,
-			  struct metric *out, size_t cap)
+enum { M_ALL, M_ALL_P99, M_ALL_TARGETS, M_MASK, M_MASK_P99, M_MASK_TARGETS,
+       M_FLOOR, NMETRICS };
+
+static const struct metric_spec kipi_metrics[NMETRICS] = {
+	KDEV_LATENCY_METRICS("all_ipi_ns", "all_ipi_p99_ns"),
+	[M_ALL_TARGETS] = { .name = "all_targets", .unit = "1",
+			    .better = BETTER_NONE },
+	KDEV_LATENCY_METRICS("mask_ipi_ns", "mask_ipi_p99_ns"),
+	[M_MASK_TARGETS] = { .name = "mask_targets", .unit = "1",
+			     .better = BETTER_NONE },
+	[M_FLOOR] = { .name = "timing_floor_ns", .unit = "ns",
+		      .better = BETTER_NONE },
+};
+
+static void kipi_derive(struct point *pt, const struct mode_result *res,
+			double *val)
 {
 	struct stats nop = kdev_stats(pt, 0, MODE_NOP);
 	struct stats all = kdev_stats(pt, 0, MODE_ALL);
 	struct stats mask = kdev_stats(pt, 0, MODE_MASK);
 
 	(void)res;
-	if (cap < 7)
-		return 0;
-	kdev_latency_metrics(&out[0], "all_ipi_ns", "all_ipi_p99_ns", &all);
-	out[2] = (struct metric){ "all_targets", "1", BETTER_NONE, false,
-				  kdev_events_per_iter(pt, MODE_ALL) };
-	kdev_latency_metrics(&out[3], "mask_ipi_ns", "mask_ipi_p99_ns", &mask);
-	out[5] = (struct metric){ "mask_targets", "1", BETTER_NONE, false,
-				  kdev_events_per_iter(pt, MODE_MASK) };
-	out[6] = (struct metric){ "timing_floor_ns", "ns", BETTER_NONE, false, nop.median };
-	return 7;
+	kdev_latency_values(&val[M_ALL], &all);
+	val[M_ALL_TARGETS] = kdev_events_per_iter(pt, MODE_ALL);
+	kdev_latency_values(&val[M_MASK], &mask);
+	val[M_MASK_TARGETS] = kdev_events_per_iter(pt, MODE_MASK);
+	val[M_FLOOR] = nop.median;
 }
 
 static bool kipi_verify(struct point *pt, const struct mode_result *res,
@@ -251,7 +260,9 @@ static const struct bench k_ipi = {
 	.mode_enter = kdev_mode_enter,
 	.worker_teardown = kdev_worker_teardown,
 	.teardown = kdev_teardown,
+	METRIC_TABLE(kipi_metrics),
 	.derive = kipi_derive,
 	.verify = kipi_verify,
+	.variant = VARIANT_K_IPI,
 };
 BENCH_REGISTER(k_ipi);

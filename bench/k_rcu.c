@@ -90,21 +90,26 @@ static int krcu_op(struct worker *w)
 	return 0;
 }
 
-static size_t krcu_derive(struct point *pt, const struct mode_result *res,
-			  struct metric *out, size_t cap)
+enum { M_SYNC, M_SYNC_P99, M_EXP, M_EXP_P99, M_GP_VERIFIED, NMETRICS };
+
+static const struct metric_spec krcu_metrics[NMETRICS] = {
+	KDEV_LATENCY_METRICS("sync_rcu_ns", "sync_rcu_p99_ns"),
+	KDEV_LATENCY_METRICS("sync_rcu_exp_ns", "sync_rcu_exp_p99_ns"),
+	[M_GP_VERIFIED] = { .name = "gp_verified_fraction", .unit = "1",
+			    .better = BETTER_NONE },
+};
+
+static void krcu_derive(struct point *pt, const struct mode_result *res,
+			double *val)
 {
 	struct stats n = kdev_stats(pt, 0, MODE_NORMAL);
 	struct stats e = kdev_stats(pt, 0, MODE_EXP);
 
 	(void)res;
-	if (cap < 5)
-		return 0;
-	kdev_latency_metrics(&out[0], "sync_rcu_ns", "sync_rcu_p99_ns", &n);
-	kdev_latency_metrics(&out[2], "sync_rcu_exp_ns", "sync_rcu_exp_p99_ns", &e);
-	out[4] = (struct metric){ "gp_verified_fraction", "1", BETTER_NONE, false,
-				  fmin(kdev_events_per_iter(pt, MODE_NORMAL),
-				       kdev_events_per_iter(pt, MODE_EXP)) };
-	return 5;
+	kdev_latency_values(&val[M_SYNC], &n);
+	kdev_latency_values(&val[M_EXP], &e);
+	val[M_GP_VERIFIED] = fmin(kdev_events_per_iter(pt, MODE_NORMAL),
+				  kdev_events_per_iter(pt, MODE_EXP));
 }
 
 static bool krcu_verify(struct point *pt, const struct mode_result *res,
@@ -145,7 +150,9 @@ static const struct bench k_rcu = {
 	.mode_enter = kdev_mode_enter,
 	.worker_teardown = kdev_worker_teardown,
 	.teardown = kdev_teardown,
+	METRIC_TABLE(krcu_metrics),
 	.derive = krcu_derive,
 	.verify = krcu_verify,
+	.variant = VARIANT_K_RCU,
 };
 BENCH_REGISTER(k_rcu);

@@ -299,27 +299,33 @@ static void ksm_teardown(struct point *pt)
 	free(kp->w);
 }
 
-static size_t ksm_derive(struct point *pt, const struct mode_result *res,
-			 struct metric *out, size_t cap)
+enum { M_P50, M_MERGED_RATE, M_IPIS, M_SHOOTDOWNS, M_MERGES, NMETRICS };
+
+static const struct metric_spec ksm_metrics[NMETRICS] = {
+	[M_P50] = { .name = "merge_p50_ms", .unit = "ms",
+		    .better = BETTER_LOWER, .headline = true },
+	[M_MERGED_RATE] = { .name = "pages_merged_per_s", .unit = "pages/s",
+			    .better = BETTER_HIGHER, .headline = true },
+	[M_IPIS] = { .name = "ipis_per_merged_page", .unit = "1",
+		     .better = BETTER_LOWER, .headline = true },
+	[M_SHOOTDOWNS] = { .name = "tlb_shootdowns_per_merged_page", .unit = "1",
+			   .better = BETTER_LOWER },
+	[M_MERGES] = { .name = "merges_per_op", .unit = "1",
+		       .better = BETTER_NONE },
+};
+
+static void ksm_derive(struct point *pt, const struct mode_result *res,
+		       double *val)
 {
 	const struct ksm_conf *c = pt->conf;
 	const struct mode_result *m = &res[MODE_MERGE];
 	double per_page = 1.0 / (double)(c->pages - 1);
 
-	if (cap < 5)
-		return 0;
-	out[0] = (struct metric){ "merge_p50_ms", "ms", BETTER_LOWER, true,
-				  m->lat_p50_ns / 1e6 };
-	out[1] = (struct metric){ "pages_merged_per_s", "pages/s", BETTER_HIGHER,
-				  true, m->ops_per_s * (double)(c->pages - 1) };
-	out[2] = (struct metric){ "ipis_per_merged_page", "1", BETTER_LOWER, true,
-				  proof_ipis_per_op(pt, m) * per_page };
-	out[3] = (struct metric){ "tlb_shootdowns_per_merged_page", "1",
-				  BETTER_LOWER, false,
-				  proof_shootdowns_per_op(pt, m) * per_page };
-	out[4] = (struct metric){ "merges_per_op", "1", BETTER_NONE, false,
-				  proof_per_op(pt, m, TP_MERGED) };
-	return 5;
+	val[M_P50] = m->lat_p50_ns / 1e6;
+	val[M_MERGED_RATE] = m->ops_per_s * (double)(c->pages - 1);
+	val[M_IPIS] = proof_ipis_per_op(pt, m) * per_page;
+	val[M_SHOOTDOWNS] = proof_shootdowns_per_op(pt, m) * per_page;
+	val[M_MERGES] = proof_per_op(pt, m, TP_MERGED);
 }
 
 static bool ksm_verify(struct point *pt, const struct mode_result *res,
@@ -370,7 +376,12 @@ static const struct bench ksm_merge = {
 	.mode_enter = ksm_mode_enter,
 	.worker_teardown = ksm_worker_teardown,
 	.teardown = ksm_teardown,
+	METRIC_TABLE(ksm_metrics),
 	.derive = ksm_derive,
 	.verify = ksm_verify,
+	.sweep = { .order = 60,
+		   .short_args = "--bg-threads=%G --duration=300ms --warmup=50ms --trials=6 "
+				 "--order=interleave",
+		   .full_args = "--bg-threads=%G --order=interleave" },
 };
 BENCH_REGISTER(ksm_merge);

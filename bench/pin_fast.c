@@ -306,24 +306,33 @@ static void pin_teardown(struct point *pt)
 /* pin_op_ns: ns per register+unregister (the harness's own per-mode
  * "pin_ns_per_op" is the same number; this name keeps it in the table);
  * pin_fast_ns: less the empty registration, see the top comment. */
-static size_t pin_derive(struct point *pt, const struct mode_result *res,
-			 struct metric *out, size_t cap)
+enum { M_PIN_OP_NS, M_PIN_FAST_NS, M_PIN_FAST_PER_PAGE, M_PINS_PER_S,
+       M_PIN_FAST_REL, NMETRICS };
+
+static const struct metric_spec pin_metrics[NMETRICS] = {
+	[M_PIN_OP_NS] = { .name = "pin_op_ns", .unit = "ns",
+			  .better = BETTER_LOWER, .headline = true },
+	[M_PIN_FAST_NS] = { .name = "pin_fast_ns", .unit = "ns",
+			    .better = BETTER_LOWER, .headline = true },
+	[M_PIN_FAST_PER_PAGE] = { .name = "pin_fast_ns_per_page", .unit = "ns",
+				  .better = BETTER_LOWER },
+	[M_PINS_PER_S] = { .name = "pins_per_s", .unit = "ops/s",
+			   .better = BETTER_HIGHER, .headline = true },
+	[M_PIN_FAST_REL] = { .name = "pin_fast_rel", .unit = "1",
+			     .better = BETTER_LOWER, .headline = true },
+};
+
+static void pin_derive(struct point *pt, const struct mode_result *res,
+		       double *val)
 {
 	const struct pin_conf *c = pt->conf;
 	double fast = pair_diff_ns(res, pt->bench->pair);
 
-	if (cap < 5)
-		return 0;
-	out[0] = (struct metric){ "pin_op_ns", "ns", BETTER_LOWER, true,
-		res[MODE_PIN].ns_per_op };
-	out[1] = (struct metric){ "pin_fast_ns", "ns", BETTER_LOWER, true, fast };
-	out[2] = (struct metric){ "pin_fast_ns_per_page", "ns", BETTER_LOWER,
-		false, fast / (double)c->pages };
-	out[3] = (struct metric){ "pins_per_s", "ops/s", BETTER_HIGHER, true,
-		res[MODE_PIN].ops_per_s };
-	out[4] = (struct metric){ "pin_fast_rel", "1", BETTER_LOWER, true,
-		pair_rel(res, pt->bench->pair) };
-	return 5;
+	val[M_PIN_OP_NS] = res[MODE_PIN].ns_per_op;
+	val[M_PIN_FAST_NS] = fast;
+	val[M_PIN_FAST_PER_PAGE] = fast / (double)c->pages;
+	val[M_PINS_PER_S] = res[MODE_PIN].ops_per_s;
+	val[M_PIN_FAST_REL] = pair_rel(res, pt->bench->pair);
 }
 
 static bool pin_verify(struct point *pt, const struct mode_result *res,
@@ -375,8 +384,14 @@ static const struct bench pin_fast = {
 	.loop = pin_loop,
 	.worker_teardown = pin_worker_teardown,
 	.teardown = pin_teardown,
+	METRIC_TABLE(pin_metrics),
 	.derive = pin_derive,
 	.verify = pin_verify,
 	.verify_each_trial = true,
+	.sweep = { .order = 80,
+		   .short_args = "--threads=%T --page-size=4K,2M --duration=200ms "
+				 "--warmup=50ms --trials=6 --order=interleave",
+		   .full_args = "--threads=%T --page-size=4K,2M --pages=1,32,512 "
+				"--placement=compact,scatter --order=interleave" },
 };
 BENCH_REGISTER(pin_fast);

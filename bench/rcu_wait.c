@@ -25,7 +25,7 @@
  * Load on the other CPUs (--load, with --bg-threads N workers placed after
  * the callers): idle (none); spin (user-space loop: the tick notes the
  * quiescent state, and on a nohz_full CPU nothing would); syscall (a
- * getppid() loop: busy in the kernel); gup-fast (shared FUTEX_WAKE on the
+ * getppid() loop: busy in the kernel); gup (shared FUTEX_WAKE on the
  * worker's own page, as bench/gup_fast.c: IRQs-off walks, the very readers
  * the wait is for); sleep (50 us nanosleep loop: idle entry and exit).
  * --threads N runs N callers at once: grace periods are shared, so per-call
@@ -36,7 +36,7 @@
  * a normal call wakes the grace-period kthread (sched_wakeup of
  * rcu_preempt/rcu_sched) and queues no rcu_exp_handler IPI; an expedited
  * call leaves that kthread asleep, and with a busy peer (spin, syscall,
- * gup-fast) must IPI it (csd_queue_cpu of rcu_exp_handler).  Idle CPUs
+ * gup) must IPI it (csd_queue_cpu of rcu_exp_handler).  Idle CPUs
  * are skipped, so with idle peers the count depends on where the exp
  * kthread worker runs: seen here, either ~1 IPI per call, to the CPU the
  * caller just left (not idle yet), and a ~50-65 us wait, or ~0 and ~6 us,
@@ -88,7 +88,7 @@ static const char *const load_what[] = {
 	[VICTIM_IDLE] = "none: background workers return at once",
 	[VICTIM_SPIN] = "user-space spin loop (quiescent states only from the tick)",
 	[VICTIM_SYSCALL] = "getppid() loop (busy in the kernel)",
-	[VICTIM_GUP_FAST] = "shared FUTEX_WAKE loop: GUP-fast walks with IRQs off",
+	[VICTIM_GUP] = "shared FUTEX_WAKE loop: GUP-fast walks with IRQs off",
 	[VICTIM_SLEEP] = "nanosleep(50 us) loop: idle entry and exit",
 };
 
@@ -321,26 +321,35 @@ static double bg_loss_pct(const struct point *pt, const struct mode_result *res)
 	return (n - res[MODE_EXPEDITED].bg_ops_per_s) / n * 100;
 }
 
-static size_t rcu_derive(struct point *pt, const struct mode_result *res,
-			 struct metric *out, size_t cap)
+enum { M_SYNC_US, M_SYNC_EXP_US, M_EXP_IPIS, M_EXP_ALL_IPIS,
+       M_NORMAL_ALL_IPIS, M_EXP_BG_LOSS, NMETRICS };
+
+static const struct metric_spec rcu_metrics[NMETRICS] = {
+	[M_SYNC_US] = { .name = "sync_rcu_us", .unit = "us",
+			.better = BETTER_LOWER, .headline = true },
+	[M_SYNC_EXP_US] = { .name = "sync_rcu_exp_us", .unit = "us",
+			    .better = BETTER_LOWER, .headline = true },
+	[M_EXP_IPIS] = { .name = "exp_ipis_per_call", .unit = "1",
+			 .better = BETTER_LOWER, .headline = true },
+	[M_EXP_ALL_IPIS] = { .name = "exp_all_ipis_per_call", .unit = "1",
+			     .better = BETTER_LOWER },
+	[M_NORMAL_ALL_IPIS] = { .name = "normal_all_ipis_per_call", .unit = "1",
+				.better = BETTER_LOWER },
+	[M_EXP_BG_LOSS] = { .name = "exp_bg_loss_pct", .unit = "%",
+			    .better = BETTER_LOWER },
+};
+
+static void rcu_derive(struct point *pt, const struct mode_result *res,
+		       double *val)
 {
 	const struct mode_result *n = &res[MODE_NORMAL], *e = &res[MODE_EXPEDITED];
 
-	if (cap < 6)
-		return 0;
-	out[0] = (struct metric){ "sync_rcu_us", "us", BETTER_LOWER, true,
-		n->lat_p50_ns / 1e3 };
-	out[1] = (struct metric){ "sync_rcu_exp_us", "us", BETTER_LOWER, true,
-		e->lat_p50_ns / 1e3 };
-	out[2] = (struct metric){ "exp_ipis_per_call", "1", BETTER_LOWER, true,
-		per_call(pt, e, EXP_IPI_TP) };
-	out[3] = (struct metric){ "exp_all_ipis_per_call", "1", BETTER_LOWER,
-		false, ipis_per_call(pt, e) };
-	out[4] = (struct metric){ "normal_all_ipis_per_call", "1", BETTER_LOWER,
-		false, ipis_per_call(pt, n) };
-	out[5] = (struct metric){ "exp_bg_loss_pct", "%", BETTER_LOWER, false,
-		bg_loss_pct(pt, res) };
-	return 6;
+	val[M_SYNC_US] = n->lat_p50_ns / 1e3;
+	val[M_SYNC_EXP_US] = e->lat_p50_ns / 1e3;
+	val[M_EXP_IPIS] = per_call(pt, e, EXP_IPI_TP);
+	val[M_EXP_ALL_IPIS] = ipis_per_call(pt, e);
+	val[M_NORMAL_ALL_IPIS] = ipis_per_call(pt, n);
+	val[M_EXP_BG_LOSS] = bg_loss_pct(pt, res);
 }
 
 /*
@@ -413,7 +422,15 @@ static const struct bench rcu_wait = {
 	.mode_enter = rcu_mode_enter,
 	.worker_teardown = victim_worker_teardown,
 	.teardown = rcu_teardown,
+	METRIC_TABLE(rcu_metrics),
 	.derive = rcu_derive,
 	.verify = rcu_verify,
+	.sweep = { .order = 20,
+		   .short_args = "--threads=1 --bg-threads=1 --load=idle,spin,gup "
+				 "--duration=300ms --trials=6 --order=interleave",
+		   .full_args = "--threads=1,%N --bg-threads=1 "
+				"--load=idle,spin,syscall,gup,sleep --duration=1s "
+				"--order=interleave" },
+	.variant = VARIANT_RCU,
 };
 BENCH_REGISTER(rcu_wait);

@@ -34,7 +34,7 @@
  * "storm" (the operation).  Victims are the --bg-threads background
  * workers, threads of this mm pinned after the initiator: --victim spin
  * (user space), syscall (getppid loop), sleep (mostly lazy: no IPI
- * expected) or gup-fast (shared FUTEX_WAKE on its own page: GUP-fast with
+ * expected) or gup (shared FUTEX_WAKE on its own page: GUP-fast with
  * IRQs off, so the IPI waits for the walk).
  *
  * Proof: remote shootdowns per op (tlb:tlb_flush reason==1, or the TLB
@@ -110,6 +110,9 @@ static const struct ipi_spec tlb_ipi[] = {
 	[OP_MADVISE] = TLB_SPEC(1, "model: DONTNEED, 1 flush/target"),
 	[OP_MUNMAP] = TLB_SPEC(1, "model: munmap, 1 flush/target"),
 };
+
+static const struct metric_spec tlb_metrics[IPI_NMETRICS] =
+	IPI_METRICS("shootdowns_per_op");
 
 static void note_ceiling(struct point *pt, uint64_t pages)
 {
@@ -266,8 +269,16 @@ static const struct bench tlb_shootdown = {
 	.bg_loop = victim_bg_loop,
 	.worker_teardown = victim_worker_teardown,
 	.teardown = tlb_teardown,
+	METRIC_TABLE(tlb_metrics),
 	.derive = ipi_point_derive,
 	.verify = ipi_point_verify,
 	.verify_each_trial = true,
+	.sweep = { .order = 30,
+		   .short_args = "--bg-threads=%G --op=mprotect --pages=1,512 "
+				 "--victim=spin,gup --trials=6 --duration=100ms "
+				 "--warmup=20ms --order=interleave",
+		   .full_args = "--bg-threads=%G --op=mprotect,madvise,munmap "
+				"--pages=1,32,512,1024 --victim=spin,syscall,sleep,gup "
+				"--placement=compact,scatter --order=interleave" },
 };
 BENCH_REGISTER(tlb_shootdown);

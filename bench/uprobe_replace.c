@@ -285,20 +285,25 @@ static void up_teardown(struct point *pt)
 		munmap(u->map, PAGE_4K);
 }
 
-static size_t up_derive(struct point *pt, const struct mode_result *res,
-			struct metric *out, size_t cap)
+enum { M_INSTALL_US, M_REG_UNREG_MS, M_IPIS, NMETRICS };
+
+static const struct metric_spec up_metrics[NMETRICS] = {
+	[M_INSTALL_US] = { .name = "install_us", .unit = "us",
+			   .better = BETTER_LOWER, .headline = true },
+	[M_REG_UNREG_MS] = { .name = "register_unregister_ms", .unit = "ms",
+			     .better = BETTER_LOWER, .headline = true },
+	[M_IPIS] = { .name = "ipis_per_register", .unit = "1",
+		     .better = BETTER_LOWER, .headline = true },
+};
+
+static void up_derive(struct point *pt, const struct mode_result *res,
+		      double *val)
 {
 	const struct mode_result *r = &res[MODE_REGISTER], *m = &res[MODE_MMAP];
 
-	if (cap < 3)
-		return 0;
-	out[0] = (struct metric){ "install_us", "us", BETTER_LOWER, true,
-				  (m->lat_p50_ns - res[MODE_MMAP_CONTROL].lat_p50_ns) / 1e3 };
-	out[1] = (struct metric){ "register_unregister_ms", "ms", BETTER_LOWER, true,
-				  r->lat_p50_ns / 1e6 };
-	out[2] = (struct metric){ "ipis_per_register", "1", BETTER_LOWER, true,
-				  proof_per_op(pt, r, "tp:ipi:ipi_send_cpu") };
-	return 3;
+	val[M_INSTALL_US] = (m->lat_p50_ns - res[MODE_MMAP_CONTROL].lat_p50_ns) / 1e3;
+	val[M_REG_UNREG_MS] = r->lat_p50_ns / 1e6;
+	val[M_IPIS] = proof_per_op(pt, r, "tp:ipi:ipi_send_cpu");
 }
 
 static const char *up_why(const struct up_point *u, uint64_t n, bool ok)
@@ -353,7 +358,11 @@ static const struct bench uprobe_replace = {
 	.op = up_op,
 	.mode_enter = up_mode_enter,
 	.teardown = up_teardown,
+	METRIC_TABLE(up_metrics),
 	.derive = up_derive,
 	.verify = up_verify,
+	.sweep = { .order = 70,
+		   .short_args = "--duration=300ms --warmup=50ms --trials=6",
+		   .full_args = "--order=interleave" },
 };
 BENCH_REGISTER(uprobe_replace);

@@ -205,6 +205,17 @@ static void collapser(struct orace *r)
 	free(copy);
 }
 
+/* The counts into res, and the race's verdict; -1 on an error. */
+static int orace_judge(const struct orace *r, struct check_result *res)
+{
+	res->cycles = r->completed;
+	res->races = r->spanned;
+	res->violations = r->violations;
+	res->views_agree = !r->violations;
+	res->verdict = race_judge(r->spanned, r->violations, r->failed);
+	return res->verdict == CHECK_ERROR ? check_error(res, r->first) : 0;
+}
+
 int check_race_odirect(uint64_t ns, struct check_result *res)
 {
 	struct orace r = { 0 };
@@ -241,15 +252,10 @@ int check_race_odirect(uint64_t ns, struct check_result *res)
 	io_uring_queue_exit(&r.ring);
 	loopdev_close(&r.dev);
 	munmap(r.base, r.len);
-	res->cycles = r.completed;
 	res->attempts = r.attempts;
-	res->races = r.spanned;
 	res->replaced = r.replaced;
-	res->violations = r.violations;
-	res->views_agree = !r.violations;
-	res->verdict = race_judge(r.spanned, r.violations, r.failed);
-	if (res->verdict == CHECK_ERROR)
-		return check_error(res, r.first);
+	if (orace_judge(&r, res) < 0)
+		return -1;
 	snprintf(what, sizeof(what), "%.3g s: %" PRIu64 " O_DIRECT reads (io_uring, "
 		 "%d in flight) of /dev/loop%d completed and checked against the "
 		 "mapping, %" PRIu64 " of them in flight across a whole MADV_COLLAPSE "
@@ -318,13 +324,8 @@ int check_race_odirect_ksm(uint64_t ns, struct check_result *res)
 	pin_ksm_stop();
 	loopdev_close(&r.dev);
 	munmap(r.base, r.len);
-	res->cycles = r.completed;
-	res->races = r.spanned;
-	res->violations = r.violations;
-	res->views_agree = !r.violations;
-	res->verdict = race_judge(r.spanned, r.violations, r.failed);
-	if (res->verdict == CHECK_ERROR)
-		return check_error(res, r.first);
+	if (orace_judge(&r, res) < 0)
+		return -1;
 	snprintf(what, sizeof(what), "%.3g s: %" PRIu64 " O_DIRECT reads (io_uring, "
 		 "%d in flight) of /dev/loop%d into %u merging pages, completed and "
 		 "checked against the mapping, %" PRIu64 " of them in flight across "

@@ -14,54 +14,27 @@
 
 #define SWEEP_MAX_ARGS 64
 
-/*
- * The set.  %N is the number of PUs, %M one less (the other CPUs), %T
- * the thread counts 1..N and %G the background counts 0..N-1 a sweep
- * affords (split_args()).  "short" is `make run`'s default set
- * (about two minutes on 2 CPUs); "full" sweeps placements and variables.
- */
-static const struct {
-	const char *bench;
-	const char *short_args;
-	const char *full_args;
-} sweep_set[] = {
-	{ "gup-fast",
-	  "--threads=%T --page-size=4K,2M --duration=200ms --warmup=50ms "
-	  "--trials=6 --order=interleave",
-	  "--threads=%T --page-size=4K,2M --layout=own,shared "
-	  "--placement=compact,scatter --order=interleave" },
-	{ "rcu-wait",
-	  "--threads=1 --bg-threads=1 --load=idle,spin,gup-fast "
-	  "--duration=300ms --trials=6 --order=interleave",
-	  "--threads=1,%N --bg-threads=1 --load=idle,spin,syscall,gup-fast,sleep "
-	  "--duration=1s --order=interleave" },
-	{ "tlb-shootdown",
-	  "--bg-threads=%G --op=mprotect --pages=1,512 --victim=spin,gup-fast "
-	  "--trials=6 --duration=100ms --warmup=20ms --order=interleave",
-	  "--bg-threads=%G --op=mprotect,madvise,munmap --pages=1,32,512,1024 "
-	  "--victim=spin,syscall,sleep,gup-fast --placement=compact,scatter "
-	  "--order=interleave" },
-	{ "ipi-broadcast",
-	  "--bg-threads=%G --cmd=private,global --victim=spin,sleep "
-	  "--trials=6 --duration=100ms --warmup=20ms --order=interleave",
-	  "--bg-threads=%G --cmd=private,global --victim=spin,sleep,gup-fast "
-	  "--placement=compact,scatter --order=interleave" },
-	{ "collapse",
-	  "--bg-threads=%G --duration=150ms --warmup=50ms --trials=6 "
-	  "--order=interleave",
-	  "--bg-threads=%G --placement=compact,scatter --order=interleave" },
-	{ "ksm-merge",
-	  "--bg-threads=%G --duration=300ms --warmup=50ms --trials=6 "
-	  "--order=interleave",
-	  "--bg-threads=%G --order=interleave" },
-	{ "uprobe-replace", "--duration=300ms --warmup=50ms --trials=6",
-	  "--order=interleave" },
-	{ "pin-fast",
-	  "--threads=%T --page-size=4K,2M --duration=200ms --warmup=50ms "
-	  "--trials=6 --order=interleave",
-	  "--threads=%T --page-size=4K,2M --pages=1,32,512 "
-	  "--placement=compact,scatter --order=interleave" },
-};
+/* The set: every registered benchmark with a sweep order (its
+ * descriptor's .sweep, bench.h), lowest order first.  Returns how many. */
+static size_t sweep_set(const struct bench **set, size_t cap)
+{
+	const struct bench **all;
+	size_t n = bench_all(&all), k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t j;
+
+		if (!all[i]->sweep.order || k == cap)
+			continue;
+		for (j = k; j > 0 && set[j - 1]->sweep.order > all[i]->sweep.order; j--)
+			set[j] = set[j - 1];
+		set[j] = all[i];
+		k++;
+	}
+	return k;
+}
+
+#define SWEEP_MAX_BENCH 64
 
 static void usage(FILE *f)
 {
@@ -74,8 +47,11 @@ static void usage(FILE *f)
 		"  -- ...   harness options added to every run, e.g.\n"
 		"           -- --trials=20 --duration=1s\n"
 		"Benchmarks of the set: ");
-	for (size_t i = 0; i < sizeof(sweep_set) / sizeof(sweep_set[0]); i++)
-		fprintf(f, "%s%s", i ? ", " : "", sweep_set[i].bench);
+	const struct bench *set[SWEEP_MAX_BENCH];
+	size_t nset = sweep_set(set, SWEEP_MAX_BENCH);
+
+	for (size_t i = 0; i < nset; i++)
+		fprintf(f, "%s%s", i ? ", " : "", set[i]->name);
 	fprintf(f, "\nAn interrupted one: gupsync run --resume DIR\n");
 }
 
@@ -198,6 +174,8 @@ int cmd_sweep(int argc, char **argv, const char *cmdline)
 	int worst = EXIT_SKIP, nextra = 0, i = 1;
 	char **extra = NULL;
 	struct topo *t;
+	const struct bench *set[SWEEP_MAX_BENCH];
+	size_t nset;
 
 	(void)cmdline;
 	for (; i < argc; i++) {
@@ -231,25 +209,26 @@ int cmd_sweep(int argc, char **argv, const char *cmdline)
 	}
 	npu = topo_count(t, PLACE_UNIT_PU);
 	topo_close(t);
-	for (size_t k = 0; k < sizeof(sweep_set) / sizeof(sweep_set[0]); k++) {
-		const struct bench *b = bench_find(sweep_set[k].bench);
+	nset = sweep_set(set, SWEEP_MAX_BENCH);
+	for (size_t k = 0; k < nset; k++) {
+		const struct bench *b = set[k];
+		const char *tmpl = full ? b->sweep.full_args : b->sweep.short_args;
 		char buf[1024], line[1200], *args[SWEEP_MAX_ARGS];
 		int n, rc;
 
-		if (!b)
-			continue;
-		n = split_args(full ? sweep_set[k].full_args : sweep_set[k].short_args,
+		n = split_args(tmpl ? tmpl : "",
 			       npu, nextra, extra, buf, sizeof(buf), args);
 		/* A sweep fits the machine: points that do not are skipped,
-		 * each with its reason, and the sweep goes on. */
-		if (n < SWEEP_MAX_ARGS - 1)
+		 * each with its reason, and the sweep goes on (a set that
+		 * oversubscribes on purpose, .sweep.oversubscribe, runs all). */
+		if (!b->sweep.oversubscribe && n < SWEEP_MAX_ARGS - 1)
 			args[n++] = "--fit", args[n] = NULL;
 		snprintf(line, sizeof(line), "gupsync run %s", b->name);
 		for (int a = 0; a < n; a++)
 			snprintf(line + strlen(line), sizeof(line) - strlen(line),
 				 " %s", args[a]);
 		fprintf(stderr, "gupsync: %s [%zu/%zu]: %s\n", argv[0], k + 1,
-			sizeof(sweep_set) / sizeof(sweep_set[0]), line);
+			nset, line);
 		run_last_dir_clear();
 		rc = run_bench(b, n, args, line);
 		plot_run(run_last_dir());

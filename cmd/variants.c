@@ -47,7 +47,7 @@ static void vt_provenance(FILE *f, const struct vt *v)
 			text_append(par, sizeof(par), " %s=%s",
 				    rd->summary.head[k], w ? w : "any");
 		}
-		vt_say(f, VT_HANG, "method: %s %s: %s;%s", vt_bench[v->src[i]],
+		vt_say(f, VT_HANG, "method: %s %s: %s;%s", vt_bench(v->src[i]),
 		       rundir_name(rd), meth, par);
 	}
 	vt_say(f, 0, "median [95%% CI of the median] over trials; --: no "
@@ -79,10 +79,10 @@ int variants_report(FILE *f, char *const *dirs, size_t ndirs,
 
 static const char *const vt_cmds[] = { "private", "global", NULL };
 static const char *const vt_victims[] = {
-	"spin", "syscall", "sleep", "gup-fast", NULL,
+	"spin", "syscall", "sleep", "gup", NULL,
 };
 static const char *const vt_loads[] = {
-	"idle", "spin", "syscall", "gup-fast", "sleep", NULL,
+	"idle", "spin", "syscall", "gup", "sleep", NULL,
 };
 
 struct vt_conf {
@@ -94,9 +94,9 @@ static const struct opt_spec vt_opts[] = {
 	{ "cmd", OPT_ENUM, "membarrier command of the IPI variant: private "
 	  "(CPUs running this mm) or global expedited", "private", 0, 0,
 	  vt_cmds, false, offsetof(struct vt_conf, cmd) },
-	{ "victim", OPT_ENUM, "what ipi-broadcast's busy other CPUs do (n > 0)",
+	{ "victim", OPT_ENUM, "what the IPI variant's busy other CPUs do (n > 0)",
 	  "spin", 0, 0, vt_victims, false, offsetof(struct vt_conf, victim) },
-	{ "load", OPT_ENUM, "what rcu-wait's busy other CPUs do (n > 0)",
+	{ "load", OPT_ENUM, "what the RCU variant's busy other CPUs do (n > 0)",
 	  "spin", 0, 0, vt_loads, false, offsetof(struct vt_conf, load) },
 	{ "output", OPT_STR, "where the runs go (only without RUN_DIRs)",
 	  "results", 0, 0, NULL, false, offsetof(struct vt_conf, output) },
@@ -115,16 +115,18 @@ static void vt_usage(void)
 	       "tlb_remove_table_sync_one(); synchronize_rcu() normal and\n"
 	       "expedited) and the cost to the other CPUs (IPIs per call,\n"
 	       "victims' slowdown, load throughput lost).\n\n"
-	       "With RUN_DIRs: tabulate runs of ipi-broadcast and rcu-wait, and\n"
-	       "of k-ipi and k-rcu (in-kernel, gupsync.ko) if given; a directory\n"
+	       "With RUN_DIRs: tabulate runs of %s and %s, and\n"
+	       "of %s and %s (in-kernel, gupsync.ko) if given; a directory\n"
 	       "of run directories stands for all of them.  Without: run\n"
-	       "ipi-broadcast and rcu-wait briefly over n = 0..N-1 (N CPUs;\n"
+	       "%s and %s briefly over n = 0..N-1 (N CPUs;\n"
 	       "about 30 s on 2) into OUTPUT/variants-DATE/, then tabulate;\n"
 	       "HARNESS-OPTIONS (--name=value) go to both runs, e.g.\n"
 	       "-- --trials=20 --duration=1s.\n\n"
 	       "Cells are medians [95%% CI] from summary.csv; \"--\" = no data,\n"
 	       "and a note says why.  Where runs of one benchmark share a\n"
-	       "point, the first given wins.  Exit status 2 on bad input.\n\n");
+	       "point, the first given wins.  Exit status 2 on bad input.\n\n",
+	       vt_bench(VT_IPI), vt_bench(VT_RCU), vt_bench(VT_KIPI),
+	       vt_bench(VT_KRCU), vt_bench(VT_IPI), vt_bench(VT_RCU));
 	opt_help(stdout, tables, 1);
 }
 

@@ -90,13 +90,13 @@ static void vt_point_missing(struct vt *v, enum vt_src src, unsigned n)
 				  vt_meta_point(v, &v->runs[i], n) : NULL;
 
 		if (p) {
-			vt_note(v, '-', vt_bench[src], n, "point %s: %s",
+			vt_note(v, '-', vt_bench(src), n, "point %s: %s",
 				vt_jstr(p, "status"), vt_jstr(p, "reason"));
 			return;
 		}
 	}
 	vt_sel_desc(v, src, n, sel, sizeof(sel));
-	vt_note(v, '-', vt_bench[src], n, "no point with bg-threads=n%s", sel);
+	vt_note(v, '-', vt_bench(src), n, "no point with bg-threads=n%s", sel);
 }
 
 /* A point whose proof failed, or that warned, still has numbers: say so. */
@@ -107,13 +107,13 @@ static void vt_doubts(struct vt *v, const struct rundir *rd, enum vt_src src,
 	const char *key;
 
 	if (p && json_is_false(json_object_get(p, "proven")))
-		vt_note(v, '!', vt_bench[src], n, "unproven (%s): %s",
+		vt_note(v, '!', vt_bench(src), n, "unproven (%s): %s",
 			rundir_name(rd), vt_jstr(p, "proof"));
 	json_object_foreach((json_t *)json_object_get(p, "notes"), key, note) {
 		const char *s = json_string_value(note);
 
 		if (s && !strncmp(s, "WARNING", strlen("WARNING")))
-			vt_note(v, '!', vt_bench[src], n, "%s: %s", key, s);
+			vt_note(v, '!', vt_bench(src), n, "%s: %s", key, s);
 	}
 }
 
@@ -126,11 +126,12 @@ void vt_lookup(struct vt *v, const struct vt_col *c, unsigned n,
 	char what[64];
 
 	out[0] = out[1] = out[2] = NAN;
-	/* "rcu-wait ipis": the column, as two have the same name */
-	snprintf(what, sizeof(what), "%s %.*s", vt_bench[c->src],
+	/* the benchmark and the column ("NAME ipis"), as two columns have
+	 * the same head */
+	snprintf(what, sizeof(what), "%s %.*s", vt_bench(c->src),
 		 (int)strcspn(c->head, " "), c->head);
 	if (!v->nsrc[c->src]) {
-		vt_note(v, '-', vt_bench[c->src], -1, "no run of it given");
+		vt_note(v, '-', vt_bench(c->src), -1, "no run of it given");
 		return;
 	}
 	for (size_t i = 0; i < v->nruns; i++) {

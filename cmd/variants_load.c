@@ -5,14 +5,37 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "bench.h"
 #include "options.h"
 #include "text.h"
 #include "variants_load.h"
 #include "variants_text.h"
 
-const char *const vt_bench[VT_NSRC] = {
-	"ipi-broadcast", "rcu-wait", "k-ipi", "k-rcu",
-};
+_Static_assert(VARIANT_IPI == VT_IPI + 1 && VARIANT_K_RCU == VT_KRCU + 1,
+	       "vt_src follows enum bench_variant");
+
+const char *vt_bench(enum vt_src s)
+{
+	const struct bench **all;
+	size_t n = bench_all(&all);
+
+	for (size_t i = 0; i < n; i++)
+		if (all[i]->variant == (enum bench_variant)(s + 1))
+			return all[i]->name;
+	return "?";
+}
+
+const char *vt_bench_list(char *buf, size_t len, const char *last)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (int s = 0; s < VT_NSRC && o < len; s++)
+		o += (size_t)snprintf(buf + o, len - o, "%s%s",
+				      !s ? "" : s + 1 < VT_NSRC ? ", " : last,
+				      vt_bench((enum vt_src)s));
+	return buf;
+}
 
 /* ---- the points of a row ---------------------------------------------- */
 
@@ -122,7 +145,7 @@ static int vt_load_one(struct vt *v, const char *path, bool lenient, char *err,
 		       size_t len)
 {
 	struct rundir *rd = &v->runs[v->nruns];
-	char why[VT_TEXT];
+	char why[VT_TEXT], names[256];
 	const char *b;
 	int s = 0;
 
@@ -131,10 +154,10 @@ static int vt_load_one(struct vt *v, const char *path, bool lenient, char *err,
 				VT_MAX_RUNS);
 	if (rundir_load(path, rd, why, sizeof(why)) < 0)
 		return text_err(err, len, "%s is not a run directory (%s); give "
-				"runs of ipi-broadcast, rcu-wait, k-ipi or k-rcu",
-				path, why);
+				"runs of %s", path, why,
+				vt_bench_list(names, sizeof(names), " or "));
 	b = rundir_bench(rd);
-	while (s < VT_NSRC && strcmp(b, vt_bench[s]))
+	while (s < VT_NSRC && strcmp(b, vt_bench((enum vt_src)s)))
 		s++;
 	if (s == VT_NSRC) {
 		char e[RUNDIR_PATH_MAX];
@@ -145,7 +168,7 @@ static int vt_load_one(struct vt *v, const char *path, bool lenient, char *err,
 				text_escape(e, sizeof(e), path), b);
 		else
 			text_fmt(err, len, "%s is a run of %s; allowed: runs of "
-				 "ipi-broadcast, rcu-wait, k-ipi, k-rcu", path, b);
+				 "%s", path, b, vt_bench_list(names, sizeof(names), ", "));
 		rundir_free(rd);
 		return lenient ? 0 : -1;
 	}

@@ -22,7 +22,11 @@
 
 /* The benchmarks a report takes runs of. */
 enum vt_src { VT_IPI, VT_RCU, VT_KIPI, VT_KRCU, VT_NSRC };
-extern const char *const vt_bench[VT_NSRC];
+/* The benchmark whose descriptor has the variants role of s
+ * (.variant = s + 1), "?" if none is built in. */
+const char *vt_bench(enum vt_src s);
+/* "A, B, C or D": every benchmark with a variants role. */
+const char *vt_bench_list(char *buf, size_t len, const char *last);
 
 /* A footnote, with the rows it applies to. */
 struct vt_note {

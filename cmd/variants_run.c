@@ -10,6 +10,7 @@
 #include "run.h"
 #include "rundir.h"
 #include "text.h"
+#include "variants_load.h"
 #include "variants_run.h"
 #include "variants_text.h"
 
@@ -99,7 +100,7 @@ static void vt_own_args(const struct variants_sel *sel, unsigned npu,
 	vt_arg(ipi, "--trials=6");
 	vt_arg(ipi, "--order=interleave");
 	vt_arg(rcu, "--bg-threads=0-%u", npu - 1);
-	/* n = 0 is the idle point: rcu-wait skips a load with no thread. */
+	/* n = 0 is the idle point: the RCU variant skips a load with no thread. */
 	vt_arg(rcu, strcmp(sel->load, "idle") ? "--load=idle,%s" : "--load=%s",
 	       sel->load);
 	vt_arg(rcu, "--duration=300ms");
@@ -122,10 +123,10 @@ int vt_run_mode(const struct variants_sel *sel, const char *out,
 		return 1;
 	}
 	vt_own_args(sel, npu, &ipi, &rcu);
-	rc[0] = vt_run_one("ipi-broadcast", &ipi, extra, nextra, dir);
+	rc[0] = vt_run_one(vt_bench(VT_IPI), &ipi, extra, nextra, dir);
 	if (rc[0] == EXIT_USAGE || rc[0] == 1)
 		return rc[0];
-	rc[1] = vt_run_one("rcu-wait", &rcu, extra, nextra, dir);
+	rc[1] = vt_run_one(vt_bench(VT_RCU), &rcu, extra, nextra, dir);
 	if (rc[1] == EXIT_USAGE || rc[1] == 1)
 		return rc[1];
 	printf("\n");

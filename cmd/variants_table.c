@@ -33,10 +33,10 @@ static const struct vt_col vt_user[] = {
 
 static const struct vt_col vt_kernel[] = {
 	{ "kipi_us [95% CI]", VT_KIPI, "all_ipi_ns", NS_PER_US, true, false,
-	  "in-kernel IPI (k-ipi)", "replacer" },
+	  "in-kernel IPI", "replacer" },
 	{ "tgts", VT_KIPI, "all_targets", 1, false, false, NULL, "others" },
 	{ "ksync", VT_KRCU, "sync_rcu_ns", NS_PER_US, false, false,
-	  "in-kernel RCU (k-rcu)", "replacer" },
+	  "in-kernel RCU", "replacer" },
 	{ "kexp_us [95% CI]", VT_KRCU, "sync_rcu_exp_ns", NS_PER_US, true,
 	  false, NULL, NULL },
 };
@@ -163,8 +163,8 @@ static void vt_user_legend(FILE *f, const struct vt *v)
 	snprintf(ipi_us, sizeof(ipi_us), "one membarrier %s expedited call, "
 		 "p50 (op_p50_ns)", v->sel->cmd);
 	vt_say(f, 8, "n       other CPUs kept busy (--bg-threads): membarrier "
-	       "targets (victim %s), rcu-wait load (%s); 0 = all others idle",
-	       v->sel->victim, v->sel->load);
+	       "targets (victim %s), %s load (%s); 0 = all others idle",
+	       v->sel->victim, vt_bench(VT_RCU), v->sel->load);
 	vt_say(f, 0, "replacer's cost, us (the CPU replacing the entry waits):");
 	vt_terms(f, replacer, VT_NELEM(replacer));
 	vt_say(f, 0, "cost to the other CPUs:");
@@ -173,8 +173,8 @@ static void vt_user_legend(FILE *f, const struct vt *v)
 	       "both IPI their targets and wait for every one, but membarrier "
 	       "IPIs only CPUs running this mm (private) or a registered "
 	       "process (global) and skips idle ones, where "
-	       "smp_call_function() IPIs every other online CPU; k-ipi times "
-	       "the real call (needs gupsync.ko).");
+	       "smp_call_function() IPIs every other online CPU; %s times "
+	       "the real call (needs gupsync.ko).", vt_bench(VT_KIPI));
 }
 
 static void vt_kernel_legend(FILE *f)

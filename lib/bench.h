@@ -20,7 +20,7 @@
  *                     and keeps every raw sample of the timed window.
  *
  * Modes: each trial runs every mode once (alternating the order from trial
- * to trial so drift does not favour one), e.g. gup-fast's "private"
+ * to trial so drift does not favour one), e.g. the GUP-fast benchmark's "private"
  * (baseline, no GUP) and "shared" (GUP-fast).  A mode with .proof_only runs
  * only in the proof pass: before its trials, each data point runs every
  * mode once with all counters, and verify() judges from those counts
@@ -107,6 +107,20 @@ struct metric {
 	bool headline;		/* shown in the summary table */
 	double value;
 };
+
+/* A derived metric as a benchmark declares it: a static table in the
+ * descriptor (.metrics, .nmetrics, see METRIC_TABLE), one entry per
+ * metric, in output order.  The harness names the columns from it;
+ * derive() only fills the values, by index. */
+struct metric_spec {
+	const char *name;	/* with its unit: "gup_fast_ns" */
+	const char *unit;	/* "ns", "ops/s", "1" */
+	enum better better;
+	bool headline;		/* shown in the summary table */
+};
+
+/* .metrics and .nmetrics of a descriptor from a static array. */
+#define METRIC_TABLE(t) .metrics = (t), .nmetrics = sizeof(t) / sizeof((t)[0])
 
 /* What one mode measured in one window. */
 struct mode_result {
@@ -201,9 +215,14 @@ struct bench {
 	 * worker_setup() that fails cleans up what it made itself. */
 	void (*worker_teardown)(struct point *pt, struct worker *w);
 	void (*teardown)(struct point *pt);
-	/* Derived metrics of one trial; res[] indexed by mode. */
-	size_t (*derive)(struct point *pt, const struct mode_result *res,
-			 struct metric *out, size_t cap);
+	/* Derived metrics of one trial: the table (names, units, directions,
+	 * headlines) and derive(), which writes val[i] for metrics[i]; the
+	 * harness sizes val[] from the table and fills it with NaN first.
+	 * res[] indexed by mode. */
+	const struct metric_spec *metrics;
+	size_t nmetrics;
+	void (*derive)(struct point *pt, const struct mode_result *res,
+		       double *val);
 	/* Proof pass verdict: write a one-line verdict, return true if the
 	 * intended path is proven. */
 	bool (*verify)(struct point *pt, const struct mode_result *res,
@@ -213,6 +232,29 @@ struct bench {
 	 * reports how many trials showed the path, so a path that ran in the
 	 * proof window but not in the trials does not pass unseen. */
 	bool verify_each_trial;
+
+	/* Its sets in `gupsync sweep` (the runs' options).  The sweep fits
+	 * them to the PUs it finds: %N is the PU count, %M one less, %T the
+	 * thread counts 1..N and %G the background counts 0..N-1 it affords,
+	 * and each run gets --fit, so a point whose measured + background
+	 * workers exceed the PUs is skipped with its reason and the rest run
+	 * (unless .oversubscribe: its set means to have more workers than
+	 * PUs, and runs them).
+	 * .order places it in the sweep (lower first); 0 = not swept.  Short
+	 * is `make run`'s default set (about two minutes on 2 CPUs), full
+	 * also sweeps placements and variables. */
+	struct bench_sweep {
+		unsigned order;
+		const char *short_args, *full_args;
+		bool oversubscribe;
+	} sweep;
+	/* Its role in `gupsync variants`, which sets the IPI variant of the
+	 * protected replacement beside the RCU variant, each from user space
+	 * and in the kernel (module): at most one benchmark per role. */
+	enum bench_variant {
+		VARIANT_NONE, VARIANT_IPI, VARIANT_RCU, VARIANT_K_IPI,
+		VARIANT_K_RCU,
+	} variant;
 };
 
 /* What a benchmark sees of the data point being measured. */

@@ -262,9 +262,18 @@ static void server_main(int sock, pid_t parent, const char *dir)
 	static char buf[sizeof(struct msg) + ANSWER_MAX];
 	pthread_t loop;
 
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	sigset_t none;
+
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != parent)
 		_exit(0);
+	/* Not the parent's handlers (they restore the knobs): a signal
+	 * ends this process, whose death aborts the connection. */
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		signal(sigs[i], SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	pthread_mutex_init(&sv.lock, NULL);
 	fuse_set_log_func(quiet_log);
 	sv.se = fuse_session_new(&args, &fusehold_ops, sizeof(fusehold_ops), &sv);

@@ -5,7 +5,7 @@
  * Since 6.16 a multi-threaded process gets its own futex hash for private
  * futexes (futex_hash_allocate_default() when the second thread appears,
  * with reference counting on every private operation), while shared
- * futexes stay on the global hash.  gup-fast's baseline is a private
+ * futexes stay on the global hash.  the GUP-fast benchmark's baseline is a private
  * FUTEX_WAKE, so the moment gupsync starts a worker thread the baseline
  * grows (~70 ns on the 6.18 development VM) and shared - private shrinks,
  * though GUP-fast did not change.  prctl(PR_FUTEX_HASH,

@@ -108,6 +108,9 @@ struct ipi_numbers {
 	bool sent_cal;		/* sent is the CAL row (no ipi tracepoints) */
 	bool hv_flush;		/* remote TLB flushes go through the hypervisor:
 				 * none is an IPI (sysinfo_hv_tlb_flush()) */
+	bool tlb_flush;		/* the IPIs counted are remote TLB flushes: then
+				 * none sent nor taken while busy targets ran
+				 * the mm is the measured sign of hv_flush */
 };
 
 enum ipi_judgement {
@@ -121,6 +124,9 @@ enum ipi_judgement {
 	IPI_MORE,		/* above the band: polluted or miscounted */
 	IPI_HYPERVISOR,		/* none seen, and the hypervisor flushes:
 				 * nothing to count, not a failure */
+	IPI_HYPERVISOR_MEASURED, /* the same, seen only in the counts (none
+				 * sent or taken, busy targets on CPU); the
+				 * kernel's log does not say it */
 };
 enum ipi_judgement ipi_judge(const struct ipi_numbers *n);
 /* "as expected", "ZERO where some were expected", ... */
@@ -141,7 +147,7 @@ double ipi_rate_oncpu(double ops_per_s, double oncpu);
 /* ---- victims: background workers in this mm that take the IPIs ---- */
 
 /* The --victim kinds (lib/victim.h) an IPI bench offers, in option order:
- * "spin", "syscall", "sleep", "gup-fast", NULL (idle takes no IPI). */
+ * "spin", "syscall", "sleep", "gup", NULL (idle takes no IPI). */
 extern const char *const ipi_victim_names[];
 
 #define VICTIM_SLEEP_NS 100000ull /* sleep victims wake every 100 us */
@@ -150,8 +156,8 @@ extern const char *const ipi_victim_names[];
  * of its options table; conf: its config struct (int victim, level). */
 #define IPI_TARGET_OPTS(conf)						\
 	{ "victim", OPT_ENUM, "what the --bg-threads targets do: spin in "	\
-	  "user space, getppid loop, sleep, or GUP-fast (shared FUTEX_WAKE)", \
-	  "spin,syscall,sleep,gup-fast", 0, 0, ipi_victim_names, true,	\
+	  "user space, getppid loop, sleep, or a GUP-fast loop (shared FUTEX_WAKE)", \
+	  "spin,syscall,sleep,gup", 0, 0, ipi_victim_names, true,	\
 	  offsetof(conf, victim) },					\
 	{ "target-level", OPT_ENUM, "skip a point unless every target has " \
 	  "this relation to the initiator's PU (any: no check)", "any", 0, 0, \
@@ -161,7 +167,6 @@ extern const char *const ipi_victim_names[];
 struct ipi_targets {
 	struct victim **v;	/* nbg entries, set by worker_setup */
 	unsigned n;
-	unsigned trials, zero_trials; /* trials judged; of them with 0 IPIs */
 };
 int ipi_targets_alloc(struct point *pt, struct ipi_targets *tg);
 void ipi_targets_free(struct ipi_targets *tg);
@@ -188,9 +193,34 @@ struct ipi_spec {
 /* Per-trial metrics: op_p50_ns, op_p99_ns, ipis_per_op, the received
  * count, expected_per_op, targets_oncpu (storm), quiet_targets_oncpu,
  * victim_slowdown_pct (per on-CPU second), victim_wall_slowdown_pct. */
-size_t ipi_derive(struct point *pt, const struct ipi_spec *s,
-		  struct ipi_targets *tg, const struct mode_result *res,
-		  struct metric *out, size_t cap);
+enum { IPI_M_P50, IPI_M_P99, IPI_M_SENT, IPI_M_RECV, IPI_M_EXPECTED,
+       IPI_M_ONCPU, IPI_M_QUIET_ONCPU, IPI_M_SLOWDOWN, IPI_M_WALL_SLOWDOWN,
+       IPI_NMETRICS };
+/* The metric table of an IPI bench, recv_metric its name of the
+ * received count (the ipi_spec's recv_metric). */
+#define IPI_METRICS(recv_metric) {					\
+	[IPI_M_P50] = { .name = "op_p50_ns", .unit = "ns",		\
+			.better = BETTER_LOWER, .headline = true },	\
+	[IPI_M_P99] = { .name = "op_p99_ns", .unit = "ns",		\
+			.better = BETTER_LOWER, .headline = true },	\
+	[IPI_M_SENT] = { .name = "ipis_per_op", .unit = "1",		\
+			 .better = BETTER_NONE, .headline = true },	\
+	[IPI_M_RECV] = { .name = (recv_metric), .unit = "1",		\
+			 .better = BETTER_NONE },			\
+	[IPI_M_EXPECTED] = { .name = "expected_per_op", .unit = "1",	\
+			     .better = BETTER_NONE },			\
+	[IPI_M_ONCPU] = { .name = "targets_oncpu", .unit = "1",		\
+			  .better = BETTER_NONE },			\
+	[IPI_M_QUIET_ONCPU] = { .name = "quiet_targets_oncpu", .unit = "1", \
+				.better = BETTER_NONE },		\
+	[IPI_M_SLOWDOWN] = { .name = "victim_slowdown_pct", .unit = "%", \
+			     .better = BETTER_LOWER, .headline = true }, \
+	[IPI_M_WALL_SLOWDOWN] = { .name = "victim_wall_slowdown_pct",	\
+				  .unit = "%", .better = BETTER_LOWER },	\
+}
+void ipi_derive(struct point *pt, const struct ipi_spec *s,
+		struct ipi_targets *tg, const struct mode_result *res,
+		double *val);
 bool ipi_verify(struct point *pt, const struct ipi_spec *s,
 		const struct ipi_targets *tg, const struct mode_result *res,
 		char *verdict, size_t len);
@@ -236,8 +266,8 @@ int ipi_target_setup(struct point *pt, struct worker *w, int victim,
 		     const char *pages, size_t npages);
 /* These fit .derive, .verify and .teardown as they are (ipi_derive(),
  * ipi_verify() with the point's spec and targets). */
-size_t ipi_point_derive(struct point *pt, const struct mode_result *res,
-			struct metric *out, size_t cap);
+void ipi_point_derive(struct point *pt, const struct mode_result *res,
+		      double *val);
 bool ipi_point_verify(struct point *pt, const struct mode_result *res,
 		      char *verdict, size_t len);
 void ipi_point_teardown(struct point *pt);

@@ -217,11 +217,10 @@ struct stats kdev_stats(const struct point *pt, unsigned series, unsigned mode)
 	return st;
 }
 
-void kdev_latency_metrics(struct metric *out, const char *name,
-			  const char *p99_name, const struct stats *st)
+void kdev_latency_values(double *val, const struct stats *st)
 {
-	out[0] = (struct metric){ name, "ns", BETTER_LOWER, true, st->median };
-	out[1] = (struct metric){ p99_name, "ns", BETTER_LOWER, false, st->p99 };
+	val[0] = st->median;
+	val[1] = st->p99;
 }
 
 double kdev_events_per_iter(const struct point *pt, unsigned mode)

@@ -103,10 +103,14 @@ void kdev_bg_spin(struct worker *w);
 /* derive(): statistics of one series over every measured worker's samples
  * of mode (all NaN without samples). */
 struct stats kdev_stats(const struct point *pt, unsigned series, unsigned mode);
-/* derive(): out[0] is name, the median of st (a headline), out[1]
- * p99_name, its p99: the two numbers a k-* bench reports per primitive. */
-void kdev_latency_metrics(struct metric *out, const char *name,
-			  const char *p99_name, const struct stats *st);
+/* The two metrics a k-* bench reports per primitive, for its metric
+ * table: name, the median (a headline), then p99_name, the p99. */
+#define KDEV_LATENCY_METRICS(median_name, p99_name)			\
+	{ .name = (median_name), .unit = "ns", .better = BETTER_LOWER,		\
+	  .headline = true },						\
+	{ .name = (p99_name), .unit = "ns", .better = BETTER_LOWER }
+/* derive(): their values, val[0] the median of st, val[1] its p99. */
+void kdev_latency_values(double *val, const struct stats *st);
 /* Events per iteration of mode, all workers together; NaN without any. */
 double kdev_events_per_iter(const struct point *pt, unsigned mode);
 

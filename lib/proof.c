@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "proof.h"
+#include "sysinfo.h"
 
 double proof_per_op(const struct point *pt, const struct mode_result *res,
 		    const char *spec)
@@ -37,9 +38,17 @@ double proof_ipis_per_op(const struct point *pt, const struct mode_result *res)
 	return (isnan(cpu) ? 0 : cpu) + (isnan(mask) ? 0 : mask);
 }
 
-double proof_shootdowns_per_op(const struct point *pt,
-			       const struct mode_result *res)
+double proof_shootdowns_per_op(struct point *pt, const struct mode_result *res)
 {
+	char why[160];
+
+	/* Where the hypervisor does remote flushes (PVM, Hyper-V), neither
+	 * this count nor the IPI count can see them: say so beside them. */
+	if (sysinfo_hv_tlb_flush(why, sizeof(why)))
+		point_note(pt, "tlb_flush", "by the hypervisor (%s): remote TLB "
+			   "flushes send no IPIs here, so the IPI and shootdown "
+			   "counts per op show none of them; the latency still "
+			   "includes them", why);
 	return proof_per_op(pt, res, "tp:tlb:tlb_flush:reason==1");
 }
 

@@ -38,9 +38,10 @@ double proof_thread_per_op(const struct point *pt, const struct mode_result *res
 /* IPIs sent per op: ipi_send_cpu + ipi_send_cpumask, system-wide; where
  * neither exists (before 6.3), the CAL row of /proc/interrupts. */
 double proof_ipis_per_op(const struct point *pt, const struct mode_result *res);
-/* Remote TLB shootdowns per op: tlb_flush with reason TLB_REMOTE_SHOOTDOWN. */
-double proof_shootdowns_per_op(const struct point *pt,
-			       const struct mode_result *res);
+/* Remote TLB shootdowns per op: tlb_flush with reason TLB_REMOTE_SHOOTDOWN.
+ * Where the hypervisor does remote flushes (sysinfo_hv_tlb_flush()), it
+ * notes on pt that neither this nor the IPI count can see them. */
+double proof_shootdowns_per_op(struct point *pt, const struct mode_result *res);
 
 /*
  * mmap_lock taken per op in each of the n modes[], into rate[]: on the

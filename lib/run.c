@@ -261,6 +261,9 @@ static int prepare(struct run *r, int argc, char *const argv[])
 	    opt_find(&r->opts, "target-time")->given)
 		return run_usage(r, "--trials and --target-time: give one (the "
 				 "target time chooses the trials)");
+	if (!strcmp(r->rc.output, "-"))
+		return run_usage(r, "--output -: a run always writes its run "
+				 "directory (check's '-' means none); give a directory");
 	if (!r->rc.dry_run && output_parent_missing(r->rc.output, err, sizeof(err)))
 		return run_usage(r, "%s", err);
 	if (topo_open(strcmp(r->rc.topology, "machine") ? r->rc.topology : NULL,

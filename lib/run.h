@@ -52,6 +52,10 @@ enum { INTERLEAVE_SLICES, INTERLEAVE_WINDOWS };
 #define POINT_NOT_RUN 1
 
 /* One data point: its options, placement, and what it produced. */
+/* Room for one proof verdict: collapse with --bg-io odirect says about
+ * 300 characters. */
+#define PROOF_VERDICT_LEN 512
+
 struct run_point {
 	struct run_conf rc;
 	void *conf;		/* the bench's config struct */
@@ -59,7 +63,7 @@ struct run_point {
 	int *pus;
 	int status;		/* BENCH_OK/SKIP/FAIL or POINT_NOT_RUN */
 	char reason[512];	/* skip or failure reason */
-	char verdict[256];	/* proof verdict */
+	char verdict[PROOF_VERDICT_LEN];	/* proof verdict */
 	bool proven;
 	struct mode_result proof_res[BENCH_MAX_MODES];
 	bool have_proof_res;	/* proof_res is this process's (not resumed) */

@@ -56,13 +56,13 @@ double stats_welch_p(const double *a, size_t na, const double *b, size_t nb);
  * standard deviation for normal data; the sum floored at
  * STATS_REGIME_FLOOR, 1% of the overall median, so that identical or
  * quantised values are not "separated" by one unit, nor groups of three
- * trials whose medians differ by less than 4.5%: a 6-trial gup-fast run
+ * trials whose medians differ by less than 4.5%: a 6-trial GUP-fast run
  * with gup_fast_ns at 59.4-59.6 and 59.9-60.0 was flagged with a floor of
  * 0.1%, a difference nobody would call a regime).  One normal group of 20 split
  * this way gives 1.7 at the median, 3.1 one time in 100 and 4.6 one in
  * 1000 (simulated; 13 values: 4.5 one in 100); the VM's example (issue
  * 18: 124..137 ns vs 190..240 ns) gives 61.5 / (4.4 + 6.7) = 5.5, and a
- * gup-fast run with trials at 58.4 and 63..70 ns 5.3.
+ * GUP-fast run with trials at 58.4 and 63..70 ns 5.3.
  * Medians rather than the gap itself, so one trial caught between two
  * states (58.4, 60.0, 63.1) does not hide them.
  */

@@ -84,7 +84,7 @@ static int thp_batch_refill(struct thp_batch *b, uint64_t *thp)
 		return -ENOMEM;
 	if (thp_batch_map(b, oldn * 2 > THP_BATCH_MAX ? oldn : oldn * 2, b->kh,
 			  err, sizeof(err)) < 0) {
-		fprintf(stderr, "collapse: refill: %s\n", err);
+		fprintf(stderr, "THP batch refill: %s\n", err);
 		return -ENOMEM;
 	}
 	if (b->kh && thp_batch_advise(b, MADV_HUGEPAGE) < 0)

@@ -137,8 +137,19 @@ static size_t trial_metrics(const struct run *r, struct point *pt,
 			    per_op(r, x, c, !r->rc.no_counters));
 		}
 	}
-	if (r->b->derive)
-		n += r->b->derive(pt, res, out + n, BENCH_MAX_METRICS - n);
+	if (r->b->derive && n + r->b->nmetrics <= BENCH_MAX_METRICS) {
+		double val[BENCH_MAX_METRICS];
+
+		for (size_t k = 0; k < r->b->nmetrics; k++)
+			val[k] = NAN;
+		r->b->derive(pt, res, val);
+		for (size_t k = 0; k < r->b->nmetrics; k++) {
+			const struct metric_spec *s = &r->b->metrics[k];
+
+			out[n++] = (struct metric){ s->name, s->unit, s->better,
+						    s->headline, val[k] };
+		}
+	}
 	return n;
 }
 
@@ -310,7 +321,7 @@ static void verify_trial(const struct run *r, struct point *pt,
 			 struct run_point *rp, const struct mode_result *res)
 {
 	struct mode_result x[BENCH_MAX_MODES];
-	char verdict[256];
+	char verdict[PROOF_VERDICT_LEN];
 
 	if (!r->b->verify || !r->b->verify_each_trial || !rp->have_proof_res ||
 	    r->rc.no_counters)

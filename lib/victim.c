@@ -17,7 +17,7 @@
 
 const char *const victim_names[] = {
 	[VICTIM_IDLE] = "idle", [VICTIM_SPIN] = "spin",
-	[VICTIM_SYSCALL] = "syscall", [VICTIM_GUP_FAST] = "gup-fast",
+	[VICTIM_SYSCALL] = "syscall", [VICTIM_GUP] = "gup",
 	[VICTIM_SLEEP] = "sleep", NULL,
 };
 
@@ -32,7 +32,7 @@ int victim_kind(const char *name)
 bool victim_busy(int kind)
 {
 	return kind == VICTIM_SPIN || kind == VICTIM_SYSCALL ||
-	       kind == VICTIM_GUP_FAST;
+	       kind == VICTIM_GUP;
 }
 
 /* ---- per-worker setup ---- */
@@ -52,7 +52,7 @@ static int victim_map(struct point *pt, struct victim *v,
 
 	if (v->kind == VICTIM_SPIN && !s->pages && s->npages)
 		v->own_size = s->npages * PAGE_4K;
-	else if (v->kind == VICTIM_GUP_FAST)
+	else if (v->kind == VICTIM_GUP)
 		v->own_size = PAGE_4K;
 	if (!v->own_size)
 		return BENCH_OK;
@@ -178,7 +178,7 @@ static void victim_run(struct worker *w, const struct victim *v)
 	case VICTIM_SYSCALL:
 		victim_syscall(w);
 		break;
-	case VICTIM_GUP_FAST:
+	case VICTIM_GUP:
 		victim_gup_fast(w, v);
 		break;
 	case VICTIM_SLEEP:

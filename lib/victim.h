@@ -9,7 +9,8 @@
  *             its TLB holds them), or with no pages only counts
  *   syscall   getppid() loop: in the kernel with IRQs on, so an IPI is
  *             taken at once
- *   gup-fast  shared FUTEX_WAKE on a word of its own page (no waiters):
+ *   gup       a GUP-fast loop: shared FUTEX_WAKE on a word of its own
+ *             page (no waiters):
  *             get_futex_key() -> get_user_pages_fast(), a walk with IRQs
  *             off, so an IPI waits for it and it is an RCU reader (as
  *             bench/gup_fast.c)
@@ -31,15 +32,15 @@
 #include "bench.h"
 
 enum victim_kind {
-	VICTIM_IDLE, VICTIM_SPIN, VICTIM_SYSCALL, VICTIM_GUP_FAST, VICTIM_SLEEP,
+	VICTIM_IDLE, VICTIM_SPIN, VICTIM_SYSCALL, VICTIM_GUP, VICTIM_SLEEP,
 };
-/* By kind, NULL-terminated: "idle", "spin", "syscall", "gup-fast", "sleep". */
+/* By kind, NULL-terminated: "idle", "spin", "syscall", "gup", "sleep". */
 extern const char *const victim_names[];
 
 /* The kind called 'name', -1 if none is. */
 int victim_kind(const char *name);
 /* Whether a worker of this kind runs on its CPU whenever it is not
- * preempted (spin, syscall, gup-fast), rather than idling or absent. */
+ * preempted (spin, syscall, gup), rather than idling or absent. */
 bool victim_busy(int kind);
 
 /* What one worker is to do (worker_setup fills it from the options). */
@@ -57,7 +58,7 @@ struct victim {
 	size_t npages;
 	char *own;		/* memory this worker mapped (pages or futex) */
 	size_t own_size;
-	uint32_t *futex_word;	/* gup-fast: shared FUTEX_WAKE on this word */
+	uint32_t *futex_word;	/* gup: shared FUTEX_WAKE on this word */
 	uint64_t sleep_ns;
 	/* Share of each mode's last run (warm-up + window) this thread was
 	 * on CPU; NaN until it has run that mode. */

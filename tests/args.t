@@ -31,6 +31,8 @@ expect "--trials with --target-time: an error" 2 "give one" -- \
 	"$G" run gup-fast --trials 3 --target-time 10s --dry-run
 expect "--output with a missing parent: exit 2" 2 "does not exist" -- \
 	"$G" run gup-fast --output "$tmp/no/such" --trials 2 --duration 10ms
+expect "--output - for a run: refused" 2 "always writes its run directory" -- \
+	"$G" run gup-fast --output - --trials 2 --duration 10ms
 if [ ! -e "$tmp/no" ]; then ok "--output with a missing parent: nothing created"
 else not_ok "--output with a missing parent: nothing created"; fi
 expect "--placement none --dry-run" 0 "" -- "$G" run gup-fast --placement none --dry-run

@@ -83,6 +83,10 @@ static void test_per_op_background(void **state)
 
 	(void)state;
 	assert_near(ipi_net_per_op(&st, &q, &c, 1), 1.0);
+	/* Background a hair above the storm's: noise, none (not -0.00). */
+	q.delta[0] = 552;
+	assert_true(ipi_net_per_op(&st, &q, &c, 1) == 0.0);
+	assert_false(signbit(ipi_net_per_op(&st, &q, &c, 1)));
 	/* More background than storm: negative, not clamped. */
 	q.delta[0] = 1000;
 	assert_near(ipi_net_per_op(&st, &q, &c, 1), (1100.0 - 2000) / 1000);
@@ -145,7 +149,7 @@ static void test_expected(void **state)
 /* recv observed, expected, busy targets' mean on-CPU share */
 static enum ipi_judgement judge(double recv, double expected, double busy)
 {
-	struct ipi_numbers n = { 0, recv, expected, busy, busy, 1, NAN, false, false };
+	struct ipi_numbers n = { 0, recv, expected, busy, busy, 1, NAN, false, false, false };
 
 	return ipi_judge(&n);
 }
@@ -205,11 +209,11 @@ static const struct ipi_spec spec = {
 
 static void test_verdict(void **state)
 {
-	struct ipi_numbers zero = { 0, 0, 0.98, 0.98, 0.98, 1, NAN, false, false };
-	struct ipi_numbers fewer = { 0.2, 0.2, 1, 1, 1, 1, NAN, false, false };
-	struct ipi_numbers ok = { 1.02, 1.01, 1, 1.5, 0.75, 2, NAN, false, false };
-	struct ipi_numbers none = { 0, 0, 0, 0, NAN, 0, NAN, false, false };
-	struct ipi_numbers nan = { NAN, NAN, 1, 1, 1, 1, NAN, false, false };
+	struct ipi_numbers zero = { 0, 0, 0.98, 0.98, 0.98, 1, NAN, false, false, false };
+	struct ipi_numbers fewer = { 0.2, 0.2, 1, 1, 1, 1, NAN, false, false, false };
+	struct ipi_numbers ok = { 1.02, 1.01, 1, 1.5, 0.75, 2, NAN, false, false, false };
+	struct ipi_numbers none = { 0, 0, 0, 0, NAN, 0, NAN, false, false, false };
+	struct ipi_numbers nan = { NAN, NAN, 1, 1, 1, 1, NAN, false, false, false };
 	char v[512];
 
 	(void)state;
@@ -232,8 +236,8 @@ static void test_verdict(void **state)
 
 static void test_verdict_more(void **state)
 {
-	struct ipi_numbers more = { 16.2, 16.0, 6, 3, 1, 3, 2.1, false, false };
-	struct ipi_numbers worst = { 301.5, 301.5, 13.19, 6.6, 0.94, 7, 47, true, false };
+	struct ipi_numbers more = { 16.2, 16.0, 6, 3, 1, 3, 2.1, false, false, false };
+	struct ipi_numbers worst = { 301.5, 301.5, 13.19, 6.6, 0.94, 7, 47, true, false, false };
 	static const struct ipi_spec longest = {
 		.recv_what = "remote shootdowns",
 		.model = "model: RO+RW pair, 2 flushes/target",
@@ -267,8 +271,8 @@ static void test_no_nan(void **state)
 /* Before 6.3: no ipi tracepoints; the CAL row or NA, never nan. */
 static void test_verdict_old_kernel(void **state)
 {
-	struct ipi_numbers cal = { 1.01, 1.0, 1, 1, 1, 1, NAN, true, false };
-	struct ipi_numbers none = { NAN, 1.0, 1, 1, 1, 1, NAN, false, false };
+	struct ipi_numbers cal = { 1.01, 1.0, 1, 1, 1, 1, NAN, true, false, false };
+	struct ipi_numbers none = { NAN, 1.0, 1, 1, 1, 1, NAN, false, false, false };
 	char v[512];
 
 	(void)state;
@@ -356,7 +360,7 @@ static void test_target_setup(void **state)
 	assert_ptr_equal(((struct victim *)w[2].priv)->pages, initiator_pages);
 	assert_null(((struct victim *)w[2].priv)->own);
 
-	assert_int_equal(ipi_target_setup(&pt, &w[3], ipi_index("gup-fast"),
+	assert_int_equal(ipi_target_setup(&pt, &w[3], ipi_index("gup"),
 					  NULL, 1), BENCH_OK);
 	v = w[3].priv;
 	assert_ptr_equal(v->futex_word, (uint32_t *)v->own);
@@ -439,7 +443,7 @@ static void test_tlb_options_good(void **state)
 	assert_int_equal(o.status, 0);
 	assert_contains(o.out, "36 data points");
 	dry_run(&o, "tlb-shootdown", "--op", "mprotect,munmap", "--pages",
-		"1,34,512", "--victim", "gup-fast", "--target-level", "any,l3",
+		"1,34,512", "--victim", "gup", "--target-level", "any,l3",
 		NULL);
 	assert_int_equal(o.status, 0);
 	assert_contains(o.out, "12 data points");
@@ -465,7 +469,7 @@ static void test_tlb_options_bad(void **state)
 	assert_refused("tlb-shootdown", "--pages", "0",
 		       "--pages: '0' is out of range; allowed: 1..262144");
 	assert_refused("tlb-shootdown", "--victim", "idle",
-		       "is not one of: spin, syscall, sleep, gup-fast");
+		       "is not one of: spin, syscall, sleep, gup");
 	assert_refused("tlb-shootdown", "--target-level", "core",
 		       "is not one of: any, smt, l3, package, numa, machine");
 }
@@ -492,9 +496,9 @@ static void test_bcast_options(void **state)
  * are what it does, not a failure, and nothing else changes. */
 static void test_verdict_hypervisor(void **state)
 {
-	struct ipi_numbers hv = { 0, 0, 1.9, 0.95, 0.95, 1, NAN, false, true };
-	struct ipi_numbers ipi = { 0, 0, 1.9, 0.95, 0.95, 1, NAN, false, false };
-	struct ipi_numbers ok = { 2.0, 2.0, 1.9, 0.95, 0.95, 1, NAN, false, true };
+	struct ipi_numbers hv = { 0, 0, 1.9, 0.95, 0.95, 1, NAN, false, true, false };
+	struct ipi_numbers ipi = { 0, 0, 1.9, 0.95, 0.95, 1, NAN, false, false, false };
+	struct ipi_numbers ok = { 2.0, 2.0, 1.9, 0.95, 0.95, 1, NAN, false, true, false };
 	char buf[400];
 
 	(void)state;
@@ -510,6 +514,38 @@ static void test_verdict_hypervisor(void **state)
 	assert_non_null(strstr(buf, "WARNING"));
 	/* IPIs seen anyway: judged as ever */
 	assert_int_equal(ipi_judge(&ok), IPI_AS_EXPECTED);
+}
+
+/* The measurement without the kernel's word: TLB flushes to a target
+ * busy on the mm's CPU, and no IPI sent or taken. */
+static void test_verdict_hypervisor_measured(void **state)
+{
+	struct ipi_numbers m = { 0, 0, 1.9, 0.95, 0.95, 1, NAN, false, false,
+				 true };
+	struct ipi_numbers idle = m, sent = m, nosent = m, other = m;
+	char buf[400];
+
+	(void)state;
+	assert_int_equal(ipi_judge(&m), IPI_HYPERVISOR_MEASURED);
+	m.ntargets = 16;	/* the longest: fits the harness's 256 bytes */
+	assert_true(ipi_verdict(buf, sizeof(buf), &spec, &m));
+	assert_true(strlen(buf) < 255);
+	assert_non_null(strstr(buf, "remote flush by the hypervisor (measured"));
+	assert_non_null(strstr(buf, "initiator latency and victim slowdown are measured"));
+	assert_null(strstr(buf, "WARNING"));
+	assert_null(strstr(buf, "NO"));
+	/* targets mostly off CPU: nothing measured, still a failure */
+	idle.busy_share = 0.2;
+	assert_int_equal(ipi_judge(&idle), IPI_ZERO);
+	/* IPIs sent but none taken: a counting problem, not the hypervisor */
+	sent.sent = 1.0;
+	assert_int_equal(ipi_judge(&sent), IPI_ZERO);
+	/* sends not counted (NaN): nothing measured */
+	nosent.sent = NAN;
+	assert_int_equal(ipi_judge(&nosent), IPI_ZERO);
+	/* not TLB flushes (membarrier): zero is a failure */
+	other.tlb_flush = false;
+	assert_int_equal(ipi_judge(&other), IPI_ZERO);
 }
 
 /* The slow-GUP control (mmap_lock per call) is judged both ways. */
@@ -540,6 +576,7 @@ int main(void)
 		cmocka_unit_test(test_no_nan),
 		cmocka_unit_test(test_slow_control),
 		cmocka_unit_test(test_verdict_hypervisor),
+		cmocka_unit_test(test_verdict_hypervisor_measured),
 		cmocka_unit_test(test_slowdown),
 		cmocka_unit_test(test_victim_kinds),
 		cmocka_unit_test(test_target_setup),

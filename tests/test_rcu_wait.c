@@ -183,12 +183,12 @@ static void test_unwritable_knob_skips(void **state)
 	put_file(RCU_EXPEDITED, "0\n");
 }
 
-/* --load keeps its names and order; only spin, syscall and gup-fast
+/* --load keeps its names and order; only spin, syscall and gup
  * load a peer CPU so that an expedited wait must IPI it. */
 static void test_load_kinds(void **state)
 {
 	static const char *const names[] = {
-		"idle", "spin", "syscall", "gup-fast", "sleep", NULL,
+		"idle", "spin", "syscall", "gup", "sleep", NULL,
 	};
 	static const bool busy[] = { false, true, true, true, false };
 

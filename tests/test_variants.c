@@ -24,9 +24,26 @@
 
 #include "testutil.h"
 
+#include "bench.h"
 #include "options.h"
 #include "variants.h"
 #include "variants_text.h"
+
+/* The variants find their benchmarks by descriptor (.variant), not by
+ * name: the test registers descriptors of its own with the four roles
+ * (the bench/ objects are not linked into tests). */
+static const struct bench ipi_bench = { .name = "ipi-broadcast",
+					.variant = VARIANT_IPI };
+static const struct bench rcu_bench = { .name = "rcu-wait",
+					.variant = VARIANT_RCU };
+static const struct bench kipi_bench = { .name = "k-ipi",
+					 .variant = VARIANT_K_IPI };
+static const struct bench krcu_bench = { .name = "k-rcu",
+					 .variant = VARIANT_K_RCU };
+BENCH_REGISTER(ipi_bench);
+BENCH_REGISTER(rcu_bench);
+BENCH_REGISTER(kipi_bench);
+BENCH_REGISTER(krcu_bench);
 
 #define ERR_LEN 1024
 #define SUMMARY_TAIL "metric,unit,better,n,median,ci_lo,ci_hi,ci_level\n"
