@@ -337,11 +337,11 @@ double csv_num_at(const struct csv *t, size_t row, size_t col)
 	return v;
 }
 
-static void csv_put(FILE *f, const char *s, bool first)
+void csv_field(FILE *f, const char *s, int first)
 {
 	if (!first)
 		fputc(',', f);
-	if (!s[strcspn(s, ",\"\n\r")]) {
+	if (!strpbrk(s, ",\"\r\n")) {
 		fputs(s, f);
 		return;
 	}
@@ -357,7 +357,7 @@ static void csv_put(FILE *f, const char *s, bool first)
 void csv_write_row(FILE *f, const struct csv *t, size_t row)
 {
 	for (size_t k = 0; k < t->ncols; k++)
-		csv_put(f, row == (size_t)-1 ? t->head[k] : csv_get(t, row, k),
+		csv_field(f, row == (size_t)-1 ? t->head[k] : csv_get(t, row, k),
 			!k);
 	fputc('\n', f);
 }

@@ -73,4 +73,8 @@ double csv_num_at(const struct csv *t, size_t row, size_t col);
  * writer would, quoting where needed. */
 void csv_write_row(FILE *f, const struct csv *t, size_t row);
 
+/* Field s of a row, quoted when it holds a comma, quote or line break
+ * (RFC 4180); preceded by a comma unless first. */
+void csv_field(FILE *f, const char *s, int first);
+
 #endif

@@ -89,23 +89,6 @@ void textbuf_close(struct textbuf *t)
 	t->data = NULL;
 }
 
-void csv_field(FILE *f, const char *s, int first)
-{
-	if (!first)
-		fputc(',', f);
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 void csv_num(FILE *f, double v)
 {
 	if (isnan(v))

@@ -19,6 +19,8 @@
 #include <jansson.h>
 #include <stdio.h>
 
+#include "csv.h"
+
 /* Create base/ if missing and a new run directory under it. */
 int results_mkdir(const char *base, const char *bench, char *dir, size_t len,
 		  char *err, size_t errlen);
@@ -40,9 +42,7 @@ int textbuf_flush_to(struct textbuf *t, const char *dir, const char *name,
 		     char *err, size_t errlen);
 void textbuf_close(struct textbuf *t);
 
-/* One CSV field, quoted (RFC 4180) only when it needs to be; 'first'
- * says whether a comma goes before it. */
-void csv_field(FILE *f, const char *s, int first);
+/* csv_field(): csv.h. */
 /* A number: "%.9g", "NA" for NaN. */
 void csv_num(FILE *f, double v);
 
