@@ -89,10 +89,10 @@ static void note_paravirt(struct point *pt)
 	}
 	point_note(pt, "paravirt", "%s guest: PV TLB flush %s%s; PV send-IPI %s%s",
 		   hv, json_is_true(tlb) ? "ON" : "off",
-		   json_is_true(tlb) ? " (a preempted vCPU's flush waits for its "
-		   "VM entry: no IPI, fewer than targets)" : "",
+		   json_is_true(tlb) ? " (a preempted vCPU flushes at VM entry, "
+		   "no IPI: fewer than targets)" : "",
 		   json_is_true(ipi) ? "on" : "off",
-		   json_is_true(ipi) ? " (hypercall; still traced)" : "");
+		   json_is_true(ipi) ? " (hypercall, still traced)" : "");
 }
 
 /* "PU1 l3, PU2 package" into buf; returns the first target whose

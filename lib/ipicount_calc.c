@@ -150,8 +150,9 @@ bool ipi_verdict(char *buf, size_t len, const struct ipi_spec *s,
 	enum ipi_judgement j = ipi_judge(n);
 	char who[64], sent[80], model[128];
 
-	snprintf(who, sizeof(who), "%u target%s, %.0f%% on CPU", n->ntargets,
-		 n->ntargets == 1 ? "" : "s",
+	/* "targets N", not "N target(s)": the same words at every point,
+	 * so the footer can say them once (output_proof.c). */
+	snprintf(who, sizeof(who), "targets %u, %.0f%% on CPU", n->ntargets,
 		 n->ntargets ? 100 * n->oncpu / n->ntargets : 0);
 	sent_text(sent, sizeof(sent), n);
 	model_text(model, sizeof(model), s, n);
@@ -188,8 +189,8 @@ bool ipi_verdict(char *buf, size_t len, const struct ipi_spec *s,
 			 s->recv_what, n->expected, who, model, sent);
 		return false;
 	default:
-		snprintf(buf, len, "%s %.3f/op, %s, expected up to %.2f (%s; %s): "
-			 "%s", s->recv_what, n->recv, sent, n->expected, who,
+		snprintf(buf, len, "%s %.3f/op, %s, expected up to %.2f (%s; %s) "
+			 "-> %s", s->recv_what, n->recv, sent, n->expected, who,
 			 model, ipi_judgement_name(j));
 		return true;
 	}
