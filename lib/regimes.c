@@ -79,4 +79,5 @@ void run_print_regimes(const struct run *r)
 		text_wrap(stdout, 4 + strlen(label) + (label[0] ? 2 : 0), "#     ",
 			  REGIMES_WIDTH, msg);
 	}
+	fflush(stdout);	/* as the footer: before anything on stderr */
 }
