@@ -215,16 +215,18 @@ static int window(struct run *r, struct point *pt, struct pool *pool,
 	if (t >= 0)
 		time_window(r, t0, r->rc.warmup_ns);
 	if (lat) {
-		struct stats st;
+		static const double q[] = { 0.5, 0.9, 0.99, 1.0 };
+		double v[4];
+		bool ok;
 
-		bool ok = stats_compute(s, ns, &st) == 0;
-
-		res->lat_p50_ns = ok ? st.median : NAN;
-		res->lat_p90_ns = ok ? st.p90 : NAN;
-		res->lat_p99_ns = ok ? st.p99 : NAN;
-		res->lat_max_ns = ok ? st.max : NAN;
+		/* samples.csv first: the selection below reorders s. */
 		if (t >= 0)
 			run_samples_rows(r, r->cur, m, t, s, ns);
+		ok = ns && stats_quantiles_select(s, ns, q, 4, v) == 0;
+		res->lat_p50_ns = ok ? v[0] : NAN;
+		res->lat_p90_ns = ok ? v[1] : NAN;
+		res->lat_p99_ns = ok ? v[2] : NAN;
+		res->lat_max_ns = ok ? v[3] : NAN;
 		free(s);
 	}
 	return 0;
