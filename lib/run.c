@@ -22,6 +22,7 @@
 #include "stats.h"
 #include "sysinfo.h"
 #include "text.h"
+#include "thpbatch.h"
 #include "workers.h"
 
 #define IDLE_BASELINE_NS 200000000ull	/* background counts before the run */
@@ -492,7 +493,18 @@ void run_last_dir_clear(void)
 	last_dir[0] = 0;
 }
 
+static int run_main_(struct run *rr);
+
+/* A run, then what it kept for its rounds let go (thpbatch.h). */
 static int run_main(struct run *rr)
+{
+	int rc = run_main_(rr);
+
+	thp_batch_cache_drop();
+	return rc;
+}
+
+static int run_main_(struct run *rr)
 {
 	struct run r = *rr;
 	const struct bench *b = r.b;
