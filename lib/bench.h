@@ -248,6 +248,14 @@ struct bench {
 		const char *short_args, *full_args;
 		bool oversubscribe;
 	} sweep;
+	/* Its costs beyond the timed windows that the harness cannot know,
+	 * for the time model (eta.h), in seconds on a 2-vCPU KVM guest:
+	 * round_s per trial of a data point (e.g. memory put back between
+	 * windows), proof_s per data point's proof pass (e.g. waiting for a
+	 * kernel thread to settle).  0 where the harness's own model fits. */
+	struct bench_time {
+		double round_s, proof_s;
+	} time;
 	/* Its role in `gupsync variants`, which sets the IPI variant of the
 	 * protected replacement beside the RCU variant, each from user space
 	 * and in the kernel (module): at most one benchmark per role. */

@@ -12,6 +12,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "counters.h"
+#include "eta.h"
 #include "futexhash.h"
 #include "knobs.h"
 #include "placement.h"
@@ -27,6 +28,7 @@
 
 #define IDLE_BASELINE_NS 200000000ull	/* background counts before the run */
 #define MIN_TARGET_TRIALS 3
+#define RUN_MIN_CI_TRIALS 6	/* a 95% CI of the median (stats.h) */
 #define MAX_TRIALS 10000
 
 const char *const run_default_counters[] = {
@@ -124,6 +126,12 @@ static const struct opt_spec harness_opts[] = {
 	  "a count of the leader's ops from the last ns per op)",
 	  SLICE_DEFAULT, SLICE_MIN_NS, SLICE_MAX_NS, NULL, false,
 	  offsetof(struct run_conf, slice_ns) },
+	{ "budget", OPT_DURATION,
+	  "the whole run's wall time: as many trials (up to --trials or the "
+	  "default) as the time model says fit, at least 6 (a 95% CI of the "
+	  "median needs 6); the header says what was chosen",
+	  "0", 0, 24 * 3600 * 1000000000ull, NULL, false,
+	  offsetof(struct run_conf, budget_ns) },
 	{ NULL },
 };
 
@@ -262,6 +270,10 @@ static int prepare(struct run *r, int argc, char *const argv[])
 	    opt_find(&r->opts, "target-time")->given)
 		return run_usage(r, "--trials and --target-time: give one (the "
 				 "target time chooses the trials)");
+	if (opt_find(&r->opts, "budget")->given &&
+	    opt_find(&r->opts, "target-time")->given)
+		return run_usage(r, "--budget and --target-time: give one (both "
+				 "choose the trials)");
 	if (!strcmp(r->rc.output, "-"))
 		return run_usage(r, "--output -: a run always writes its run "
 				 "directory (check's '-' means none); give a directory");
@@ -283,7 +295,53 @@ static int prepare(struct run *r, int argc, char *const argv[])
 		r->trials = t < MIN_TARGET_TRIALS ? MIN_TARGET_TRIALS :
 			    t > MAX_TRIALS ? MAX_TRIALS : t;
 	}
+	if (r->rc.budget_ns) {
+		struct eta_model m;
+
+		eta_model(r, &m);
+		r->budget_want = r->trials;
+		r->trials = eta_fit_trials(&m, r->rc.budget_ns / 1e9, r->trials,
+					   r->trials < RUN_MIN_CI_TRIALS ? r->trials :
+					   RUN_MIN_CI_TRIALS, &r->budget_need_s);
+		for (size_t i = 0; i < r->npoints; i++)
+			r->points[i].rc.trials = r->trials;
+	}
 	return 0;
+}
+
+/* "# budget: ..." and meta.json "budget": what --budget chose. */
+static void budget_note(struct run *r, FILE *f)
+{
+	struct eta_model m;
+	char line[512];
+	double est;
+
+	if (!r->budget_want)
+		return;
+	eta_model(r, &m);
+	est = eta_model_total(&m, r->trials);
+	if (r->trials == r->budget_want)
+		snprintf(line, sizeof(line), "budget %.0f s: all %llu trials fit "
+			 "(about %.0f s)", r->rc.budget_ns / 1e9,
+			 (unsigned long long)r->trials, est);
+	else
+		snprintf(line, sizeof(line), "budget %.0f s: %llu trials per "
+			 "point, about %.0f s; the default %llu would take about "
+			 "%.0f s%s", r->rc.budget_ns / 1e9,
+			 (unsigned long long)r->trials, est,
+			 (unsigned long long)r->budget_want, r->budget_need_s,
+			 est > r->rc.budget_ns / 1e9 * 1.05 ?
+			 "; WARNING: the budget is too short for the 6 trials "
+			 "a 95% CI of the median needs, so the run takes longer" : "");
+	fputs("# ", f);
+	text_wrap(f, 2, "#   ", TEXT_WIDTH, line);
+	if (r->meta)
+		json_object_set_new(r->meta, "budget", json_pack(
+			"{s:f, s:I, s:I, s:f, s:f}", "budget_s",
+			r->rc.budget_ns / 1e9, "trials", (json_int_t)r->trials,
+			"default_trials", (json_int_t)r->budget_want,
+			"estimate_s", est, "default_estimate_s",
+			r->budget_need_s));
 }
 
 static void dry_run(struct run *r)
@@ -297,11 +355,12 @@ static void dry_run(struct run *r)
 		 topo_is_synthetic(r->topo) ? " (synthetic)" : "");
 	fputs("# ", stdout);
 	text_wrap(stdout, 2, "#   ", TEXT_WIDTH, head);
-	snprintf(head, sizeof(head), "estimated: about %.0f s of timed "
-		 "windows (warm-ups and the proof pass included); setup and "
-		 "saving come on top", run_eta_s(r));
+	snprintf(head, sizeof(head), "estimated: about %.0f s in all (the "
+		 "time model: windows, proof pass, setup and saving; plots "
+		 "not included)", eta_left_s(r) + ETA_START_S);
 	fputs("# ", stdout);
 	text_wrap(stdout, 2, "#   ", TEXT_WIDTH, head);
+	budget_note(r, stdout);
 	printf("# PUs: the measured workers' CPUs, then after | the background "
 	       "workers'\n");
 	for (size_t i = 0; i < r->npoints; i++) {
@@ -406,7 +465,7 @@ static int run_rounds(struct run *r)
 		if (!r->rc.quiet)
 			fprintf(stderr, "gupsync: %s round %llu/%llu (about %.0f s left)\n",
 				r->b->name, (unsigned long long)t + 1,
-				(unsigned long long)r->trials, run_eta_s(r));
+				(unsigned long long)r->trials, eta_left_s(r));
 		for (size_t k = 0; k < r->npoints; k++) {
 			if (!pending(r, perm[k], t + 1))
 				continue;
@@ -553,6 +612,9 @@ static int run_main_(struct run *rr)
 		"requested", futex_hash_names[r.rc.futex_hash],
 		"used", r.futex_hash));
 	run_print_header(&r);
+	budget_note(&r, stdout);
+	fflush(stdout);
+	eta_begin(&r);
 	/* Ended by a signal from here on: say how to go on. */
 	snprintf(note, sizeof(note), "gupsync: interrupted; the trials that "
 		 "finished are kept; go on with:\n  gupsync run --resume %s\n",

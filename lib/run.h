@@ -44,6 +44,7 @@ struct run_conf {
 	int futex_hash;		/* enum futex_hash_mode */
 	int interleave;		/* INTERLEAVE_SLICES or INTERLEAVE_WINDOWS */
 	uint64_t slice_ns;	/* --slice: target length of one slice */
+	uint64_t budget_ns;	/* --budget: the run's wall time, 0 = none */
 };
 
 /* How a bench's paired modes share a trial (bench.pair, slices.h). */
@@ -121,6 +122,12 @@ struct run {
 	char futex_hash[160];	/* which hash private futexes use (futexhash.h) */
 	size_t cur;		/* the point being measured */
 	struct run_time time;	/* where this process's wall time went */
+	struct run_eta {	/* what eta.c learns of this machine's pace */
+		uint64_t t0, proof0;	/* when trials began; time.proof then */
+		double trials_done, proof_done;	/* modelled s of those run */
+	} eta;
+	double budget_need_s;	/* --budget: the time the default trials need */
+	uint64_t budget_want;	/* ... and those trials (0: no budget) */
 };
 
 /* Print "gupsync run BENCH: msg" on stderr; returns EXIT_USAGE. */
@@ -132,7 +139,6 @@ void run_point_label(const struct run *r, size_t i, char *buf, size_t len);
 /* Measure point i (trial.c): set it up, run the proof pass if it has not
  * run, then trials until the point has 'upto' of them, tear it down. */
 int run_point(struct run *r, size_t i, uint64_t upto);
-double run_eta_s(const struct run *r);
 /* r->time as meta.json's "time_s" object, in seconds (trial.c). */
 json_t *run_time_json(const struct run *r);
 /* meta.json and the CSVs (output.c). */
@@ -150,7 +156,7 @@ void run_evidence_row(struct run *r, size_t i, unsigned mode,
 void run_trial_row(struct run *r, size_t i, uint64_t t);
 /* BENCH_LATENCY: raw samples of one window into samples.csv (a stride
  * subsample of at most SAMPLES_PER_WINDOW, for CDFs). */
-#define SAMPLES_PER_WINDOW 5000
+#define SAMPLES_PER_WINDOW 1000
 /* What samples.csv may grow to in all: half the readers' limit (rundir.c
  * takes CSV files up to 256 MiB), so a run of many windows (--trials
  * 10000) keeps a bounded buffer and writes a file its readers take. */

@@ -4,31 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "eta.h"
 #include "proof.h"
 #include "run.h"
 #include "slices.h"
 #include "stats.h"
 #include "workers.h"
-
-/* Time still to go, from the windows left (setup time not counted). */
-double run_eta_s(const struct run *r)
-{
-	uint64_t win = r->rc.warmup_ns + r->rc.duration_ns, left = 0, trial;
-
-	/* A paired window is one warm-up and two durations. */
-	trial = run_slicing(r) ? (r->nmeasured - 2) * win + r->rc.warmup_ns +
-				 2 * r->rc.duration_ns :
-				 r->nmeasured * win;
-	for (size_t i = 0; i < r->npoints; i++) {
-		const struct run_point *rp = &r->points[i];
-
-		if (rp->status == BENCH_SKIP || rp->status == BENCH_FAIL)
-			continue;
-		left += (rp->verdict[0] ? 0 : r->nmodes) * win +
-			(r->trials - rp->ntrials) * trial;
-	}
-	return (double)left / 1e9;
-}
 
 /* Add the time since t0 to *acc (none if acc is NULL); returns now. */
 static uint64_t time_add(uint64_t *acc, uint64_t t0)
@@ -72,7 +53,7 @@ static void progress(const struct run *r, size_t i)
 		return;
 	run_point_label(r, i, label, sizeof(label));
 	fprintf(stderr, "gupsync: %s [%zu/%zu] %s (about %.0f s left)\n",
-		r->b->name, i + 1, r->npoints, label, run_eta_s(r));
+		r->b->name, i + 1, r->npoints, label, eta_left_s(r));
 }
 
 static double per_op(const struct run *r, const struct mode_result *res,
@@ -315,6 +296,7 @@ static int proof_pass(struct run *r, struct point *pt, struct pool *pool,
 	counters_close(pt->tctr);
 	pt->tctr = NULL;
 	time_add(&r->time.proof, t0);
+	eta_proof_done(r, i);
 	return rc;
 }
 
@@ -374,6 +356,7 @@ static int trials(struct run *r, struct point *pt, struct pool *pool,
 		if (store_trial(r, rp, m, trial_metrics(r, pt, res, m), err, len) < 0)
 			return -1;
 		run_trial_row(r, i, t);
+		eta_trial_done(r, i);
 		/* Each finished trial reaches the disk: a SIGKILL loses at
 		 * most the trial in progress, and --resume starts there. */
 		if (run_save(r, false) < 0) {

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * eta.h - how long a run will take: a model before it starts, learned
+ * from its own rounds as it goes, and the trials that fit a --budget.
+ *
+ * The model (eta_model()) adds, per data point, the proof pass (each mode
+ * once, plus the benchmark's own .time.proof_s, e.g. ksmd's settling
+ * scans) and per trial its timed windows, the harness's cost around each
+ * window and round (mode_enter, counters, workers' start and stop, the
+ * save after every trial) and the benchmark's .time.round_s (e.g.
+ * collapse's regions put back to 4K pages); plus a start and an end
+ * (idle baseline, final save and table).  The constants were measured on
+ * a 2-vCPU KVM guest (README "Time"); a machine where they differ is
+ * caught by learning: once trials have run, eta_left_s() scales the
+ * model's trial part by measured / modelled time of the trials so far,
+ * and the proof part likewise.
+ */
+#ifndef GUPSYNC_ETA_H
+#define GUPSYNC_ETA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct run;
+
+#define ETA_START_S 0.35	/* sysinfo, idle baseline (0.2 s), header */
+
+/* What the model says for a whole run of r's points with 'trials'
+ * trials each: fixed = start + end, proof = all proof passes, per_trial
+ * = one trial of every point (a round). */
+struct eta_model {
+	double fixed_s, proof_s, per_trial_s;
+};
+
+void eta_model(const struct run *r, struct eta_model *m);
+static inline double eta_model_total(const struct eta_model *m, uint64_t trials)
+{
+	return m->fixed_s + m->proof_s + (double)trials * m->per_trial_s;
+}
+
+/* Modelled seconds of one trial / the proof pass of point i. */
+double eta_point_trial_s(const struct run *r, size_t i);
+double eta_point_proof_s(const struct run *r, size_t i);
+
+/* Learning: call when trials are about to start (after the header), and
+ * after each trial / proof pass of point i. */
+void eta_begin(struct run *r);
+void eta_trial_done(struct run *r, size_t i);
+void eta_proof_done(struct run *r, size_t i);
+/* Seconds still to go: the model until the first trial has run, then
+ * scaled by what the trials and proofs so far took. */
+double eta_left_s(const struct run *r);
+
+/*
+ * Trials that fit a budget of budget_s seconds (the whole run): at most
+ * 'want', at least 'need' (the fewest the statistics can use; the run
+ * then takes longer than its budget, and says so).  *need_s: what 'want'
+ * trials would take.
+ */
+uint64_t eta_fit_trials(const struct eta_model *m, double budget_s,
+			uint64_t want, uint64_t need, double *need_s);
+
+#endif
