@@ -248,13 +248,17 @@ static void ksm_bg_loop(struct worker *w)
 }
 
 /* Wait (bounded) for ksmd to pass over everything a few times, so rmap
- * items of unmapped pages are gone from pages_sharing. */
+ * items of unmapped pages are gone from pages_sharing.  Done as soon as
+ * this process has no rmap item left: ksmd then drops our mm from its
+ * list and, with no other mergeable mm, stops scanning - full_scans
+ * stands still and the wait used to run into --timeout (5 s a point). */
 static void settle(const struct ksm_conf *c)
 {
 	long f0 = pin_ksm_counter("full_scans");
 	uint64_t t0 = now_ns();
 
 	while (f0 >= 0 && pin_ksm_counter("full_scans") < f0 + SETTLE_SCANS &&
+	       pin_ksm_self("ksm_rmap_items") != 0 &&
 	       now_ns() - t0 < c->timeout_ns)
 		sleep_ns(POLL_NS);
 }
