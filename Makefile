@@ -3,6 +3,7 @@
 
 CC      ?= cc
 PKGS    := hwloc jansson gsl liburing fuse3
+NPROC   := $(shell nproc 2>/dev/null || echo 2)
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror=implicit-function-declaration \
            -D_GNU_SOURCE -Ilib -MMD -MP
@@ -64,9 +65,11 @@ tools/bareloop: tools/bareloop.c
 tools/countercost: tools/countercost.c $(LIB_OBJ)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIB_OBJ) $(PKG_LIBS) $(LDLIBS)
 
+# The default sweep within a budget of 90 s (plots included), so that a
+# build and the run take about two minutes on 2 CPUs (README "Time").
 run: deps
-	@$(MAKE) --no-print-directory gupsync
-	./gupsync default
+	@$(MAKE) --no-print-directory -j$(NPROC) gupsync
+	./gupsync default --budget 90s
 
 test: deps
 	@$(MAKE) --no-print-directory gupsync $(TEST_BIN) $(FUZZ_REPLAY)

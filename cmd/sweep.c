@@ -5,12 +5,15 @@
 #include <string.h>
 
 #include "bench.h"
+#include "eta.h"
+#include "parse.h"
 #include "placement.h"
 #include "plot.h"
 #include "rundir.h"
 #include "run.h"
 #include "sweep.h"
 #include "text.h"
+#include "workers.h"
 
 #define SWEEP_MAX_ARGS 64
 
@@ -39,11 +42,15 @@ static size_t sweep_set(const struct bench **set, size_t cap)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: gupsync sweep [--full] [-- HARNESS-OPTIONS...]\n"
-		"       gupsync default\n\n"
+		"usage: gupsync sweep [--full] [--budget TIME] [-- HARNESS-OPTIONS...]\n"
+		"       gupsync default [--budget TIME]\n\n"
 		"Runs each benchmark of the set over 1..N CPUs (N = PUs here),\n"
 		"rounds interleaved (--order interleave), one run directory each.\n"
 		"  --full   also placements and the benchmarks' variables\n"
+		"  --budget TIME  the whole sweep's wall time (plots included):\n"
+		"           shared out by the time model, each run fits its\n"
+		"           trials and windows to its share (run --budget);\n"
+		"           no benchmark is dropped\n"
 		"  -- ...   harness options added to every run, e.g.\n"
 		"           -- --trials=20 --duration=1s\n"
 		"Benchmarks of the set: ");
@@ -165,9 +172,64 @@ static void plot_run(const char *dir)
 	rundir_free(&rd);
 }
 
+/* Plots of one run, until the sweep has timed its own (seconds): 36
+ * figures of collapse took 3.1 s here, 10 of gup-fast 0.9 s. */
+#define SWEEP_PLOT_S 2.0
+
+/*
+ * Each benchmark's model estimate (est[k], eta.h) and, with a budget, its
+ * share: the benchmarks' fixed parts (start, proof passes) and the plots
+ * come off the top, the rest is shared in proportion to their trials'
+ * time; each run then fits itself to its share (run --budget).  Says the
+ * plan on stderr.
+ */
+static void plan(const struct bench **set, size_t nset, bool full,
+		 unsigned npu, int nextra, char **extra, double budget_s,
+		 const char *verb, double *est, double *share)
+{
+	struct eta_model m[SWEEP_MAX_BENCH];
+	double fixed = nset * SWEEP_PLOT_S, var = 0, total = fixed, s;
+
+	for (size_t k = 0; k < nset; k++) {
+		const char *tmpl = full ? set[k]->sweep.full_args :
+					  set[k]->sweep.short_args;
+		char buf[1024], err[128], *args[SWEEP_MAX_ARGS];
+		int n = split_args(tmpl ? tmpl : "", npu, nextra, extra, buf,
+				   sizeof(buf), args);
+
+		m[k] = (struct eta_model){ 0 };
+		if (!set[k]->sweep.oversubscribe && n < SWEEP_MAX_ARGS - 1)
+			args[n++] = "--fit", args[n] = NULL;
+		if (run_model(set[k], n, args, &m[k], err, sizeof(err)) < 0)
+			continue;
+		est[k] = eta_model_total(&m[k], m[k].trials);
+		fixed += m[k].fixed_s + m[k].proof_s;
+		var += m[k].per_trial_s * m[k].trials;
+		total += est[k];
+	}
+	if (budget_s > 0 && total > budget_s) {
+		s = var > 0 && budget_s > fixed ? (budget_s - fixed) / var : 0;
+		for (size_t k = 0; k < nset; k++)
+			if (est[k] > 0)
+				est[k] = share[k] = m[k].fixed_s + m[k].proof_s +
+					 s * m[k].per_trial_s * m[k].trials;
+		fprintf(stderr, "gupsync: %s: %zu benchmarks, about %.0f s as "
+			"set (time model, plots included); budget %.0f s: each "
+			"run fits its trials and windows to its share\n", verb,
+			nset, total, budget_s);
+	} else {
+		fprintf(stderr, "gupsync: %s: %zu benchmarks, about %.0f s (time "
+			"model, plots included)%s\n", verb, nset, total,
+			budget_s > 0 ? "; within the budget" : "");
+	}
+}
+
 int cmd_sweep(int argc, char **argv, const char *cmdline)
 {
 	bool full = false, dflt = !strcmp(argv[0], "default");
+	uint64_t budget_ns = 0, t1;
+	double est[SWEEP_MAX_BENCH] = { 0 }, share[SWEEP_MAX_BENCH] = { 0 };
+	double plot_s = SWEEP_PLOT_S;
 	const char *synth = NULL;
 	char err[256];
 	unsigned npu;
@@ -181,6 +243,20 @@ int cmd_sweep(int argc, char **argv, const char *cmdline)
 	for (; i < argc; i++) {
 		if (!dflt && !strcmp(argv[i], "--full")) {
 			full = true;
+		} else if (!strcmp(argv[i], "--budget") ||
+			   !strncmp(argv[i], "--budget=", 9)) {
+			const char *v = argv[i][8] ? argv[i] + 9 :
+					i + 1 < argc ? argv[++i] : "";
+
+			char perr[128];
+
+			if (parse_duration(v, 1000000000ull, 24 * 3600 *
+					   1000000000ull, &budget_ns, perr,
+					   sizeof(perr)) < 0) {
+				fprintf(stderr, "gupsync %s: --budget: %s\n",
+					argv[0], perr);
+				return EXIT_USAGE;
+			}
 		} else if (!dflt && !strcmp(argv[i], "--")) {
 			extra = argv + i + 1;
 			nextra = argc - i - 1;
@@ -190,7 +266,8 @@ int cmd_sweep(int argc, char **argv, const char *cmdline)
 			return 0;
 		} else {
 			fprintf(stderr, "gupsync %s: unknown argument '%s'; allowed: %s\n",
-				argv[0], argv[i], dflt ? "none" : "--full, -- OPTIONS");
+				argv[0], argv[i], dflt ? "--budget TIME" :
+				"--full, --budget TIME, -- OPTIONS");
 			return EXIT_USAGE;
 		}
 	}
@@ -210,10 +287,12 @@ int cmd_sweep(int argc, char **argv, const char *cmdline)
 	npu = topo_count(t, PLACE_UNIT_PU);
 	topo_close(t);
 	nset = sweep_set(set, SWEEP_MAX_BENCH);
+	plan(set, nset, full, npu, nextra, extra, budget_ns / 1e9, argv[0], est,
+	     share);
 	for (size_t k = 0; k < nset; k++) {
 		const struct bench *b = set[k];
 		const char *tmpl = full ? b->sweep.full_args : b->sweep.short_args;
-		char buf[1024], line[1200], *args[SWEEP_MAX_ARGS];
+		char buf[1024], line[1200], *args[SWEEP_MAX_ARGS], bud[48];
 		int n, rc;
 
 		n = split_args(tmpl ? tmpl : "",
@@ -223,15 +302,27 @@ int cmd_sweep(int argc, char **argv, const char *cmdline)
 		 * oversubscribes on purpose, .sweep.oversubscribe, runs all). */
 		if (!b->sweep.oversubscribe && n < SWEEP_MAX_ARGS - 1)
 			args[n++] = "--fit", args[n] = NULL;
+		if (share[k] > 0 && n < SWEEP_MAX_ARGS - 1) {
+			snprintf(bud, sizeof(bud), "--budget=%.0fms", share[k] * 1e3);
+			args[n++] = bud, args[n] = NULL;
+		}
 		snprintf(line, sizeof(line), "gupsync run %s", b->name);
 		for (int a = 0; a < n; a++)
 			snprintf(line + strlen(line), sizeof(line) - strlen(line),
 				 " %s", args[a]);
-		fprintf(stderr, "gupsync: %s [%zu/%zu]: %s\n", argv[0], k + 1,
-			nset, line);
+		if (est[k] > 0)
+			fprintf(stderr, "gupsync: %s [%zu/%zu] (about %.0f s with "
+				"plots): %s\n", argv[0], k + 1, nset,
+				est[k] + plot_s, line);
+		else
+			fprintf(stderr, "gupsync: %s [%zu/%zu]: %s\n", argv[0],
+				k + 1, nset, line);
+		fflush(stdout);
 		run_last_dir_clear();
 		rc = run_bench(b, n, args, line);
+		t1 = now_ns();
 		plot_run(run_last_dir());
+		plot_s = (plot_s * k + (now_ns() - t1) / 1e9) / (k + 1);
 		printf("\n");
 		if (rc == EXIT_USAGE || rc == 1)
 			return rc;

@@ -4,6 +4,7 @@
 
 #include "eta.h"
 #include "run.h"
+#include "text.h"
 #include "workers.h"
 
 /* The harness's own costs, measured on the 2-vCPU KVM guest from
@@ -46,7 +47,8 @@ static bool live(const struct run_point *rp)
 
 void eta_model(const struct run *r, struct eta_model *m)
 {
-	*m = (struct eta_model){ .fixed_s = ETA_START_S + ETA_END_S };
+	*m = (struct eta_model){ .fixed_s = ETA_START_S + ETA_END_S,
+				 .trials = r->trials };
 	for (size_t i = 0; i < r->npoints; i++) {
 		if (!live(&r->points[i]))
 			continue;
@@ -96,15 +98,91 @@ double eta_left_s(const struct run *r)
 	return k * trials + kp * proof + ETA_END_S;
 }
 
-uint64_t eta_fit_trials(const struct eta_model *m, double budget_s,
-			uint64_t want, uint64_t need, double *need_s)
+static void set_windows(struct run *r, uint64_t d, uint64_t w)
 {
-	double room = budget_s - m->fixed_s - m->proof_s;
-	uint64_t t = m->per_trial_s > 0 && room > 0 ?
-		     (uint64_t)floor(room / m->per_trial_s) : 0;
+	r->rc.duration_ns = d;
+	r->rc.warmup_ns = w;
+	for (size_t i = 0; i < r->npoints; i++) {
+		r->points[i].rc.trials = r->trials;
+		r->points[i].rc.duration_ns = d;
+		r->points[i].rc.warmup_ns = w;
+	}
+}
 
-	*need_s = eta_model_total(m, want);
-	if (t > want)
-		t = want;
-	return t < need ? need : t;
+static double model_total(const struct run *r)
+{
+	struct eta_model m;
+
+	eta_model(r, &m);
+	return eta_model_total(&m, r->trials);
+}
+
+#define ETA_MIN_WINDOW_NS 50000000ull
+
+void eta_fit(struct run *r, double budget_s, uint64_t need)
+{
+	uint64_t d0 = r->rc.duration_ns, w0 = r->rc.warmup_ns, dmin = d0 / 3;
+	struct eta_model m;
+	double room;
+
+	r->budget = (struct run_budget){ r->trials, d0, w0, model_total(r) };
+	if (need > r->trials)
+		need = r->trials;
+	eta_model(r, &m);
+	room = budget_s - m.fixed_s - m.proof_s;
+	r->trials = m.per_trial_s > 0 && room > 0 ?
+		    (uint64_t)floor(room / m.per_trial_s) : 0;
+	r->trials = r->trials > r->budget.want ? r->budget.want :
+		    r->trials < need ? need : r->trials;
+	set_windows(r, d0, w0);
+	/* Then shorter windows, 10% at a time. */
+	if (dmin < ETA_MIN_WINDOW_NS)
+		dmin = d0 < ETA_MIN_WINDOW_NS ? d0 : ETA_MIN_WINDOW_NS;
+	for (double f = 0.9; model_total(r) > budget_s; f *= 0.9) {
+		uint64_t d = (uint64_t)(d0 * f);
+
+		if (d < dmin)
+			break;
+		set_windows(r, d, (uint64_t)(w0 * f));
+	}
+}
+
+void eta_budget_note(struct run *r, FILE *f)
+{
+	double est = model_total(r), budget = r->rc.budget_ns / 1e9;
+	bool shorter = r->rc.duration_ns != r->budget.duration_ns;
+	char line[640], win[160] = "";
+
+	if (!r->budget.want)
+		return;
+	if (shorter)
+		snprintf(win, sizeof(win), ", windows of %.0f ms (+%.0f ms "
+			 "warm-up) instead of %.0f (+%.0f)",
+			 r->rc.duration_ns / 1e6, r->rc.warmup_ns / 1e6,
+			 r->budget.duration_ns / 1e6, r->budget.warmup_ns / 1e6);
+	if (r->trials == r->budget.want && !shorter)
+		snprintf(line, sizeof(line), "budget %.0f s: all %llu trials "
+			 "fit (about %.0f s)", budget,
+			 (unsigned long long)r->trials, est);
+	else
+		snprintf(line, sizeof(line), "budget %.0f s: %llu trials per "
+			 "point%s, about %.0f s; as asked (%llu trials) about "
+			 "%.0f s%s", budget, (unsigned long long)r->trials, win,
+			 est, (unsigned long long)r->budget.want,
+			 r->budget.want_s, est > budget * 1.05 ?
+			 "; WARNING: the budget is too short for 6 trials (a 95% "
+			 "CI of the median needs them) of windows a third as "
+			 "long as asked: the run takes longer" : "");
+	fputs("# ", f);
+	text_wrap(f, 2, "#   ", TEXT_WIDTH, line);
+	if (r->meta)
+		json_object_set_new(r->meta, "budget", json_pack(
+			"{s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f}",
+			"budget_s", budget, "trials", (json_int_t)r->trials,
+			"duration_ns", (json_int_t)r->rc.duration_ns,
+			"warmup_ns", (json_int_t)r->rc.warmup_ns,
+			"asked_trials", (json_int_t)r->budget.want,
+			"asked_duration_ns", (json_int_t)r->budget.duration_ns,
+			"asked_warmup_ns", (json_int_t)r->budget.warmup_ns,
+			"estimate_s", est, "asked_estimate_s", r->budget.want_s));
 }

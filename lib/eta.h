@@ -20,6 +20,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct run;
 
@@ -30,6 +31,7 @@ struct run;
  * = one trial of every point (a round). */
 struct eta_model {
 	double fixed_s, proof_s, per_trial_s;
+	uint64_t trials;	/* the run's */
 };
 
 void eta_model(const struct run *r, struct eta_model *m);
@@ -52,12 +54,13 @@ void eta_proof_done(struct run *r, size_t i);
 double eta_left_s(const struct run *r);
 
 /*
- * Trials that fit a budget of budget_s seconds (the whole run): at most
- * 'want', at least 'need' (the fewest the statistics can use; the run
- * then takes longer than its budget, and says so).  *need_s: what 'want'
- * trials would take.
+ * Fit r to a budget of budget_s seconds (the whole run): fewer trials,
+ * down to need (the fewest its statistics can use), then shorter warm-ups
+ * and windows, down to a third of what was asked (at least 50 ms).
+ * r->budget says what was asked and what that would take.
  */
-uint64_t eta_fit_trials(const struct eta_model *m, double budget_s,
-			uint64_t want, uint64_t need, double *need_s);
+void eta_fit(struct run *r, double budget_s, uint64_t need);
+/* "# budget ..." on f and meta.json "budget": what eta_fit() chose. */
+void eta_budget_note(struct run *r, FILE *f);
 
 #endif

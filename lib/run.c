@@ -295,53 +295,9 @@ static int prepare(struct run *r, int argc, char *const argv[])
 		r->trials = t < MIN_TARGET_TRIALS ? MIN_TARGET_TRIALS :
 			    t > MAX_TRIALS ? MAX_TRIALS : t;
 	}
-	if (r->rc.budget_ns) {
-		struct eta_model m;
-
-		eta_model(r, &m);
-		r->budget_want = r->trials;
-		r->trials = eta_fit_trials(&m, r->rc.budget_ns / 1e9, r->trials,
-					   r->trials < RUN_MIN_CI_TRIALS ? r->trials :
-					   RUN_MIN_CI_TRIALS, &r->budget_need_s);
-		for (size_t i = 0; i < r->npoints; i++)
-			r->points[i].rc.trials = r->trials;
-	}
+	if (r->rc.budget_ns)
+		eta_fit(r, r->rc.budget_ns / 1e9, RUN_MIN_CI_TRIALS);
 	return 0;
-}
-
-/* "# budget: ..." and meta.json "budget": what --budget chose. */
-static void budget_note(struct run *r, FILE *f)
-{
-	struct eta_model m;
-	char line[512];
-	double est;
-
-	if (!r->budget_want)
-		return;
-	eta_model(r, &m);
-	est = eta_model_total(&m, r->trials);
-	if (r->trials == r->budget_want)
-		snprintf(line, sizeof(line), "budget %.0f s: all %llu trials fit "
-			 "(about %.0f s)", r->rc.budget_ns / 1e9,
-			 (unsigned long long)r->trials, est);
-	else
-		snprintf(line, sizeof(line), "budget %.0f s: %llu trials per "
-			 "point, about %.0f s; the default %llu would take about "
-			 "%.0f s%s", r->rc.budget_ns / 1e9,
-			 (unsigned long long)r->trials, est,
-			 (unsigned long long)r->budget_want, r->budget_need_s,
-			 est > r->rc.budget_ns / 1e9 * 1.05 ?
-			 "; WARNING: the budget is too short for the 6 trials "
-			 "a 95% CI of the median needs, so the run takes longer" : "");
-	fputs("# ", f);
-	text_wrap(f, 2, "#   ", TEXT_WIDTH, line);
-	if (r->meta)
-		json_object_set_new(r->meta, "budget", json_pack(
-			"{s:f, s:I, s:I, s:f, s:f}", "budget_s",
-			r->rc.budget_ns / 1e9, "trials", (json_int_t)r->trials,
-			"default_trials", (json_int_t)r->budget_want,
-			"estimate_s", est, "default_estimate_s",
-			r->budget_need_s));
 }
 
 static void dry_run(struct run *r)
@@ -360,7 +316,7 @@ static void dry_run(struct run *r)
 		 "not included)", eta_left_s(r) + ETA_START_S);
 	fputs("# ", stdout);
 	text_wrap(stdout, 2, "#   ", TEXT_WIDTH, head);
-	budget_note(r, stdout);
+	eta_budget_note(r, stdout);
 	printf("# PUs: the measured workers' CPUs, then after | the background "
 	       "workers'\n");
 	for (size_t i = 0; i < r->npoints; i++) {
@@ -540,6 +496,24 @@ int run_resume_dir(const char *dir, const char *cmdline)
 				       .argv = argv, .resume = dir });
 }
 
+int run_model(const struct bench *b, int argc, char *const argv[],
+	      struct eta_model *m, char *err, size_t len)
+{
+	struct run r = { .b = b, .argc = argc, .argv = argv };
+	int rc;
+
+	r.nmodes = nmodes(b);
+	for (unsigned k = 0; k < r.nmodes; k++)
+		r.nmeasured += !b->modes[k].proof_only;
+	rc = prepare(&r, argc, argv);
+	if (rc) {
+		snprintf(err, len, "its options do not parse (exit %d)", rc);
+		return -1;
+	}
+	eta_model(&r, m);
+	return 0;
+}
+
 static char last_dir[1024];
 
 const char *run_last_dir(void)
@@ -612,7 +586,7 @@ static int run_main_(struct run *rr)
 		"requested", futex_hash_names[r.rc.futex_hash],
 		"used", r.futex_hash));
 	run_print_header(&r);
-	budget_note(&r, stdout);
+	eta_budget_note(&r, stdout);
 	fflush(stdout);
 	eta_begin(&r);
 	/* Ended by a signal from here on: say how to go on. */

@@ -126,8 +126,10 @@ struct run {
 		uint64_t t0, proof0;	/* when trials began; time.proof then */
 		double trials_done, proof_done;	/* modelled s of those run */
 	} eta;
-	double budget_need_s;	/* --budget: the time the default trials need */
-	uint64_t budget_want;	/* ... and those trials (0: no budget) */
+	struct run_budget {	/* what --budget chose (eta_fit()) */
+		uint64_t want, duration_ns, warmup_ns; /* asked; 0: no budget */
+		double want_s;	/* what those would take */
+	} budget;
 };
 
 /* Print "gupsync run BENCH: msg" on stderr; returns EXIT_USAGE. */
@@ -193,6 +195,11 @@ int run_bench(const struct bench *b, int argc, char *const argv[],
 /* Carry on the interrupted run in dir (its meta.json names the bench and
  * the options); returns the exit status like run_bench(). */
 int run_resume_dir(const char *dir, const char *cmdline);
+/* The time model (eta.h) of `gupsync run b argv` without running it; -1
+ * with err when the options do not parse (said on stderr as a run would). */
+struct eta_model;
+int run_model(const struct bench *b, int argc, char *const argv[],
+	      struct eta_model *m, char *err, size_t len);
 /* The run directory of the last run_bench()/run_resume_dir() in this
  * process ("" if none was made). */
 const char *run_last_dir(void);
