@@ -595,8 +595,8 @@ static const struct bench collapse = {
 	},
 	.counters = { TP_COLLAPSE, TP_COLLAPSED, MMAP_LOCK_TP },
 	/* Between windows the collapsed regions go back to 4K pages
-	 * (thp_batch_prepare()): ~0.25 s a trial here (issue 17). */
-	.time = { .round_s = 0.25 },
+	 * (thp_batch_prepare()): ~0.12-0.25 s a trial here (issue 17). */
+	.time = { .round_s = 0.15 },
 	.setup = col_setup,
 	.worker_setup = col_worker_setup,
 	.op = col_op,

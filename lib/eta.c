@@ -10,8 +10,8 @@
 /* The harness's own costs, measured on the 2-vCPU KVM guest from
  * meta.json time_s of default runs (README "Time"). */
 #define ETA_END_S 0.3		/* the final save and the table */
-#define ETA_WINDOW_S 0.012	/* around one window: mode_enter, counters */
-#define ETA_ROUND_S 0.04	/* a point's round: workers, save */
+#define ETA_WINDOW_S 0.006	/* around one window: mode_enter, counters */
+#define ETA_ROUND_S 0.025	/* a point's round: workers, save */
 
 static double win_s(const struct run_point *rp)
 {
@@ -45,8 +45,24 @@ static bool live(const struct run_point *rp)
 	return rp->status != BENCH_SKIP && rp->status != BENCH_FAIL;
 }
 
+/* Figures: one per metric with a better direction (per mode: ops/s, ns
+ * per op, the latency quantiles, the background's ops/s; the
+ * benchmark's own), a latency CDF per point, two of IPIs (cmd/plot.c). */
+static unsigned figures(const struct run *r, size_t live_points, bool bg)
+{
+	bool lat = r->b->kind == BENCH_LATENCY;
+	unsigned n = r->nmeasured * (2 + (lat ? 4 : 0) + bg) + 2;
+
+	for (size_t k = 0; k < r->b->nmetrics; k++)
+		n += r->b->metrics[k].better != BETTER_NONE;
+	return n + (lat ? live_points : 0);
+}
+
 void eta_model(const struct run *r, struct eta_model *m)
 {
+	size_t n = 0;
+	bool bg = false;
+
 	*m = (struct eta_model){ .fixed_s = ETA_START_S + ETA_END_S,
 				 .trials = r->trials };
 	for (size_t i = 0; i < r->npoints; i++) {
@@ -54,7 +70,10 @@ void eta_model(const struct run *r, struct eta_model *m)
 			continue;
 		m->proof_s += eta_point_proof_s(r, i);
 		m->per_trial_s += eta_point_trial_s(r, i);
+		bg |= r->points[i].rc.bg_threads > 0;
+		n++;
 	}
+	m->figures = n ? figures(r, n, bg) : 0;
 }
 
 void eta_begin(struct run *r)
