@@ -29,6 +29,12 @@ expect "bare gupsync: usage on stderr, exit 2" 2 "usage: gupsync COMMAND" -- "$G
 expect "gupsync list foo: refused" 2 "takes no arguments" -- "$G" list foo
 expect "--trials with --target-time: an error" 2 "give one" -- \
 	"$G" run gup-fast --trials 3 --target-time 10s --dry-run
+expect "--budget with --target-time: an error" 2 "give one" -- \
+	"$G" run gup-fast --budget 30s --target-time 10s --dry-run
+expect "default --budget: not a duration" 2 "budget" -- \
+	"$G" default --budget soon
+expect "sweep --budget: under a second" 2 "budget" -- \
+	"$G" sweep --budget 10ms -- --dry-run
 expect "--output with a missing parent: exit 2" 2 "does not exist" -- \
 	"$G" run gup-fast --output "$tmp/no/such" --trials 2 --duration 10ms
 expect "--output - for a run: refused" 2 "always writes its run directory" -- \
