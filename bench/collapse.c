@@ -112,21 +112,29 @@ struct col_point {
 };
 
 static const struct opt_spec col_opts[] = {
-	{ "regions", OPT_U64, "2 MiB regions prepared per worker and window",
-	  "256", 4, THP_BATCH_MAX, NULL, false, offsetof(struct col_conf, regions) },
-	{ "khugepaged-pages", OPT_U64, "khugepaged pages_to_scan in its mode",
-	  "4096", 8, 1u << 20, NULL, true, offsetof(struct col_conf, kh_pages) },
-	{ "khugepaged-sleep", OPT_DURATION,
-	  "khugepaged scan_sleep_millisecs in its mode", "10ms", 0,
-	  60000000000ull, NULL, true, offsetof(struct col_conf, kh_sleep_ns) },
-	{ "timeout", OPT_DURATION, "longest wait for khugepaged on one region",
-	  "1s", 10000000, 60000000000ull, NULL, false,
-	  offsetof(struct col_conf, timeout_ns) },
-	{ "bg-io", OPT_ENUM, "what --bg-threads do to the region being "
-	  "collapsed: futex = shared FUTEX_WAKE (a GUP-fast get and put per "
-	  "call); odirect = O_DIRECT reads of a loop device into its pages "
-	  "through io_uring, 4 in flight (the FOLL_PIN of direct I/O)",
-	  "futex", 0, 0, bg_io_names, true, offsetof(struct col_conf, bg_io) },
+	{ .name = "regions", .type = OPT_U64,
+	  .help = "2 MiB regions prepared per worker and window",
+	  .def = "256", .min = 4, .max = THP_BATCH_MAX,
+	  .offset = offsetof(struct col_conf, regions) },
+	{ .name = "khugepaged-pages", .type = OPT_U64,
+	  .help = "khugepaged pages_to_scan in its mode",
+	  .def = "4096", .min = 8, .max = 1u << 20, .list = true,
+	  .offset = offsetof(struct col_conf, kh_pages) },
+	{ .name = "khugepaged-sleep", .type = OPT_DURATION,
+	  .help = "khugepaged scan_sleep_millisecs in its mode",
+	  .def = "10ms", .max = 60000000000ull, .list = true,
+	  .offset = offsetof(struct col_conf, kh_sleep_ns) },
+	{ .name = "timeout", .type = OPT_DURATION,
+	  .help = "longest wait for khugepaged on one region",
+	  .def = "1s", .min = 10000000, .max = 60000000000ull,
+	  .offset = offsetof(struct col_conf, timeout_ns) },
+	{ .name = "bg-io", .type = OPT_ENUM,
+	  .help = "what --bg-threads do to the region being collapsed: futex "
+	  "= shared FUTEX_WAKE (a GUP-fast get and put per call); odirect = "
+	  "O_DIRECT reads of a loop device into its pages through io_uring, 4 "
+	  "in flight (the FOLL_PIN of direct I/O)",
+	  .def = "futex", .choices = bg_io_names, .list = true,
+	  .offset = offsetof(struct col_conf, bg_io) },
 	{ NULL },
 };
 

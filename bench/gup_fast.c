@@ -111,20 +111,28 @@ static const char *const layouts[] = { "own", "shared", NULL };
 static const char *const extra_modes[] = { "all", "private", "shared", NULL };
 
 static const struct opt_spec gup_opts[] = {
-	{ "page-size", OPT_SIZE, "page backing the futex word: 4K or 2M (THP)",
-	  "4K", PAGE_4K, HPAGE_PMD_SIZE, NULL, true,
-	  offsetof(struct gup_conf, page_size) },
-	{ "layout", OPT_ENUM, "own page per worker, or all workers on one page",
-	  "own", 0, 0, layouts, true, offsetof(struct gup_conf, layout) },
-	{ "extra-ns", OPT_U64, "calibration: spin this many ns after every call",
-	  "0", 0, EXTRA_NS_MAX, NULL, false, offsetof(struct gup_conf, extra_ns) },
-	{ "extra-mode", OPT_ENUM,
-	  "calibration: which mode gets --extra-ns (shared: a slower GUP-fast)",
-	  "all", 0, 0, extra_modes, false, offsetof(struct gup_conf, extra_mode) },
-	{ "words", OPT_U64,
-	  "layout own: futex words per worker, each on its own page (4K) or "
-	  "subpage (2M) and cache line, the next one every slice pair",
-	  "64", 1, WORDS_MAX, NULL, false, offsetof(struct gup_conf, words) },
+	{ .name = "page-size", .type = OPT_SIZE,
+	  .help = "page backing the futex word: 4K or 2M (THP)",
+	  .def = "4K", .min = PAGE_4K, .max = HPAGE_PMD_SIZE, .list = true,
+	  .offset = offsetof(struct gup_conf, page_size) },
+	{ .name = "layout", .type = OPT_ENUM,
+	  .help = "own page per worker, or all workers on one page",
+	  .def = "own", .choices = layouts, .list = true,
+	  .offset = offsetof(struct gup_conf, layout) },
+	{ .name = "extra-ns", .type = OPT_U64,
+	  .help = "calibration: spin this many ns after every call",
+	  .def = "0", .max = EXTRA_NS_MAX,
+	  .offset = offsetof(struct gup_conf, extra_ns) },
+	{ .name = "extra-mode", .type = OPT_ENUM,
+	  .help = "calibration: which mode gets --extra-ns (shared: a slower "
+	  "GUP-fast)",
+	  .def = "all", .choices = extra_modes,
+	  .offset = offsetof(struct gup_conf, extra_mode) },
+	{ .name = "words", .type = OPT_U64,
+	  .help = "layout own: futex words per worker, each on its own page "
+	  "(4K) or subpage (2M) and cache line, the next one every slice pair",
+	  .def = "64", .min = 1, .max = WORDS_MAX,
+	  .offset = offsetof(struct gup_conf, words) },
 	{ NULL },
 };
 

@@ -54,12 +54,14 @@ struct kipi_worker {
 };
 
 static const struct opt_spec kipi_opts[] = {
-	{ "batch", OPT_U64, "IPIs per ioctl (each one timed in the kernel)",
-	  "16", 1, MAX_BATCH, NULL, false, offsetof(struct kipi_conf, batch) },
-	{ "targets", OPT_STR,
-	  "CPUs the mask mode IPIs: \"others\" (all online but the worker's) "
-	  "or a CPU list such as 1-3", "others", 0, 0, NULL, false,
-	  offsetof(struct kipi_conf, targets) },
+	{ .name = "batch", .type = OPT_U64,
+	  .help = "IPIs per ioctl (each one timed in the kernel)",
+	  .def = "16", .min = 1, .max = MAX_BATCH,
+	  .offset = offsetof(struct kipi_conf, batch) },
+	{ .name = "targets", .type = OPT_STR,
+	  .help = "CPUs the mask mode IPIs: \"others\" (all online but the "
+	  "worker's) or a CPU list such as 1-3",
+	  .def = "others", .offset = offsetof(struct kipi_conf, targets) },
 	{ NULL },
 };
 

@@ -44,8 +44,10 @@ struct krcu_conf {
 };
 
 static const struct opt_spec krcu_opts[] = {
-	{ "batch", OPT_U64, "waits per ioctl (each one timed in the kernel)",
-	  "1", 1, MAX_BATCH, NULL, false, offsetof(struct krcu_conf, batch) },
+	{ .name = "batch", .type = OPT_U64,
+	  .help = "waits per ioctl (each one timed in the kernel)",
+	  .def = "1", .min = 1, .max = MAX_BATCH,
+	  .offset = offsetof(struct krcu_conf, batch) },
 	{ NULL },
 };
 

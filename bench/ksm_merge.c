@@ -88,16 +88,22 @@ struct ksm_point {
 };
 
 static const struct opt_spec ksm_opts[] = {
-	{ "pages", OPT_U64, "identical pages merged per operation", "64", 2,
-	  65536, NULL, true, offsetof(struct ksm_conf, pages) },
-	{ "scan-pages", OPT_U64, "ksm pages_to_scan (per ksmd wake-up)", "1000",
-	  1, 1u << 20, NULL, true, offsetof(struct ksm_conf, scan_pages) },
-	{ "scan-sleep", OPT_DURATION, "ksm sleep_millisecs between wake-ups",
-	  "4ms", 0, 10000000000ull, NULL, true,
-	  offsetof(struct ksm_conf, scan_sleep_ns) },
-	{ "timeout", OPT_DURATION, "longest one merge may take (then an error)",
-	  "5s", 10000000, 600000000000ull, NULL, false,
-	  offsetof(struct ksm_conf, timeout_ns) },
+	{ .name = "pages", .type = OPT_U64,
+	  .help = "identical pages merged per operation",
+	  .def = "64", .min = 2, .max = 65536, .list = true,
+	  .offset = offsetof(struct ksm_conf, pages) },
+	{ .name = "scan-pages", .type = OPT_U64,
+	  .help = "ksm pages_to_scan (per ksmd wake-up)",
+	  .def = "1000", .min = 1, .max = 1u << 20, .list = true,
+	  .offset = offsetof(struct ksm_conf, scan_pages) },
+	{ .name = "scan-sleep", .type = OPT_DURATION,
+	  .help = "ksm sleep_millisecs between wake-ups",
+	  .def = "4ms", .max = 10000000000ull, .list = true,
+	  .offset = offsetof(struct ksm_conf, scan_sleep_ns) },
+	{ .name = "timeout", .type = OPT_DURATION,
+	  .help = "longest one merge may take (then an error)",
+	  .def = "5s", .min = 10000000, .max = 600000000000ull,
+	  .offset = offsetof(struct ksm_conf, timeout_ns) },
 	{ NULL },
 };
 

@@ -101,13 +101,18 @@ struct pin_worker {
 static const char *const layouts[] = { "own", "shared", NULL };
 
 static const struct opt_spec pin_opts[] = {
-	{ "page-size", OPT_SIZE, "page backing the buffer: 4K or 2M (THP)",
-	  "4K", PAGE_4K, HPAGE_PMD_SIZE, NULL, true,
-	  offsetof(struct pin_conf, page_size) },
-	{ "pages", OPT_U64, "pages (of --page-size) per registered buffer",
-	  "1", 1, MAX_PAGES, NULL, true, offsetof(struct pin_conf, pages) },
-	{ "layout", OPT_ENUM, "own buffer per worker, or all workers one buffer",
-	  "own", 0, 0, layouts, true, offsetof(struct pin_conf, layout) },
+	{ .name = "page-size", .type = OPT_SIZE,
+	  .help = "page backing the buffer: 4K or 2M (THP)",
+	  .def = "4K", .min = PAGE_4K, .max = HPAGE_PMD_SIZE, .list = true,
+	  .offset = offsetof(struct pin_conf, page_size) },
+	{ .name = "pages", .type = OPT_U64,
+	  .help = "pages (of --page-size) per registered buffer",
+	  .def = "1", .min = 1, .max = MAX_PAGES, .list = true,
+	  .offset = offsetof(struct pin_conf, pages) },
+	{ .name = "layout", .type = OPT_ENUM,
+	  .help = "own buffer per worker, or all workers one buffer",
+	  .def = "own", .choices = layouts, .list = true,
+	  .offset = offsetof(struct pin_conf, layout) },
 	{ NULL },
 };
 
