@@ -226,12 +226,9 @@ static int gup_worker_setup(struct point *pt, struct worker *w)
 {
 	const struct gup_conf *c = pt->conf;
 	struct gup_point *g = pt->priv;
-	struct gup_worker *gw = calloc(1, sizeof(*gw));
+	struct gup_worker *gw = w->priv;
 	char err[256];
 
-	if (!gw)
-		return point_skip(pt, "out of memory");
-	w->priv = gw;
 	if (c->layout == LAYOUT_OWN) {
 		/* 4K: one page per word; THP: the words on its subpages. */
 		gw->region_size = c->page_size == PAGE_4K ? c->words * PAGE_4K :
@@ -267,7 +264,7 @@ static void gup_loop(struct worker *w)
 {
 	struct gup_worker *gw = w->priv;
 	uint32_t *word = w->mode == MODE_CONTROL ? (uint32_t *)gw->ro_page :
-			 word_of(gw, w->slice_seen / 2);
+			 word_of(gw, worker_slice(w) / 2);
 	int op = w->mode == MODE_PRIVATE ? FUTEX_WAKE | FUTEX_PRIVATE_FLAG : FUTEX_WAKE;
 	const struct gup_conf *c = w->pt->conf;
 	uint64_t extra = c->extra_mode == EXTRA_ALL ||
@@ -286,11 +283,8 @@ static void gup_worker_teardown(struct point *pt, struct worker *w)
 	struct gup_worker *gw = w->priv;
 
 	(void)pt;
-	if (!gw)
-		return;
 	mem_free(gw->region, gw->region_size);
 	mem_free(gw->ro_page, PAGE_4K);
-	free(gw);
 }
 
 static void gup_teardown(struct point *pt)
@@ -348,6 +342,7 @@ static const struct bench gup_fast = {
 	.opts = gup_opts,
 	.conf_size = sizeof(struct gup_conf),
 	.priv_size = sizeof(struct gup_point),
+	.worker_priv_size = sizeof(struct gup_worker),
 	.modes = {
 		{ "private", "FUTEX_WAKE|FUTEX_PRIVATE_FLAG: no GUP (baseline)", false },
 		{ "shared", "FUTEX_WAKE: one get_user_pages_fast() per call", false },

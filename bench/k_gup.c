@@ -82,7 +82,6 @@ struct kgup_worker {
 };
 
 struct kgup_point {
-	struct kdev_point k;
 	int backend;		/* KMOD or GUP_TEST, resolved */
 };
 
@@ -174,7 +173,7 @@ static int kgup_setup(struct point *pt)
 	struct kgup_point *kp = pt->priv;
 	char val[64], err[256];
 
-	if (pick_backend(pt, kp) != BENCH_OK || kdev_point_init(pt) != BENCH_OK)
+	if (pick_backend(pt, kp) != BENCH_OK)
 		return BENCH_SKIP;
 	if (c->page_size == HPAGE_PMD_SIZE) {
 		if (knob_read(THP_ENABLED, val, sizeof(val)) < 0)
@@ -217,8 +216,8 @@ static int kgup_worker_setup(struct point *pt, struct worker *w)
 
 	if (w->bg)
 		return BENCH_OK;
-	if (kdev_worker_setup(pt, w, sizeof(struct kgup_worker), NSERIES,
-			      c->batch, kp->backend == BACKEND_KMOD ? NULL :
+	if (kdev_worker_setup(pt, w, NSERIES, c->batch,
+			      kp->backend == BACKEND_KMOD ? NULL :
 			      GUP_TEST_PATH) != BENCH_OK)
 		return BENCH_SKIP;
 	return buffer(pt, w->priv);
@@ -278,8 +277,7 @@ static void kgup_worker_teardown(struct point *pt, struct worker *w)
 	const struct kgup_conf *c = pt->conf;
 	struct kgup_worker *kw = w->priv;
 
-	if (kw)
-		mem_free(kw->buf, c->size);
+	mem_free(kw->buf, c->size);	/* NULL for background workers */
 	kdev_worker_teardown(pt, w);
 }
 
@@ -350,6 +348,7 @@ static const struct bench k_gup = {
 	.opts = kgup_opts,
 	.conf_size = sizeof(struct kgup_conf),
 	.priv_size = sizeof(struct kgup_point),
+	.worker_priv_size = sizeof(struct kgup_worker),
 	.modes = {
 		{ "get", "get_user_pages_fast() + put_page() per page", false },
 		{ "pin", "pin_user_pages_fast() + unpin_user_pages()", false },
@@ -362,7 +361,6 @@ static const struct bench k_gup = {
 	.op = kgup_op,
 	.mode_enter = kdev_mode_enter,
 	.worker_teardown = kgup_worker_teardown,
-	.teardown = kdev_teardown,
 	METRIC_TABLE(kgup_metrics),
 	.derive = kgup_derive,
 	.verify = kgup_verify,
