@@ -280,7 +280,9 @@ struct bench {
 	} sweep;
 	/* Its role in `gupsync variants`, which sets the IPI variant of the
 	 * protected replacement beside the RCU variant, each from user space
-	 * and in the kernel (module): at most one benchmark per role. */
+	 * and in the kernel (module): at most one benchmark per role.  A
+	 * role is run over --bg-threads (bg_loop needed); VARIANT_IPI also
+	 * with --cmd and --victim, VARIANT_RCU with --load (bench_check). */
 	enum bench_variant {
 		VARIANT_NONE, VARIANT_IPI, VARIANT_RCU, VARIANT_K_IPI,
 		VARIANT_K_RCU,
@@ -331,5 +333,23 @@ int point_thread_counter(const struct point *pt, const char *spec);
 /* All registered benchmarks, sorted by name. */
 size_t bench_all(const struct bench ***out);
 const struct bench *bench_find(const char *name);
+
+/*
+ * Whether a descriptor keeps the contract above: 0, or -1 with one line
+ * naming the benchmark and the fault in err.  Checked: name and texts;
+ * kind against loop/op; modes (contiguous, unique, mode 0 no proof_only)
+ * and the pair (two of them, throughput); counters (contiguous specs);
+ * the metric table (names, units, directions, a headline, with derive);
+ * options (unique, none of the harness's, inside conf_size); the sweep
+ * sets (they parse against harness's and its own options, %N etc.
+ * filled in for a 2-PU machine); a variants role (bg_loop, the options
+ * the role is run with).  harness: the harness's option table.
+ */
+int bench_check(const struct bench *b, const struct opt_spec *harness,
+		char *err, size_t len);
+/* bench_check() for every registered benchmark, and what they must not
+ * share: names, sweep orders, variants roles.  gupsync runs it at
+ * start-up. */
+int bench_check_all(const struct opt_spec *harness, char *err, size_t len);
 
 #endif

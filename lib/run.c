@@ -146,6 +146,11 @@ static const struct opt_spec harness_opts[] = {
 	{ NULL },
 };
 
+const struct opt_spec *run_harness_opts(void)
+{
+	return harness_opts;
+}
+
 int run_usage(struct run *r, const char *fmt, ...)
 {
 	va_list ap;
