@@ -54,22 +54,20 @@
  * of user-space spinning, a known slowdown for checking that `gupsync
  * compare` detects a change of that size.  The spin count is calibrated
  * against CLOCK_MONOTONIC once per worker, on its own CPU (vCPUs can run
- * at different speeds), so the loop reads no clock.
+ * at different speeds), so the loop reads no clock (lib/spin.h).
  */
-#include <errno.h>
 #include <linux/futex.h>
-#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "bench.h"
 #include "mem.h"
 #include "proof.h"
+#include "spin.h"
 #include "thp.h"
 
 enum { MODE_PRIVATE, MODE_SHARED, MODE_CONTROL };
@@ -90,9 +88,6 @@ struct gup_point {
 };
 
 #define EXTRA_NS_MAX 100000	/* 100 us: far past any per-call cost here */
-#define CALIB_ITERS 2000000	/* one long spin: the cost of an iteration */
-#define CALIB_CALLS 200000	/* short spins in a row: the cost of a call */
-#define CALIB_TRIES 5		/* the fastest try: preemption only adds */
 
 #define WORDS_MAX (HPAGE_PMD_SIZE / PAGE_4K) /* one per subpage of a THP */
 #define WORD_LINES (PAGE_4K / CACHELINE)      /* cache lines the words cycle */
@@ -146,64 +141,6 @@ static int gup_check(const void *conf, char *err, size_t len)
 static char *region(struct point *pt, const struct gup_conf *c)
 {
 	return thp_point_region(pt, c->page_size, c->page_size, "futex word");
-}
-
-/* User-space work the compiler cannot drop: one iteration per cycle or
- * so.  Not inlined, so that the calibration times what the loop runs. */
-static __attribute__((noinline)) void spin(uint64_t iters)
-{
-	for (uint64_t i = 0; i < iters; i++)
-		__asm__ volatile("" ::: "memory");
-}
-
-/* ns per round, the fastest of CALIB_TRIES: each round calls spin(iters),
- * or (call false) is an empty round, the loop alone. */
-static double calib_ns(uint64_t iters, uint64_t rounds, bool call)
-{
-	double best = INFINITY;
-
-	for (int t = 0; t < CALIB_TRIES; t++) {
-		struct timespec a, b;
-
-		/* Cannot fail: spin_calibrate() checked the clock. */
-		clock_gettime(CLOCK_MONOTONIC, &a);
-		for (uint64_t r = 0; r < rounds; r++)
-			if (call)
-				spin(iters);
-			else
-				__asm__ volatile("" ::: "memory");
-		clock_gettime(CLOCK_MONOTONIC, &b);
-		best = fmin(best, (b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec));
-	}
-	return best / (double)rounds;
-}
-
-/*
- * spin() iterations that add ns nanoseconds to each call, on this CPU:
- * first from one long spin, then scaled by what a call of that many
- * costs over an empty round (a short loop pays for its entry and exit).
- */
-static int spin_calibrate(struct point *pt, struct worker *w, uint64_t ns,
-			  uint64_t *iters)
-{
-	struct timespec probe;
-	double each, got;
-	char key[32];
-
-	if (clock_gettime(CLOCK_MONOTONIC, &probe) < 0)
-		return point_skip(pt, "clock_gettime(CLOCK_MONOTONIC): %s",
-				  strerror(errno));
-	each = calib_ns(CALIB_ITERS, 1, true) / CALIB_ITERS;
-	*iters = (uint64_t)llround((double)ns / each);
-	got = calib_ns(*iters, CALIB_CALLS, true) - calib_ns(0, CALIB_CALLS, false);
-	if (got > 0)
-		*iters = (uint64_t)llround((double)*iters * (double)ns / got);
-	got = calib_ns(*iters, CALIB_CALLS, true) - calib_ns(0, CALIB_CALLS, false);
-	snprintf(key, sizeof(key), "extra_ns_worker%u", w->id);
-	point_note(pt, key, "%llu ns after every call = %llu spin iterations "
-		   "(%.3f ns each in a long spin; a call measured %.1f ns)",
-		   (unsigned long long)ns, (unsigned long long)*iters, each, got);
-	return BENCH_OK;
 }
 
 static int gup_setup(struct point *pt)
