@@ -67,9 +67,11 @@ static const struct {
 };
 
 static const struct opt_spec bcast_opts[] = {
-	{ "cmd", OPT_ENUM, "membarrier command: private (CPUs running this mm) "
-	  "or global (CPUs running registered processes) expedited",
-	  "private,global", 0, 0, cmds, true, offsetof(struct bcast_conf, cmd) },
+	{ .name = "cmd", .type = OPT_ENUM,
+	  .help = "membarrier command: private (CPUs running this mm) or "
+	  "global (CPUs running registered processes) expedited",
+	  .def = "private,global", .choices = cmds, .list = true,
+	  .offset = offsetof(struct bcast_conf, cmd) },
 	IPI_TARGET_OPTS(struct bcast_conf),
 	{ NULL },
 };

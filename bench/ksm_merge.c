@@ -81,23 +81,28 @@ struct ksm_worker {
 };
 
 struct ksm_point {
-	struct ksm_worker **w;	/* all workers by id */
 	long merging0;		/* our ksm_merging_pages when "keep" began */
 	long sharing0;		/* global pages_sharing then */
 	uint64_t keep_ops0;
 };
 
 static const struct opt_spec ksm_opts[] = {
-	{ "pages", OPT_U64, "identical pages merged per operation", "64", 2,
-	  65536, NULL, true, offsetof(struct ksm_conf, pages) },
-	{ "scan-pages", OPT_U64, "ksm pages_to_scan (per ksmd wake-up)", "1000",
-	  1, 1u << 20, NULL, true, offsetof(struct ksm_conf, scan_pages) },
-	{ "scan-sleep", OPT_DURATION, "ksm sleep_millisecs between wake-ups",
-	  "4ms", 0, 10000000000ull, NULL, true,
-	  offsetof(struct ksm_conf, scan_sleep_ns) },
-	{ "timeout", OPT_DURATION, "longest one merge may take (then an error)",
-	  "5s", 10000000, 600000000000ull, NULL, false,
-	  offsetof(struct ksm_conf, timeout_ns) },
+	{ .name = "pages", .type = OPT_U64,
+	  .help = "identical pages merged per operation",
+	  .def = "64", .min = 2, .max = 65536, .list = true,
+	  .offset = offsetof(struct ksm_conf, pages) },
+	{ .name = "scan-pages", .type = OPT_U64,
+	  .help = "ksm pages_to_scan (per ksmd wake-up)",
+	  .def = "1000", .min = 1, .max = 1u << 20, .list = true,
+	  .offset = offsetof(struct ksm_conf, scan_pages) },
+	{ .name = "scan-sleep", .type = OPT_DURATION,
+	  .help = "ksm sleep_millisecs between wake-ups",
+	  .def = "4ms", .max = 10000000000ull, .list = true,
+	  .offset = offsetof(struct ksm_conf, scan_sleep_ns) },
+	{ .name = "timeout", .type = OPT_DURATION,
+	  .help = "longest one merge may take (then an error)",
+	  .def = "5s", .min = 10000000, .max = 600000000000ull,
+	  .offset = offsetof(struct ksm_conf, timeout_ns) },
 	{ NULL },
 };
 
@@ -132,21 +137,15 @@ static int ksm_setup(struct point *pt)
 		   (unsigned long long)c->scan_pages,
 		   (unsigned long long)(c->scan_sleep_ns / 1000000),
 		   pin_ksm_counter("smart_scan"));
-	kp->w = calloc(pt->nthreads + pt->nbg, sizeof(*kp->w));
-	return kp->w ? BENCH_OK : point_skip(pt, "out of memory");
+	return BENCH_OK;
 }
 
 static int ksm_worker_setup(struct point *pt, struct worker *w)
 {
 	const struct ksm_conf *c = pt->conf;
-	struct ksm_point *kp = pt->priv;
-	struct ksm_worker *kw = calloc(1, sizeof(*kw));
+	struct ksm_worker *kw = w->priv;
 	char err[256];
 
-	if (!kw)
-		return point_skip(pt, "out of memory");
-	w->priv = kw;
-	kp->w[w->id] = kw;
 	if (w->bg) {
 		kw->gup_page = mem_region(PAGE_4K, PAGE_4K, 0, err, sizeof(err));
 		return kw->gup_page ? BENCH_OK : point_skip(pt, "%s", err);
@@ -270,8 +269,10 @@ static int ksm_mode_enter(struct point *pt, unsigned mode)
 
 	kp->keep_ops0 = 0;
 	for (unsigned i = 0; i < pt->nthreads; i++) {
-		unmap_all(kp->w[i], bytes(c));
-		kp->keep_ops0 += kp->w[i]->ops;
+		struct ksm_worker *kw = point_worker_priv(pt, i);
+
+		unmap_all(kw, bytes(c));
+		kp->keep_ops0 += kw->ops;
 	}
 	if (mode == MODE_KEEP) {
 		settle(c);
@@ -286,21 +287,11 @@ static void ksm_worker_teardown(struct point *pt, struct worker *w)
 	const struct ksm_conf *c = pt->conf;
 	struct ksm_worker *kw = w->priv;
 
-	if (!kw)
-		return;
 	unmap_all(kw, bytes(c));
 	if (kw->ring)
 		munmap(kw->ring, RING_SLOTS * bytes(c));
 	mem_free(kw->gup_page, PAGE_4K);
 	free(kw->pm);
-	free(kw);
-}
-
-static void ksm_teardown(struct point *pt)
-{
-	struct ksm_point *kp = pt->priv;
-
-	free(kp->w);
 }
 
 enum { M_P50, M_MERGED_RATE, M_IPIS, M_SHOOTDOWNS, M_MERGES, NMETRICS };
@@ -344,7 +335,7 @@ static bool ksm_verify(struct point *pt, const struct mode_result *res,
 	bool ok;
 
 	for (unsigned i = 0; i < pt->nthreads; i++)
-		ops += kp->w[i]->ops;
+		ops += ((const struct ksm_worker *)point_worker_priv(pt, i))->ops;
 	ops -= kp->keep_ops0;
 	/* Every page of a merged op maps the KSM page; a merge still in
 	 * flight at the end may add up to one op's pages. */
@@ -367,6 +358,7 @@ static const struct bench ksm_merge = {
 	.opts = ksm_opts,
 	.conf_size = sizeof(struct ksm_conf),
 	.priv_size = sizeof(struct ksm_point),
+	.worker_priv_size = sizeof(struct ksm_worker),
 	.driven_kthreads = { "ksmd" },
 	.modes = {
 		{ "merge", "map N identical pages, MADV_MERGEABLE, wait until one PFN", false },
@@ -379,7 +371,6 @@ static const struct bench ksm_merge = {
 	.bg_loop = ksm_bg_loop,
 	.mode_enter = ksm_mode_enter,
 	.worker_teardown = ksm_worker_teardown,
-	.teardown = ksm_teardown,
 	METRIC_TABLE(ksm_metrics),
 	.derive = ksm_derive,
 	.verify = ksm_verify,

@@ -93,8 +93,10 @@ static const char *const load_what[] = {
 };
 
 static const struct opt_spec rcu_opts[] = {
-	{ "load", OPT_ENUM, "what the --bg-threads workers do on the other CPUs",
-	  "idle", 0, 0, victim_names, true, offsetof(struct rcu_conf, load) },
+	{ .name = "load", .type = OPT_ENUM,
+	  .help = "what the --bg-threads workers do on the other CPUs",
+	  .def = "idle", .choices = victim_names, .list = true,
+	  .offset = offsetof(struct rcu_conf, load) },
 	{ NULL },
 };
 

@@ -49,91 +49,117 @@ static const char *const order_names[] = {
 static const char *const interleave_names[] = { "slices", "windows", NULL };
 
 static const struct opt_spec harness_opts[] = {
-	{ "threads", OPT_U64, "workers, one per PU/core; a list or range is swept",
-	  "1", 1, PLACE_MAX_CPUS, NULL, true, offsetof(struct run_conf, threads) },
-	{ "bg-threads", OPT_U64,
-	  "background workers (victims/load) placed after the measured ones",
-	  "0", 0, PLACE_MAX_CPUS, NULL, true, offsetof(struct run_conf, bg_threads) },
-	{ "placement", OPT_ENUM,
-	  "compact: fill a core, L3, package first; scatter: spread; none: "
-	  "unbound; list: --cpu-list",
-	  "compact", 0, 0, placement_names, true,
-	  offsetof(struct run_conf, placement) },
-	{ "cpu-list", OPT_STR, "PUs in order for --placement list, e.g. 0-3,8",
-	  "unset", 0, 0, NULL, false, offsetof(struct run_conf, cpu_list) },
-	{ "unit", OPT_ENUM, "what one worker gets: a PU, or a whole core",
-	  "pu", 0, 0, unit_names, false, offsetof(struct run_conf, unit) },
-	{ "trials", OPT_U64, "trials per data point (each runs every mode; "
-	  "benchmarks with a pair in slices: 40 unless given)",
-	  "10", 1, MAX_TRIALS, NULL, false, offsetof(struct run_conf, trials) },
-	{ "order", OPT_ENUM,
-	  "sequential: all trials of a point, then the next; interleave: trial "
-	  "t of every point, then t+1 (drift hits all alike); random: "
-	  "interleave in a shuffled order (--seed)",
-	  "sequential", 0, 0, order_names, false, offsetof(struct run_conf, order) },
-	{ "seed", OPT_U64, "seed of --order random", "1", 0, UINT32_MAX, NULL,
-	  false, offsetof(struct run_conf, seed) },
-	{ "target-time", OPT_DURATION,
-	  "instead of --trials: as many trials as fit in this time per point",
-	  "0", 0, 24 * 3600 * 1000000000ull, NULL, false,
-	  offsetof(struct run_conf, target_ns) },
-	{ "duration", OPT_DURATION, "timed window per mode and trial (a pair in "
-	  "slices: 125ms unless given)",
-	  "500ms", 1000000, 3600 * 1000000000ull, NULL, false,
-	  offsetof(struct run_conf, duration_ns) },
-	{ "warmup", OPT_DURATION, "run before each timed window, not counted (a "
-	  "pair in slices: 20ms unless given)",
-	  "100ms", 0, 3600 * 1000000000ull, NULL, false,
-	  offsetof(struct run_conf, warmup_ns) },
-	{ "topology", OPT_STR,
-	  "\"machine\" (this one) or an hwloc synthetic topology such as "
-	  "\"package:2 core:4 pu:2\" (then only --dry-run)",
-	  "machine", 0, 0, NULL, false, offsetof(struct run_conf, topology) },
-	{ "output", OPT_STR, "directory that receives the run directory",
-	  "results", 0, 0, NULL, false, offsetof(struct run_conf, output) },
-	{ "dry-run", OPT_FLAG, "print the data points and placement, run nothing",
-	  NULL, 0, 0, NULL, false, offsetof(struct run_conf, dry_run) },
-	{ "no-counters", OPT_FLAG,
-	  "read no perf counters in the timed windows (the proof pass still does)",
-	  NULL, 0, 0, NULL, false, offsetof(struct run_conf, no_counters) },
-	{ "keep-aslr", OPT_FLAG,
-	  "leave ASLR on (by default gupsync re-executes itself with it off)",
-	  NULL, 0, 0, NULL, false, offsetof(struct run_conf, keep_aslr) },
-	{ "fit", OPT_FLAG,
-	  "skip the data points whose workers do not fit this topology's PUs "
-	  "(each said, with why) instead of refusing the run; sweep uses it",
-	  NULL, 0, 0, NULL, false, offsetof(struct run_conf, fit) },
-	{ "oversubscribe", OPT_FLAG,
-	  "with --placement none: allow more workers than PUs",
-	  NULL, 0, 0, NULL, false, offsetof(struct run_conf, oversubscribe) },
-	{ "quiet", OPT_FLAG, "no progress lines on stderr",
-	  NULL, 0, 0, NULL, false, offsetof(struct run_conf, quiet) },
-	{ "futex-hash", OPT_ENUM,
-	  "hash of private futexes (6.16+): global (the baseline of every "
-	  "private - shared difference stays put), or process (the kernel's "
-	  "per-process default, which moves with the thread count)",
-	  "global", 0, 0, futex_hash_names, false,
-	  offsetof(struct run_conf, futex_hash) },
-	{ "interleave", OPT_ENUM,
-	  "a benchmark's paired modes (see its modes above): "
-	  "slices = alternate in ABBA slices within one window of twice "
-	  "--duration, median of the slice pairs; windows = one window per "
-	  "mode (the old way)",
-	  "slices", 0, 0, interleave_names, false,
-	  offsetof(struct run_conf, interleave) },
-	{ "slice", OPT_DURATION,
-	  "target length of one slice of --interleave slices (converted to "
-	  "a count of the leader's ops from the last ns per op)",
-	  SLICE_DEFAULT, SLICE_MIN_NS, SLICE_MAX_NS, NULL, false,
-	  offsetof(struct run_conf, slice_ns) },
-	{ "budget", OPT_DURATION,
-	  "the whole run's wall time: as many trials (up to --trials or the "
-	  "default) as the time model says fit, at least 6 (a 95% CI of the "
-	  "median needs 6); the header says what was chosen",
-	  "0", 0, 24 * 3600 * 1000000000ull, NULL, false,
-	  offsetof(struct run_conf, budget_ns) },
+	{ .name = "threads", .type = OPT_U64,
+	  .help = "workers, one per PU/core; a list or range is swept",
+	  .def = "1", .min = 1, .max = PLACE_MAX_CPUS, .list = true,
+	  .offset = offsetof(struct run_conf, threads) },
+	{ .name = "bg-threads", .type = OPT_U64,
+	  .help = "background workers (victims/load) placed after the "
+	  "measured ones",
+	  .def = "0", .max = PLACE_MAX_CPUS, .list = true,
+	  .offset = offsetof(struct run_conf, bg_threads) },
+	{ .name = "placement", .type = OPT_ENUM,
+	  .help = "compact: fill a core, L3, package first; scatter: spread; "
+	  "none: unbound; list: --cpu-list",
+	  .def = "compact", .choices = placement_names, .list = true,
+	  .offset = offsetof(struct run_conf, placement) },
+	{ .name = "cpu-list", .type = OPT_STR,
+	  .help = "PUs in order for --placement list, e.g. 0-3,8",
+	  .def = "unset", .offset = offsetof(struct run_conf, cpu_list) },
+	{ .name = "unit", .type = OPT_ENUM,
+	  .help = "what one worker gets: a PU, or a whole core",
+	  .def = "pu", .choices = unit_names,
+	  .offset = offsetof(struct run_conf, unit) },
+	{ .name = "trials", .type = OPT_U64,
+	  .help = "trials per data point (each runs every mode; benchmarks "
+	  "with a pair in slices: 40 unless given)",
+	  .def = "10", .min = 1, .max = MAX_TRIALS,
+	  .offset = offsetof(struct run_conf, trials) },
+	{ .name = "order", .type = OPT_ENUM,
+	  .help = "sequential: all trials of a point, then the next; "
+	  "interleave: trial t of every point, then t+1 (drift hits all "
+	  "alike); random: interleave in a shuffled order (--seed)",
+	  .def = "sequential", .choices = order_names,
+	  .offset = offsetof(struct run_conf, order) },
+	{ .name = "seed", .type = OPT_U64, .help = "seed of --order random",
+	  .def = "1", .max = UINT32_MAX,
+	  .offset = offsetof(struct run_conf, seed) },
+	{ .name = "target-time", .type = OPT_DURATION,
+	  .help = "instead of --trials: as many trials as fit in this time "
+	  "per point",
+	  .def = "0", .max = 24 * 3600 * 1000000000ull,
+	  .offset = offsetof(struct run_conf, target_ns) },
+	{ .name = "duration", .type = OPT_DURATION,
+	  .help = "timed window per mode and trial (a pair in slices: 125ms "
+	  "unless given)",
+	  .def = "500ms", .min = 1000000, .max = 3600 * 1000000000ull,
+	  .offset = offsetof(struct run_conf, duration_ns) },
+	{ .name = "warmup", .type = OPT_DURATION,
+	  .help = "run before each timed window, not counted (a pair in "
+	  "slices: 20ms unless given)",
+	  .def = "100ms", .max = 3600 * 1000000000ull,
+	  .offset = offsetof(struct run_conf, warmup_ns) },
+	{ .name = "topology", .type = OPT_STR,
+	  .help = "\"machine\" (this one) or an hwloc synthetic topology such "
+	  "as \"package:2 core:4 pu:2\" (then only --dry-run)",
+	  .def = "machine", .offset = offsetof(struct run_conf, topology) },
+	{ .name = "output", .type = OPT_STR,
+	  .help = "directory that receives the run directory",
+	  .def = "results", .offset = offsetof(struct run_conf, output) },
+	{ .name = "dry-run", .type = OPT_FLAG,
+	  .help = "print the data points and placement, run nothing",
+	  .offset = offsetof(struct run_conf, dry_run) },
+	{ .name = "no-counters", .type = OPT_FLAG,
+	  .help = "read no perf counters in the timed windows (the proof pass "
+	  "still does)",
+	  .offset = offsetof(struct run_conf, no_counters) },
+	{ .name = "keep-aslr", .type = OPT_FLAG,
+	  .help = "leave ASLR on (by default gupsync re-executes itself with "
+	  "it off)",
+	  .offset = offsetof(struct run_conf, keep_aslr) },
+	{ .name = "fit", .type = OPT_FLAG,
+	  .help = "skip the data points whose workers do not fit this "
+	  "topology's PUs (each said, with why) instead of refusing the run; "
+	  "sweep uses it",
+	  .offset = offsetof(struct run_conf, fit) },
+	{ .name = "oversubscribe", .type = OPT_FLAG,
+	  .help = "with --placement none: allow more workers than PUs",
+	  .offset = offsetof(struct run_conf, oversubscribe) },
+	{ .name = "quiet", .type = OPT_FLAG,
+	  .help = "no progress lines on stderr",
+	  .offset = offsetof(struct run_conf, quiet) },
+	{ .name = "futex-hash", .type = OPT_ENUM,
+	  .help = "hash of private futexes (6.16+): global (the baseline of "
+	  "every private - shared difference stays put), or process (the "
+	  "kernel's per-process default, which moves with the thread count)",
+	  .def = "global", .choices = futex_hash_names,
+	  .offset = offsetof(struct run_conf, futex_hash) },
+	{ .name = "interleave", .type = OPT_ENUM,
+	  .help = "a benchmark's paired modes (see its modes above): slices = "
+	  "alternate in ABBA slices within one window of twice --duration, "
+	  "median of the slice pairs; windows = one window per mode (the old "
+	  "way)",
+	  .def = "slices", .choices = interleave_names,
+	  .offset = offsetof(struct run_conf, interleave) },
+	{ .name = "slice", .type = OPT_DURATION,
+	  .help = "target length of one slice of --interleave slices "
+	  "(converted to a count of the leader's ops from the last ns per op)",
+	  .def = SLICE_DEFAULT, .min = SLICE_MIN_NS, .max = SLICE_MAX_NS,
+	  .offset = offsetof(struct run_conf, slice_ns) },
+	{ .name = "budget", .type = OPT_DURATION,
+	  .help = "the whole run's wall time: as many trials (up to --trials "
+	  "or the default) as the time model says fit, at least 6 (a 95% CI "
+	  "of the median needs 6), then shorter windows; the header says what "
+	  "was chosen",
+	  .def = "0", .min = 0, .max = 24 * 3600 * 1000000000ull,
+	  .offset = offsetof(struct run_conf, budget_ns) },
 	{ NULL },
 };
+
+const struct opt_spec *run_harness_opts(void)
+{
+	return harness_opts;
+}
 
 int run_usage(struct run *r, const char *fmt, ...)
 {

@@ -132,6 +132,10 @@ struct run {
 	} budget;
 };
 
+/* The harness's option table (NULL-name-terminated), e.g. for
+ * bench_check(). */
+const struct opt_spec *run_harness_opts(void);
+
 /* Print "gupsync run BENCH: msg" on stderr; returns EXIT_USAGE. */
 int run_usage(struct run *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
