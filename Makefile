@@ -57,6 +57,13 @@ $(B)/tests/%: tests/%.c $(CMD_OBJ) $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(CMD_OBJ) $(LIB_OBJ) $(PKG_LIBS) -lcmocka $(LDLIBS)
 
+# Tests of the benchmarks through their descriptors (bench_find()) link
+# every bench/ object, as gupsync does.
+BENCH_TESTS := $(B)/tests/test_rcu_wait
+$(BENCH_TESTS): $(B)/tests/%: tests/%.c $(CMD_OBJ) $(LIB_OBJ) $(BENCH_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(CMD_OBJ) $(LIB_OBJ) $(BENCH_OBJ) $(PKG_LIBS) -lcmocka $(LDLIBS)
+
 # Cross-checks of the harness (tools/bare-vs-gupsync, README): a bare
 # futex loop, and the cost of each window counter.
 tools/bareloop: tools/bareloop.c
