@@ -13,8 +13,8 @@ ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok 
 TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT
 
 cmdh=$(cd cmd && ls *.h | sed 's/[.]/[.]/' | paste -sd'|')
-grep -nE "#include \"($cmdh)\"" lib/*.[ch] bench/*.[ch] > "$TMP/inc" 2>&1
-ok $(( $? != 1 )) "no lib/ or bench/ source includes a cmd/ header" "$TMP/inc"
+grep -nE "#include \"($cmdh)\"" lib/*.[ch] bench/*.[ch] tests/example_bench.c > "$TMP/inc" 2>&1
+ok $(( $? != 1 )) "no lib/ or bench/ source (nor the example benchmark) includes a cmd/ header" "$TMP/inc"
 
 grep -nE '#include "(\.\./)?(cmd|bench)/' lib/*.[ch] > "$TMP/rel" 2>&1
 ok $(( $? != 1 )) "no lib/ source reaches into another layer by path" "$TMP/rel"
