@@ -24,7 +24,19 @@ n=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() { n=$((n + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "#   $l"; done; }
 check() { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what" "$(tail -3 "$tmp/err" 2>/dev/null)"; fi; }
-echo "1..9"
+echo "1..10"
+
+# The README shows its op and descriptor: the same lines as the file.
+awk '/^    static int ex_op\(/ { on = 1 }
+     on { l = $0; sub(/^    /, "", l); print l; if (l ~ /^BENCH_REGISTER\(example\);/) exit }' \
+	"$ROOT/README.md" >"$tmp/readme"
+sed -n '/^static int ex_op(/,/^BENCH_REGISTER(example);/p' "$ROOT/tests/example_bench.c" >"$tmp/file"
+if [ -s "$tmp/file" ] && diff -u "$tmp/file" "$tmp/readme" >"$tmp/diff"; then
+	ok "README's \"Adding a benchmark\" shows tests/example_bench.c as it is"
+else
+	not_ok "README's \"Adding a benchmark\" shows tests/example_bench.c as it is" \
+		"$(head -8 "$tmp/diff")"
+fi
 
 "$E" list >"$tmp/out" 2>"$tmp/err"
 check "listed by its name, in ipi-broadcast's place" \
