@@ -12,7 +12,8 @@
  *   - each benchmark's derive() on hand-made mode results (and counters
  *     that say supported, counters_fake) gives KNOWN answers for its
  *     headline metrics: gup_fast_ns, pin_fast_ns, sync_rcu_us,
- *     ipis_per_op, victim_slowdown_pct, collapse_p50_us, ...; and where
+ *     ipis_per_op, victim_slowdown_pct, collapse_p50_us, the k-*
+ *     benchmarks' in-kernel medians from fake kernel samples, ...; and where
  *     the proof rests on the windows' counts alone (gup-fast, pin-fast,
  *     ipi-broadcast), verify() judges known counts right (rcu-wait's in
  *     tests/test_rcu_wait.c).
@@ -34,6 +35,7 @@
 
 #include "benchutil.h"
 #include "ipicount.h"
+#include "kdev.h"
 #include "proof.h"
 #include "testutil.h"
 #include "victim.h"
@@ -549,30 +551,126 @@ static void test_uprobe_replace(void **state)
 	test_point_free(&pt);
 }
 
-/* The in-kernel benchmarks time inside gupsync.ko: their numbers come
- * from the workers' kernel samples, so with no worker every one is NaN
- * (never a made-up 0). */
-static void test_kernel_benches(void **state)
+/*
+ * The in-kernel benchmarks time inside gupsync.ko: their numbers are the
+ * medians of the workers' kernel samples (lib/kdev.h: pt->priv starts
+ * with a struct kdev_point, a worker's state with a struct kdev_worker).
+ * One worker here, three samples per series and mode: the median is the
+ * middle one; events per iteration from its counts.  With no worker
+ * every number is NaN, never a made-up 0.
+ */
+struct kfake {
+	struct kdev_worker kw;
+	struct kdev_worker *w[1];
+};
+
+static void kfake_init(struct kfake *k, struct point *pt)
 {
-	static const char *const names[] = { "k-gup", "k-ipi", "k-rcu" };
+	struct kdev_point *kp = pt->priv;
+
+	memset(k, 0, sizeof(*k));
+	k->w[0] = &k->kw;
+	kp->w = k->w;
+	kp->n = 1;
+}
+
+/* Samples lo, mid, hi of series s in mode m, and events over 100 iters. */
+static void kfake_window(struct kfake *k, unsigned s, unsigned m,
+			 uint64_t mid, uint64_t events)
+{
+	const uint64_t ns[] = { mid + 50, mid - 20, mid };
+
+	assert_int_equal(ksamples_init(&k->kw.ks[s][m], 16), 0);
+	ksamples_add(&k->kw.ks[s][m], ns, 3);
+	k->kw.iters[m] = 100;
+	k->kw.events[m] = events;
+}
+
+static void kfake_free(struct kfake *k)
+{
+	for (unsigned s = 0; s < KDEV_MAX_SERIES; s++)
+		for (unsigned m = 0; m < BENCH_MAX_MODES; m++)
+			ksamples_free(&k->kw.ks[s][m]);
+}
+
+static void expect_all_nan(struct point *pt, const struct mode_result *res)
+{
+	const struct bench *b = pt->bench;
+	double val[BENCH_MAX_METRICS];
+
+	for (size_t m = 0; m < BENCH_MAX_METRICS; m++)
+		val[m] = NAN;
+	b->derive(pt, res, val);
+	for (size_t m = 0; m < b->nmetrics; m++)
+		if (!isnan(val[m]))
+			fail_msg("%s: %s = %g with no samples", b->name,
+				 b->metrics[m].name, val[m]);
+}
+
+static void test_k_gup(void **state)
+{
+	const struct bench *b = known_bench("k-gup");
+	unsigned get = test_mode(b, "get"), pin = test_mode(b, "pin");
 	struct mode_result res[BENCH_MAX_MODES] = { { .ops = 0 } };
+	char *argv[] = { "--pages-per-call=8" };
+	struct kfake k;
+	struct point pt;
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		const struct bench *b = known_bench(names[i]);
-		double val[BENCH_MAX_METRICS];
-		struct point pt;
+	test_point(&pt, b, 0, 0, 1, argv);
+	expect_all_nan(&pt, res);
+	kfake_init(&k, &pt);
+	kfake_window(&k, 0, get, 400, 0);	/* series 0: get / pin */
+	kfake_window(&k, 1, get, 160, 0);	/* series 1: put / unpin */
+	kfake_window(&k, 0, pin, 520, 0);
+	kfake_window(&k, 1, pin, 240, 0);
+	EXPECT(&pt, res, { "get_ns", 400 }, { "put_ns", 160 }, { "pin_ns", 520 },
+	       { "unpin_ns", 240 }, { "get_ns_per_page", 50 });
+	kfake_free(&k);
+	test_point_free(&pt);
+}
 
-		test_point(&pt, b, 0, 0, 0, NULL);
-		for (size_t m = 0; m < BENCH_MAX_METRICS; m++)
-			val[m] = NAN;
-		b->derive(&pt, res, val);
-		for (size_t m = 0; m < b->nmetrics; m++)
-			if (!isnan(val[m]))
-				fail_msg("%s: %s = %g with no samples", b->name,
-					 b->metrics[m].name, val[m]);
-		test_point_free(&pt);
-	}
+static void test_k_ipi(void **state)
+{
+	const struct bench *b = known_bench("k-ipi");
+	unsigned nop = test_mode(b, "nop"), all = test_mode(b, "all");
+	unsigned mask = test_mode(b, "mask");
+	struct mode_result res[BENCH_MAX_MODES] = { { .ops = 0 } };
+	struct kfake k;
+	struct point pt;
+
+	(void)state;
+	test_point(&pt, b, 0, 0, 0, NULL);
+	expect_all_nan(&pt, res);
+	kfake_init(&k, &pt);
+	kfake_window(&k, 0, nop, 30, 0);
+	kfake_window(&k, 0, all, 2500, 100);	/* 1 target per IPI */
+	kfake_window(&k, 0, mask, 1800, 50);
+	EXPECT(&pt, res, { "all_ipi_ns", 2500 }, { "all_targets", 1 },
+	       { "mask_ipi_ns", 1800 }, { "mask_targets", 0.5 },
+	       { "timing_floor_ns", 30 });
+	kfake_free(&k);
+	test_point_free(&pt);
+}
+
+static void test_k_rcu(void **state)
+{
+	const struct bench *b = known_bench("k-rcu");
+	unsigned nm = test_mode(b, "normal"), ex = test_mode(b, "expedited");
+	struct mode_result res[BENCH_MAX_MODES] = { { .ops = 0 } };
+	struct kfake k;
+	struct point pt;
+
+	(void)state;
+	test_point(&pt, b, 0, 0, 0, NULL);
+	expect_all_nan(&pt, res);
+	kfake_init(&k, &pt);
+	kfake_window(&k, 0, nm, 8000000, 100);	/* every wait a grace period */
+	kfake_window(&k, 0, ex, 40000, 90);
+	EXPECT(&pt, res, { "sync_rcu_ns", 8000000 }, { "sync_rcu_exp_ns", 40000 },
+	       { "gp_verified_fraction", 0.9 });
+	kfake_free(&k);
+	test_point_free(&pt);
 }
 
 /* Last: every registered benchmark had its known answers checked. */
@@ -608,7 +706,9 @@ int main(void)
 		cmocka_unit_test(test_collapse),
 		cmocka_unit_test(test_ksm_merge),
 		cmocka_unit_test(test_uprobe_replace),
-		cmocka_unit_test(test_kernel_benches),
+		cmocka_unit_test(test_k_gup),
+		cmocka_unit_test(test_k_ipi),
+		cmocka_unit_test(test_k_rcu),
 		cmocka_unit_test(test_all_covered),
 	};
 
