@@ -74,9 +74,14 @@ else
 fi
 "$E" variants --output="$tmp/v" -- $tiny >"$tmp/out" 2>"$tmp/err"
 rc=$?
-check "variants runs it (exit $rc)" \
-	eval '[ $rc -eq 0 ] && grep -q "^gupsync variants: gupsync run example --bg-threads=0-" "$tmp/err"'
-check "variants tabulates it as the IPI variant" \
-	eval 'grep -q "^# method: example example-" "$tmp/out" &&
-	      grep -qE "^ *0 .*[0-9]" "$tmp/out"'
+if [ $rc -eq 4 ]; then
+	ok "variants runs it # SKIP every point skipped here"
+	ok "variants tabulates it # SKIP every point skipped here"
+else
+	check "variants runs it (exit $rc)" \
+		eval '[ $rc -eq 0 ] && grep -q "^gupsync variants: gupsync run example --bg-threads=0-" "$tmp/err"'
+	check "variants tabulates it as the IPI variant" \
+		eval 'grep -q "^# method: example example-" "$tmp/out" &&
+		      grep -qE "^ *0 .*[0-9]" "$tmp/out"'
+fi
 check "no knobs journal left behind" test ! -e "$GUPSYNC_JOURNAL"
