@@ -315,6 +315,10 @@ static int child_end_cb(void *how)
 
 static int in_child(enum ending how)
 {
+	if (no_grace_period[0]) {	/* skip here, not in the child */
+		fprintf(stderr, "# %s\n", no_grace_period);
+		skip();
+	}
 	return fork_wait(child_end_cb, &how);
 }
 
