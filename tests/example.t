@@ -52,7 +52,7 @@ check "sweep --help lists it in the set" \
 	grep -qE '^Benchmarks of the set: .*(^| )example(,|$)' "$tmp/out"
 "$E" sweep -- --dry-run >"$tmp/out" 2>"$tmp/err"
 check "sweep runs it with its .sweep.short_args" \
-	eval 'grep -q "^gupsync: sweep \[[0-9]*/[0-9]*\]: gupsync run example --bg-threads=[0-9].* --victim=spin" "$tmp/err" &&
+	eval 'grep -q "^gupsync: sweep \[[0-9]*/[0-9]*\][^:]*: gupsync run example --bg-threads=[0-9].* --victim=spin" "$tmp/err" &&
 	      grep -qE "^# example: [0-9]+ data points" "$tmp/out"'
 
 # variants: the IPI side by its .variant.
