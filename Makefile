@@ -58,6 +58,21 @@ $(B)/tests/%: tests/%.c $(CMD_OBJ) $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(CMD_OBJ) $(LIB_OBJ) $(PKG_LIBS) -lcmocka $(LDLIBS)
 
+# Tests of the benchmarks through their descriptors (bench_find()) link
+# every bench/ object, as gupsync does.
+BENCH_TESTS := $(B)/tests/test_rcu_wait $(B)/tests/test_benches
+$(BENCH_TESTS): $(B)/tests/%: tests/%.c $(CMD_OBJ) $(LIB_OBJ) $(BENCH_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(CMD_OBJ) $(LIB_OBJ) $(BENCH_OBJ) $(PKG_LIBS) -lcmocka $(LDLIBS)
+
+# The README's example benchmark (tests/example_bench.c) linked as one
+# more bench/ file would be, in a gupsync of its own where it replaces
+# ipi-broadcast (one benchmark per variants role); tests/example.t.
+EXAMPLE_BIN := $(B)/tests/gupsync-example
+$(EXAMPLE_BIN): $(B)/gupsync.o $(CMD_OBJ) $(LIB_OBJ) $(B)/tests/example_bench.o \
+		$(filter-out $(B)/bench/ipi_broadcast.o,$(BENCH_OBJ))
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
+
 # Cross-checks of the harness (tools/bare-vs-gupsync, README): a bare
 # futex loop, and the cost of each window counter.
 tools/bareloop: tools/bareloop.c
@@ -72,7 +87,7 @@ run: deps
 	./gupsync default --budget 90s
 
 test: deps
-	@$(MAKE) --no-print-directory gupsync $(TEST_BIN) $(FUZZ_REPLAY)
+	@$(MAKE) --no-print-directory gupsync $(TEST_BIN) $(EXAMPLE_BIN) $(FUZZ_REPLAY)
 	CMOCKA_MESSAGE_OUTPUT=TAP GUPSYNC=$(CURDIR)/gupsync \
 	    prove --exec tests/tap-run $(TEST_BIN) $(wildcard tests/*.t)
 
