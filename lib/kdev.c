@@ -150,9 +150,10 @@ int kdev_mode_enter(struct point *pt, unsigned mode)
 	for (unsigned i = 0; i < pt->nthreads; i++) {
 		struct kdev_worker *k = point_worker_priv(pt, i);
 
-		for (unsigned s = 0; s < k->nseries; s++)
+		for (unsigned s = 0; k && s < k->nseries; s++)
 			k->ks[s][mode].n = k->ks[s][mode].dropped = 0;
-		k->iters[mode] = k->events[mode] = 0;
+		if (k)
+			k->iters[mode] = k->events[mode] = 0;
 	}
 	return BENCH_OK;
 }
@@ -184,12 +185,16 @@ struct stats kdev_stats(const struct point *pt, unsigned series, unsigned mode)
 	const struct ksamples **s = calloc(pt->nthreads, sizeof(*s));
 	struct stats st;
 
+	unsigned n = 0;
+
+	/* A worker without state (none started) has no samples. */
 	for (unsigned i = 0; s && i < pt->nthreads; i++) {
 		const struct kdev_worker *k = point_worker_priv(pt, i);
 
-		s[i] = &k->ks[series][mode];
+		if (k)
+			s[n++] = &k->ks[series][mode];
 	}
-	ksamples_stats(s, s ? pt->nthreads : 0, &st);
+	ksamples_stats(s, n, &st);
 	free(s);
 	return st;
 }
@@ -207,7 +212,8 @@ double kdev_events_per_iter(const struct point *pt, unsigned mode)
 	for (unsigned i = 0; i < pt->nthreads; i++) {
 		const struct kdev_worker *k = point_worker_priv(pt, i);
 
-		iters += k->iters[mode], events += k->events[mode];
+		if (k)
+			iters += k->iters[mode], events += k->events[mode];
 	}
 	return iters ? (double)events / iters : NAN;
 }

@@ -36,6 +36,7 @@
 #include "benchutil.h"
 #include "ipicount.h"
 #include "kdev.h"
+#include "workers_priv.h"
 #include "proof.h"
 #include "testutil.h"
 #include "victim.h"
@@ -553,25 +554,27 @@ static void test_uprobe_replace(void **state)
 
 /*
  * The in-kernel benchmarks time inside gupsync.ko: their numbers are the
- * medians of the workers' kernel samples (lib/kdev.h: pt->priv starts
- * with a struct kdev_point, a worker's state with a struct kdev_worker).
- * One worker here, three samples per series and mode: the median is the
- * middle one; events per iteration from its counts.  With no worker
- * every number is NaN, never a made-up 0.
+ * medians of the workers' kernel samples (lib/kdev.h: a worker's state,
+ * w->priv, starts with a struct kdev_worker; the benchmark reaches it
+ * through point_worker_priv(), here a one-worker pool of our own).
+ * Three samples per series and mode: the median is the middle one;
+ * events per iteration from its counts.  With no worker every number is
+ * NaN, never a made-up 0.
  */
 struct kfake {
 	struct kdev_worker kw;
-	struct kdev_worker *w[1];
+	struct pool pool;
+	struct pool_worker pw[1];
 };
 
 static void kfake_init(struct kfake *k, struct point *pt)
 {
-	struct kdev_point *kp = pt->priv;
-
 	memset(k, 0, sizeof(*k));
-	k->w[0] = &k->kw;
-	kp->w = k->w;
-	kp->n = 1;
+	k->pw[0].w.priv = &k->kw;
+	k->pool.n = k->pool.nmeasured = 1;
+	k->pool.w = k->pw;
+	pt->pool = &k->pool;
+	pt->nthreads = 1;
 }
 
 /* Samples lo, mid, hi of series s in mode m, and events over 100 iters. */
