@@ -136,6 +136,13 @@ struct run {
  * bench_check(). */
 const struct opt_spec *run_harness_opts(void);
 
+/* Between run.c and run_prepare.c: the modes a bench declares; parse and
+ * validate every point and its placement before any file (0, 1 after
+ * --help, or EXIT_USAGE); print what a dry run shows. */
+unsigned run_nmodes(const struct bench *b);
+int run_prepare(struct run *r, int argc, char *const argv[]);
+void run_dry(struct run *r);
+
 /* Print "gupsync run BENCH: msg" on stderr; returns EXIT_USAGE. */
 int run_usage(struct run *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
