@@ -108,7 +108,7 @@ static int run_rounds(struct run *r)
 		if (!r->rc.quiet)
 			fprintf(stderr, "gupsync: %s round %llu/%llu (about %.0f s left)\n",
 				r->b->name, (unsigned long long)t + 1,
-				(unsigned long long)r->trials, eta_left_s(r));
+				(unsigned long long)r->trials, eta_progress(r));
 		for (size_t k = 0; k < r->npoints; k++) {
 			if (!pending(r, perm[k], t + 1))
 				continue;
