@@ -87,6 +87,12 @@ int point_skip(struct point *pt, const char *fmt, ...)
 	return BENCH_SKIP;
 }
 
+void *point_worker_priv(const struct point *pt, unsigned id)
+{
+	return pt->worker_priv && id < pt->nthreads + pt->nbg ?
+	       pt->worker_priv[id] : NULL;
+}
+
 static int find_counter(const struct counters *c, const char *spec)
 {
 	for (size_t i = 0; c && i < counters_n(c); i++)

@@ -297,7 +297,10 @@ struct point {
 	unsigned nbg;		/* background workers, after them */
 	const int *pus;		/* OS PU of each worker (nthreads + nbg); -1 = unbound */
 	void *priv;		/* priv_size bytes, zeroed */
-	struct pool *pool;	/* the harness's workers: point_worker_priv() */
+	/* The workers' w->priv by id (nthreads + nbg of them), while the
+	 * workers exist; NULL before and after.  Set by the harness (a test
+	 * may point it at its own); read it through point_worker_priv(). */
+	void *const *worker_priv;
 	struct counters *ctr;	/* system-wide: point_counter() */
 	struct counters *tctr;	/* proof pass, per thread: point_thread_counter() */
 	char skip_reason[256];
