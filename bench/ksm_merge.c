@@ -73,8 +73,8 @@ struct ksm_conf {
 struct ksm_worker {
 	char *ring;		/* RING_SLOTS x N pages of address space */
 	char *cur;		/* this op's pages */
-	/* Pagemap entries of cur: the harness's calloc maps this untouched
-	 * (zero pages), so only --pages entries of it ever take memory. */
+	/* Pagemap entries of cur, room for the largest --pages: 512 KiB,
+	 * zeroed by the harness once per point, not per merge. */
 	uint64_t pm[PAGES_MAX];
 	uint64_t seq;		/* makes each op's pattern unique */
 	char *kept[KEEP_MAX];	/* keep mode: regions left mapped */
