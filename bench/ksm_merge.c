@@ -358,8 +358,11 @@ static const struct bench ksm_merge = {
 	.worker_priv_size = sizeof(struct ksm_worker),
 	.driven_kthreads = { "ksmd" },
 	.modes = {
-		{ "merge", "map N identical pages, MADV_MERGEABLE, wait until one PFN", false },
-		{ "keep", "the same, pages kept mapped: this process's ksm_merging_pages as proof", true },
+		{ .name = "merge",
+		  .what = "map N identical pages, MADV_MERGEABLE, wait until one PFN" },
+		{ .name = "keep",
+		  .what = "the same, pages kept mapped: this process's ksm_merging_pages as proof",
+		  .proof_only = true },
 	},
 	.counters = { TP_MERGED, "tp:ksm:ksm_merge_with_ksm_page" },
 	.setup = ksm_setup,
