@@ -345,8 +345,9 @@ const struct bench *bench_find(const char *name);
  * the metric table (names, units, directions, a headline, with derive);
  * options (unique, none of the harness's, inside conf_size); the sweep
  * sets (they parse against harness's and its own options, %N etc.
- * filled in for a 2-PU machine); a variants role (bg_loop, the options
- * the role is run with).  harness: the harness's option table.
+ * filled in for a 2-PU machine; background workers need bg_loop); a
+ * variants role (bg_loop, the options the role is run with).  harness:
+ * the harness's option table.
  */
 int bench_check(const struct bench *b, const struct opt_spec *harness,
 		char *err, size_t len);
