@@ -6,10 +6,11 @@
  * BENCH_REGISTER(); the build links every bench/ file and the driver finds
  * them through the gupsync_bench section, so adding a benchmark is adding
  * one file.  The benchmark says what to do; the harness does everything
- * else: parses options, places and pins workers, runs the start barrier,
- * warm-up and timed window, reads clocks and counters, repeats trials,
- * computes statistics and writes results.  A bench file never parses argv,
- * pins threads, reads clocks for reporting or formats output.
+ * else: parses options, allocates its per-point and per-worker state
+ * (zeroed), places and pins workers, runs the start barrier, warm-up and
+ * timed window, reads clocks and counters, repeats trials, computes
+ * statistics and writes results.  A bench file never parses argv, pins
+ * threads, reads clocks for reporting or formats output.
  *
  * Kinds:
  *   BENCH_THROUGHPUT  loop() runs the operation until worker_running() is
