@@ -413,8 +413,10 @@ static const struct bench rcu_wait = {
 	.priv_size = sizeof(struct rcu_point),
 	.driven_kthreads = { "rcu" },
 	.modes = {
-		{ "normal", "rcu_expedited=0: a normal grace period (ticks)", false },
-		{ "expedited", "rcu_expedited=1: IPIs to non-idle CPUs", false },
+		{ .name = "normal",
+		  .what = "rcu_expedited=0: a normal grace period (ticks)" },
+		{ .name = "expedited",
+		  .what = "rcu_expedited=1: IPIs to non-idle CPUs" },
 	},
 	.counters = { EXP_IPI_TP, GP_WAKE_TP },
 	.setup = rcu_setup,

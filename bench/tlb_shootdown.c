@@ -260,8 +260,10 @@ static const struct bench tlb_shootdown = {
 	.conf_size = sizeof(struct tlb_conf),
 	.priv_size = sizeof(struct tlb_point),
 	.modes = {
-		{ "quiet", "initiator: getppid() (no flush); victims undisturbed", false },
-		{ "storm", "initiator: the --op operation on --pages pages", false },
+		{ .name = "quiet",
+		  .what = "initiator: getppid() (no flush); victims undisturbed" },
+		{ .name = "storm",
+		  .what = "initiator: the --op operation on --pages pages" },
 	},
 	/* Initiator side: remote flush requests (TLB_REMOTE_SEND_IPI), local
 	 * ones (TLB_LOCAL_SHOOTDOWN), faults of the re-fault ops, and the
