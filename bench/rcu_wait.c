@@ -202,7 +202,7 @@ static void rcu_notes(struct point *pt, const json_t *info)
 		   param("jiffies_till_first_fqs", fqs, sizeof(fqs)),
 		   cfg(info, "NO_HZ_FULL"));
 	point_note(pt, "preempt", "%s (build model; PREEMPT_DYNAMIC=%s, "
-		   "preempt= on the cmdline: %s)", json_str(config, "preempt_model"),
+		   "cmdline preempt=%s)", json_str(config, "preempt_model"),
 		   cfg(info, "PREEMPT_DYNAMIC"), json_str(cmd, "preempt"));
 	point_note(pt, "nohz", "cmdline nohz_full=%s isolcpus=%s rcu_nocbs=%s; "
 		   "kernel: nohz_full CPUs %s, isolated %s", json_str(cmd, "nohz_full"),
