@@ -93,8 +93,10 @@ static const char *const load_what[] = {
 };
 
 static const struct opt_spec rcu_opts[] = {
-	{ "load", OPT_ENUM, "what the --bg-threads workers do on the other CPUs",
-	  "idle", 0, 0, victim_names, true, offsetof(struct rcu_conf, load) },
+	{ .name = "load", .type = OPT_ENUM,
+	  .help = "what the --bg-threads workers do on the other CPUs",
+	  .def = "idle", .choices = victim_names, .list = true,
+	  .offset = offsetof(struct rcu_conf, load) },
 	{ NULL },
 };
 
@@ -411,8 +413,10 @@ static const struct bench rcu_wait = {
 	.priv_size = sizeof(struct rcu_point),
 	.driven_kthreads = { "rcu" },
 	.modes = {
-		{ "normal", "rcu_expedited=0: a normal grace period (ticks)", false },
-		{ "expedited", "rcu_expedited=1: IPIs to non-idle CPUs", false },
+		{ .name = "normal",
+		  .what = "rcu_expedited=0: a normal grace period (ticks)" },
+		{ .name = "expedited",
+		  .what = "rcu_expedited=1: IPIs to non-idle CPUs" },
 	},
 	.counters = { EXP_IPI_TP, GP_WAKE_TP },
 	.setup = rcu_setup,

@@ -87,13 +87,28 @@ void run_samples_rows(struct run *r, size_t i, unsigned mode, uint64_t t,
 	stride = n > cap ? (n + cap - 1) / cap : 1;
 	if (stride > r->samples_stride_max)
 		r->samples_stride_max = stride;
-	start = ftell(f);
-	for (size_t k = 0; k < n; k += stride) {
-		csv_params(r, f, i);
-		fprintf(f, ",%s,%llu,%zu,%.0f\n", r->b->modes[mode].name,
-			(unsigned long long)t, k, s[k]);
-		if (!r->samples_row_bytes && ftell(f) > start)	/* the first row */
-			r->samples_row_bytes = (size_t)(ftell(f) - start) + 8;
+	/* The row's fixed part (parameters, mode, trial) once per window:
+	 * formatting it per row was most of a latency run's time outside
+	 * its windows. */
+	{
+		char *head = NULL;
+		size_t hlen = 0;
+		FILE *m = open_memstream(&head, &hlen);
+
+		if (!m)
+			return;
+		csv_params(r, m, i);
+		fprintf(m, ",%s,%llu,", r->b->modes[mode].name,
+			(unsigned long long)t);
+		fclose(m);
+		start = ftell(f);
+		for (size_t k = 0; k < n; k += stride) {
+			fputs(head, f);
+			fprintf(f, "%zu,%.0f\n", k, s[k]);
+			if (!r->samples_row_bytes && ftell(f) > start) /* the first row */
+				r->samples_row_bytes = (size_t)(ftell(f) - start) + 8;
+		}
+		free(head);
 	}
 }
 

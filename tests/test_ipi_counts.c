@@ -341,7 +341,8 @@ static void test_target_setup(void **state)
 	(void)state;
 	memset(w, 0, sizeof(w));
 	for (unsigned i = 0; i <= NBG; i++)
-		w[i] = (struct worker){ .id = i, .bg = i > 0, .stop = &stop, .pt = &pt };
+		w[i] = (struct worker){ .id = i, .bg = i > 0, .pt = &pt,
+					.ctl_.stop = &stop };
 	assert_int_equal(ipi_targets_alloc(&pt, &ip.tg), BENCH_OK);
 	assert_int_equal(ipi_target_setup(&pt, &w[0], 0, NULL, 1), BENCH_OK);
 	assert_null(w[0].priv);	/* the initiator is no target */
