@@ -119,6 +119,12 @@ double eta_left_s(const struct run *r)
 	return (r->eta.k > 0 ? r->eta.k : 1) * trials + kp * proof + ETA_END_S;
 }
 
+const char *eta_str(double s, char *buf, size_t len)
+{
+	snprintf(buf, len, s < 10 ? "%.1f" : "%.0f", s);
+	return buf;
+}
+
 double eta_progress(struct run *r)
 {
 	struct run_eta *e = &r->eta;

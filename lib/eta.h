@@ -63,6 +63,8 @@ double eta_left_s(const struct run *r);
  * trials since the last one (measured / modelled seconds, proof passes
  * apart), then eta_left_s(). */
 double eta_progress(struct run *r);
+/* Seconds as a progress line says them: "7.5", "42". */
+const char *eta_str(double s, char *buf, size_t len);
 
 /*
  * Fit r to a budget of budget_s seconds (the whole run): fewer trials,
