@@ -3,6 +3,7 @@
 
 CC      ?= cc
 PKGS    := hwloc jansson gsl liburing fuse3
+NPROC   := $(shell nproc 2>/dev/null || echo 2)
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror=implicit-function-declaration \
            -D_GNU_SOURCE -Ilib -MMD -MP
@@ -57,6 +58,21 @@ $(B)/tests/%: tests/%.c $(CMD_OBJ) $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(CMD_OBJ) $(LIB_OBJ) $(PKG_LIBS) -lcmocka $(LDLIBS)
 
+# Tests of the benchmarks through their descriptors (bench_find()) link
+# every bench/ object, as gupsync does.
+BENCH_TESTS := $(B)/tests/test_rcu_wait $(B)/tests/test_benches
+$(BENCH_TESTS): $(B)/tests/%: tests/%.c $(CMD_OBJ) $(LIB_OBJ) $(BENCH_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(CMD_OBJ) $(LIB_OBJ) $(BENCH_OBJ) $(PKG_LIBS) -lcmocka $(LDLIBS)
+
+# The README's example benchmark (tests/example_bench.c) linked as one
+# more bench/ file would be, in a gupsync of its own where it replaces
+# ipi-broadcast (one benchmark per variants role); tests/example.t.
+EXAMPLE_BIN := $(B)/tests/gupsync-example
+$(EXAMPLE_BIN): $(B)/gupsync.o $(CMD_OBJ) $(LIB_OBJ) $(B)/tests/example_bench.o \
+		$(filter-out $(B)/bench/ipi_broadcast.o,$(BENCH_OBJ))
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
+
 # Cross-checks of the harness (tools/bare-vs-gupsync, README): a bare
 # futex loop, and the cost of each window counter.
 tools/bareloop: tools/bareloop.c
@@ -64,12 +80,14 @@ tools/bareloop: tools/bareloop.c
 tools/countercost: tools/countercost.c $(LIB_OBJ)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIB_OBJ) $(PKG_LIBS) $(LDLIBS)
 
+# The default sweep within a budget of 90 s (plots included), so that a
+# build and the run take about two minutes on 2 CPUs (README "Time").
 run: deps
-	@$(MAKE) --no-print-directory gupsync
-	./gupsync default
+	@$(MAKE) --no-print-directory -j$(NPROC) gupsync
+	./gupsync default --budget 90s
 
 test: deps
-	@$(MAKE) --no-print-directory gupsync $(TEST_BIN) $(FUZZ_REPLAY)
+	@$(MAKE) --no-print-directory gupsync $(TEST_BIN) $(EXAMPLE_BIN) $(FUZZ_REPLAY)
 	CMOCKA_MESSAGE_OUTPUT=TAP GUPSYNC=$(CURDIR)/gupsync \
 	    prove --exec tests/tap-run $(TEST_BIN) $(wildcard tests/*.t)
 

@@ -273,6 +273,14 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	/* Every benchmark's descriptor, checked once (cheap): a bad one is
+	 * a bug of its bench/ file, said before anything runs.  restore
+	 * puts knobs back whatever the benchmarks are. */
+	if (cmd->fn != cmd_restore &&
+	    bench_check_all(run_harness_opts(), err, sizeof(err)) < 0) {
+		fprintf(stderr, "gupsync: bad benchmark descriptor: %s\n", err);
+		return 1;
+	}
 	if (cmd->measures)
 		no_aslr(argc, argv);
 	if (knobs_init("", NULL, err, sizeof(err)) < 0) {

@@ -104,29 +104,49 @@ struct col_worker {
 	struct tally t[NMODES];
 };
 
+/* w->priv: a measured worker's state, or a background worker's. */
+union col_wpriv {
+	struct col_worker m;
+	struct col_bg bg;
+};
+
+/* Measured worker i's state (from the main thread or a background
+ * worker). */
+static struct col_worker *col_worker(const struct point *pt, unsigned i)
+{
+	return point_worker_priv(pt, i);
+}
+
 struct col_point {
-	struct col_worker **w;	/* measured workers by id */
 	struct tally snap[NMODES];
 	uint64_t refill_snap;
 	char kh_orig[2][KNOB_VALUE_MAX];
 };
 
 static const struct opt_spec col_opts[] = {
-	{ "regions", OPT_U64, "2 MiB regions prepared per worker and window",
-	  "256", 4, THP_BATCH_MAX, NULL, false, offsetof(struct col_conf, regions) },
-	{ "khugepaged-pages", OPT_U64, "khugepaged pages_to_scan in its mode",
-	  "4096", 8, 1u << 20, NULL, true, offsetof(struct col_conf, kh_pages) },
-	{ "khugepaged-sleep", OPT_DURATION,
-	  "khugepaged scan_sleep_millisecs in its mode", "10ms", 0,
-	  60000000000ull, NULL, true, offsetof(struct col_conf, kh_sleep_ns) },
-	{ "timeout", OPT_DURATION, "longest wait for khugepaged on one region",
-	  "1s", 10000000, 60000000000ull, NULL, false,
-	  offsetof(struct col_conf, timeout_ns) },
-	{ "bg-io", OPT_ENUM, "what --bg-threads do to the region being "
-	  "collapsed: futex = shared FUTEX_WAKE (a GUP-fast get and put per "
-	  "call); odirect = O_DIRECT reads of a loop device into its pages "
-	  "through io_uring, 4 in flight (the FOLL_PIN of direct I/O)",
-	  "futex", 0, 0, bg_io_names, true, offsetof(struct col_conf, bg_io) },
+	{ .name = "regions", .type = OPT_U64,
+	  .help = "2 MiB regions prepared per worker and window",
+	  .def = "256", .min = 4, .max = THP_BATCH_MAX,
+	  .offset = offsetof(struct col_conf, regions) },
+	{ .name = "khugepaged-pages", .type = OPT_U64,
+	  .help = "khugepaged pages_to_scan in its mode",
+	  .def = "4096", .min = 8, .max = 1u << 20, .list = true,
+	  .offset = offsetof(struct col_conf, kh_pages) },
+	{ .name = "khugepaged-sleep", .type = OPT_DURATION,
+	  .help = "khugepaged scan_sleep_millisecs in its mode",
+	  .def = "10ms", .max = 60000000000ull, .list = true,
+	  .offset = offsetof(struct col_conf, kh_sleep_ns) },
+	{ .name = "timeout", .type = OPT_DURATION,
+	  .help = "longest wait for khugepaged on one region",
+	  .def = "1s", .min = 10000000, .max = 60000000000ull,
+	  .offset = offsetof(struct col_conf, timeout_ns) },
+	{ .name = "bg-io", .type = OPT_ENUM,
+	  .help = "what --bg-threads do to the region being collapsed: futex "
+	  "= shared FUTEX_WAKE (a GUP-fast get and put per call); odirect = "
+	  "O_DIRECT reads of a loop device into its pages through io_uring, 4 "
+	  "in flight (the FOLL_PIN of direct I/O)",
+	  .def = "futex", .choices = bg_io_names, .list = true,
+	  .offset = offsetof(struct col_conf, bg_io) },
 	{ NULL },
 };
 
@@ -163,8 +183,7 @@ static int col_setup(struct point *pt)
 	if (knob_read(KH_SLEEP, cp->kh_orig[0], sizeof(cp->kh_orig[0])) < 0 ||
 	    knob_read(KH_PAGES, cp->kh_orig[1], sizeof(cp->kh_orig[1])) < 0)
 		return point_skip(pt, "THP not available: cannot read %s", KH_DIR);
-	cp->w = calloc(pt->nthreads, sizeof(*cp->w));
-	return cp->w ? BENCH_OK : point_skip(pt, "out of memory");
+	return BENCH_OK;
 }
 
 /* Two batches of --regions 2 MiB regions per measured worker, and the
@@ -180,42 +199,30 @@ static uint64_t col_mem(const void *conf, char *how, size_t len)
 
 static int col_bg_setup(struct point *pt, struct worker *w)
 {
-	struct col_bg *bg = calloc(1, sizeof(*bg));
+	struct col_bg *bg = w->priv;
 	char err[256];
 	int rc;
 
-	if (!bg)
-		return point_skip(pt, "out of memory");
 	if (loopdev_open(&bg->dev, BG_BLOCKS, 0x6775707379ull + w->id, err,
-			 sizeof(err)) < 0) {
-		free(bg);
+			 sizeof(err)) < 0)
 		return point_skip(pt, "--bg-io odirect: %s", err);
-	}
 	rc = io_uring_queue_init(2 * BG_QD, &bg->ring, 0);
 	if (rc < 0) {
 		loopdev_close(&bg->dev);
-		free(bg);
 		return point_skip(pt, "--bg-io odirect: io_uring_queue_init: %s",
 				  strerror(-rc));
 	}
-	w->priv = bg;
 	return BENCH_OK;
 }
 
 static int col_worker_setup(struct point *pt, struct worker *w)
 {
 	const struct col_conf *c = pt->conf;
-	struct col_point *cp = pt->priv;
-	struct col_worker *cw;
+	struct col_worker *cw = w->priv;
 	char err[256];
 
 	if (w->bg)
 		return c->bg_io == BG_ODIRECT ? col_bg_setup(pt, w) : BENCH_OK;
-	cw = calloc(1, sizeof(*cw));
-	if (!cw)
-		return point_skip(pt, "out of memory");
-	w->priv = cw;
-	cp->w[w->id] = cw;
 	pin_open(&cw->pin, PIN_NONE, err, sizeof(err));	/* no fds yet */
 	if (thp_batch_map(&cw->b[B_MADVISE], c->regions, false, err, sizeof(err)) < 0 ||
 	    thp_batch_map(&cw->b[B_KHUGEPAGED], c->regions, true, err, sizeof(err)) < 0 ||
@@ -341,8 +348,8 @@ static void col_bg_odirect(struct worker *w, struct col_worker *cw)
 /* Shared FUTEX_WAKE: one GUP-fast on the region being collapsed. */
 static void col_bg_loop(struct worker *w)
 {
-	struct col_point *cp = w->pt->priv;
-	struct col_worker *cw = cp->w[(w->id - w->pt->nthreads) % w->pt->nthreads];
+	struct col_worker *cw = col_worker(w->pt, (w->id - w->pt->nthreads) %
+					   w->pt->nthreads);
 	const struct col_conf *c = w->pt->conf;
 
 	if (c->bg_io == BG_ODIRECT) {
@@ -359,10 +366,8 @@ static void col_bg_loop(struct worker *w)
 
 static void col_check_all(struct point *pt)
 {
-	struct col_point *cp = pt->priv;
-
 	for (unsigned i = 0; i < pt->nthreads; i++) {
-		struct col_worker *cw = cp->w[i];
+		struct col_worker *cw = col_worker(pt, i);
 
 		cw->t[MODE_MADVISE].thp += thp_batch_check(&cw->b[B_MADVISE]);
 		cw->t[MODE_KHUGEPAGED].thp += thp_batch_check(&cw->b[B_KHUGEPAGED]);
@@ -388,12 +393,11 @@ static int khugepaged_knobs(struct point *pt, bool on)
 
 static int col_mode_enter(struct point *pt, unsigned mode)
 {
-	struct col_point *cp = pt->priv;
 	bool kh = mode == MODE_KHUGEPAGED;
 
 	col_check_all(pt);
 	for (unsigned i = 0; i < pt->nthreads; i++) {
-		struct col_worker *cw = cp->w[i];
+		struct col_worker *cw = col_worker(pt, i);
 		struct thp_batch *kb = &cw->b[B_KHUGEPAGED];
 
 		if ((!kh && thp_batch_advise(kb, MADV_NOHUGEPAGE) < 0) ||
@@ -410,27 +414,23 @@ static int col_mode_enter(struct point *pt, unsigned mode)
 
 static void col_worker_teardown(struct point *pt, struct worker *w)
 {
+	const struct col_conf *c = pt->conf;
 	struct col_worker *cw = w->priv;
 
 	if (w->bg) {
 		struct col_bg *bg = w->priv;
 
-		if (bg) {
+		if (c->bg_io == BG_ODIRECT) {	/* set up by col_bg_setup() */
 			io_uring_queue_exit(&bg->ring);
 			loopdev_close(&bg->dev);
-			free(bg);
 		}
 		return;
 	}
-	(void)pt;
-	if (!cw)
-		return;
 	pin_close(&cw->pin);
 	thp_batch_unmap(&cw->b[B_MADVISE]);
 	thp_batch_unmap(&cw->b[B_KHUGEPAGED]);
 	if (cw->pinned)
 		munmap(cw->pinned, HPAGE_PMD_SIZE);
-	free(cw);
 }
 
 static void col_teardown(struct point *pt)
@@ -439,7 +439,6 @@ static void col_teardown(struct point *pt)
 
 	if (cp->kh_orig[0][0])
 		khugepaged_knobs(pt, false);
-	free(cp->w);
 }
 
 /* Tallies of all workers since the last snapshot, then a new snapshot. */
@@ -455,7 +454,7 @@ static void col_delta(struct point *pt, struct tally *d, uint64_t *refills)
 
 		for (unsigned i = 0; i < pt->nthreads; i++)
 			for (size_t k = 0; k < sizeof(struct tally) / 8; k++)
-				dst[k] += ((uint64_t *)&cp->w[i]->t[m])[k];
+				dst[k] += ((uint64_t *)&col_worker(pt, i)->t[m])[k];
 		for (size_t k = 0; k < sizeof(struct tally) / 8; k++) {
 			uint64_t total = dst[k];
 
@@ -463,8 +462,11 @@ static void col_delta(struct point *pt, struct tally *d, uint64_t *refills)
 			snap[k] = total;
 		}
 	}
-	for (unsigned i = 0; i < pt->nthreads; i++)
-		r += cp->w[i]->b[B_MADVISE].refills + cp->w[i]->b[B_KHUGEPAGED].refills;
+	for (unsigned i = 0; i < pt->nthreads; i++) {
+		const struct col_worker *cw = col_worker(pt, i);
+
+		r += cw->b[B_MADVISE].refills + cw->b[B_KHUGEPAGED].refills;
+	}
 	*refills = r - cp->refill_snap;
 	cp->refill_snap = r;
 }
@@ -586,14 +588,23 @@ static const struct bench collapse = {
 	.conf_size = sizeof(struct col_conf),
 	.mem_per_worker = col_mem,
 	.priv_size = sizeof(struct col_point),
+	.worker_priv_size = sizeof(union col_wpriv),
 	.driven_kthreads = { "khugepaged" },
 	.modes = {
-		{ "idle", "no collapse: baseline of the background GUP-fast rate", false },
-		{ "madvise", "MADV_COLLAPSE of one populated 4K-mapped 2 MiB region", false },
-		{ "khugepaged", "wait for khugepaged to collapse the next region", false },
-		{ "pinned", "MADV_COLLAPSE of a region whose first page a pipe holds", true },
+		{ .name = "idle",
+		  .what = "no collapse: baseline of the background GUP-fast rate" },
+		{ .name = "madvise",
+		  .what = "MADV_COLLAPSE of one populated 4K-mapped 2 MiB region" },
+		{ .name = "khugepaged",
+		  .what = "wait for khugepaged to collapse the next region" },
+		{ .name = "pinned",
+		  .what = "MADV_COLLAPSE of a region whose first page a pipe holds",
+		  .proof_only = true },
 	},
 	.counters = { TP_COLLAPSE, TP_COLLAPSED, MMAP_LOCK_TP },
+	/* Between windows the collapsed regions go back to 4K pages
+	 * (thp_batch_prepare()): ~0.12-0.25 s a trial here (issue 17). */
+	.time = { .round_s = 0.15 },
 	.setup = col_setup,
 	.worker_setup = col_worker_setup,
 	.op = col_op,

@@ -54,22 +54,20 @@
  * of user-space spinning, a known slowdown for checking that `gupsync
  * compare` detects a change of that size.  The spin count is calibrated
  * against CLOCK_MONOTONIC once per worker, on its own CPU (vCPUs can run
- * at different speeds), so the loop reads no clock.
+ * at different speeds), so the loop reads no clock (lib/spin.h).
  */
-#include <errno.h>
 #include <linux/futex.h>
-#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "bench.h"
 #include "mem.h"
 #include "proof.h"
+#include "spin.h"
 #include "thp.h"
 
 enum { MODE_PRIVATE, MODE_SHARED, MODE_CONTROL };
@@ -90,9 +88,6 @@ struct gup_point {
 };
 
 #define EXTRA_NS_MAX 100000	/* 100 us: far past any per-call cost here */
-#define CALIB_ITERS 2000000	/* one long spin: the cost of an iteration */
-#define CALIB_CALLS 200000	/* short spins in a row: the cost of a call */
-#define CALIB_TRIES 5		/* the fastest try: preemption only adds */
 
 #define WORDS_MAX (HPAGE_PMD_SIZE / PAGE_4K) /* one per subpage of a THP */
 #define WORD_LINES (PAGE_4K / CACHELINE)      /* cache lines the words cycle */
@@ -111,20 +106,28 @@ static const char *const layouts[] = { "own", "shared", NULL };
 static const char *const extra_modes[] = { "all", "private", "shared", NULL };
 
 static const struct opt_spec gup_opts[] = {
-	{ "page-size", OPT_SIZE, "page backing the futex word: 4K or 2M (THP)",
-	  "4K", PAGE_4K, HPAGE_PMD_SIZE, NULL, true,
-	  offsetof(struct gup_conf, page_size) },
-	{ "layout", OPT_ENUM, "own page per worker, or all workers on one page",
-	  "own", 0, 0, layouts, true, offsetof(struct gup_conf, layout) },
-	{ "extra-ns", OPT_U64, "calibration: spin this many ns after every call",
-	  "0", 0, EXTRA_NS_MAX, NULL, false, offsetof(struct gup_conf, extra_ns) },
-	{ "extra-mode", OPT_ENUM,
-	  "calibration: which mode gets --extra-ns (shared: a slower GUP-fast)",
-	  "all", 0, 0, extra_modes, false, offsetof(struct gup_conf, extra_mode) },
-	{ "words", OPT_U64,
-	  "layout own: futex words per worker, each on its own page (4K) or "
-	  "subpage (2M) and cache line, the next one every slice pair",
-	  "64", 1, WORDS_MAX, NULL, false, offsetof(struct gup_conf, words) },
+	{ .name = "page-size", .type = OPT_SIZE,
+	  .help = "page backing the futex word: 4K or 2M (THP)",
+	  .def = "4K", .min = PAGE_4K, .max = HPAGE_PMD_SIZE, .list = true,
+	  .offset = offsetof(struct gup_conf, page_size) },
+	{ .name = "layout", .type = OPT_ENUM,
+	  .help = "own page per worker, or all workers on one page",
+	  .def = "own", .choices = layouts, .list = true,
+	  .offset = offsetof(struct gup_conf, layout) },
+	{ .name = "extra-ns", .type = OPT_U64,
+	  .help = "calibration: spin this many ns after every call",
+	  .def = "0", .max = EXTRA_NS_MAX,
+	  .offset = offsetof(struct gup_conf, extra_ns) },
+	{ .name = "extra-mode", .type = OPT_ENUM,
+	  .help = "calibration: which mode gets --extra-ns (shared: a slower "
+	  "GUP-fast)",
+	  .def = "all", .choices = extra_modes,
+	  .offset = offsetof(struct gup_conf, extra_mode) },
+	{ .name = "words", .type = OPT_U64,
+	  .help = "layout own: futex words per worker, each on its own page "
+	  "(4K) or subpage (2M) and cache line, the next one every slice pair",
+	  .def = "64", .min = 1, .max = WORDS_MAX,
+	  .offset = offsetof(struct gup_conf, words) },
 	{ NULL },
 };
 
@@ -138,64 +141,6 @@ static int gup_check(const void *conf, char *err, size_t len)
 static char *region(struct point *pt, const struct gup_conf *c)
 {
 	return thp_point_region(pt, c->page_size, c->page_size, "futex word");
-}
-
-/* User-space work the compiler cannot drop: one iteration per cycle or
- * so.  Not inlined, so that the calibration times what the loop runs. */
-static __attribute__((noinline)) void spin(uint64_t iters)
-{
-	for (uint64_t i = 0; i < iters; i++)
-		__asm__ volatile("" ::: "memory");
-}
-
-/* ns per round, the fastest of CALIB_TRIES: each round calls spin(iters),
- * or (call false) is an empty round, the loop alone. */
-static double calib_ns(uint64_t iters, uint64_t rounds, bool call)
-{
-	double best = INFINITY;
-
-	for (int t = 0; t < CALIB_TRIES; t++) {
-		struct timespec a, b;
-
-		/* Cannot fail: spin_calibrate() checked the clock. */
-		clock_gettime(CLOCK_MONOTONIC, &a);
-		for (uint64_t r = 0; r < rounds; r++)
-			if (call)
-				spin(iters);
-			else
-				__asm__ volatile("" ::: "memory");
-		clock_gettime(CLOCK_MONOTONIC, &b);
-		best = fmin(best, (b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec));
-	}
-	return best / (double)rounds;
-}
-
-/*
- * spin() iterations that add ns nanoseconds to each call, on this CPU:
- * first from one long spin, then scaled by what a call of that many
- * costs over an empty round (a short loop pays for its entry and exit).
- */
-static int spin_calibrate(struct point *pt, struct worker *w, uint64_t ns,
-			  uint64_t *iters)
-{
-	struct timespec probe;
-	double each, got;
-	char key[32];
-
-	if (clock_gettime(CLOCK_MONOTONIC, &probe) < 0)
-		return point_skip(pt, "clock_gettime(CLOCK_MONOTONIC): %s",
-				  strerror(errno));
-	each = calib_ns(CALIB_ITERS, 1, true) / CALIB_ITERS;
-	*iters = (uint64_t)llround((double)ns / each);
-	got = calib_ns(*iters, CALIB_CALLS, true) - calib_ns(0, CALIB_CALLS, false);
-	if (got > 0)
-		*iters = (uint64_t)llround((double)*iters * (double)ns / got);
-	got = calib_ns(*iters, CALIB_CALLS, true) - calib_ns(0, CALIB_CALLS, false);
-	snprintf(key, sizeof(key), "extra_ns_worker%u", w->id);
-	point_note(pt, key, "%llu ns after every call = %llu spin iterations "
-		   "(%.3f ns each in a long spin; a call measured %.1f ns)",
-		   (unsigned long long)ns, (unsigned long long)*iters, each, got);
-	return BENCH_OK;
 }
 
 static int gup_setup(struct point *pt)
@@ -218,12 +163,9 @@ static int gup_worker_setup(struct point *pt, struct worker *w)
 {
 	const struct gup_conf *c = pt->conf;
 	struct gup_point *g = pt->priv;
-	struct gup_worker *gw = calloc(1, sizeof(*gw));
+	struct gup_worker *gw = w->priv;
 	char err[256];
 
-	if (!gw)
-		return point_skip(pt, "out of memory");
-	w->priv = gw;
 	if (c->layout == LAYOUT_OWN) {
 		/* 4K: one page per word; THP: the words on its subpages. */
 		gw->region_size = c->page_size == PAGE_4K ? c->words * PAGE_4K :
@@ -259,7 +201,7 @@ static void gup_loop(struct worker *w)
 {
 	struct gup_worker *gw = w->priv;
 	uint32_t *word = w->mode == MODE_CONTROL ? (uint32_t *)gw->ro_page :
-			 word_of(gw, w->slice_seen / 2);
+			 word_of(gw, worker_slice(w) / 2);
 	int op = w->mode == MODE_PRIVATE ? FUTEX_WAKE | FUTEX_PRIVATE_FLAG : FUTEX_WAKE;
 	const struct gup_conf *c = w->pt->conf;
 	uint64_t extra = c->extra_mode == EXTRA_ALL ||
@@ -278,11 +220,8 @@ static void gup_worker_teardown(struct point *pt, struct worker *w)
 	struct gup_worker *gw = w->priv;
 
 	(void)pt;
-	if (!gw)
-		return;
 	mem_free(gw->region, gw->region_size);
 	mem_free(gw->ro_page, PAGE_4K);
-	free(gw);
 }
 
 static void gup_teardown(struct point *pt)
@@ -340,10 +279,15 @@ static const struct bench gup_fast = {
 	.opts = gup_opts,
 	.conf_size = sizeof(struct gup_conf),
 	.priv_size = sizeof(struct gup_point),
+	.worker_priv_size = sizeof(struct gup_worker),
 	.modes = {
-		{ "private", "FUTEX_WAKE|FUTEX_PRIVATE_FLAG: no GUP (baseline)", false },
-		{ "shared", "FUTEX_WAKE: one get_user_pages_fast() per call", false },
-		{ "control", "shared wake on a PROT_READ page: slow GUP + mmap_lock", true },
+		{ .name = "private",
+		  .what = "FUTEX_WAKE|FUTEX_PRIVATE_FLAG: no GUP (baseline)" },
+		{ .name = "shared",
+		  .what = "FUTEX_WAKE: one get_user_pages_fast() per call" },
+		{ .name = "control",
+		  .what = "shared wake on a PROT_READ page: slow GUP + mmap_lock",
+		  .proof_only = true },
 	},
 	.pair = { .base = MODE_PRIVATE, .test = MODE_SHARED },
 	.counters = { MMAP_LOCK_TP },

@@ -67,9 +67,11 @@ static const struct {
 };
 
 static const struct opt_spec bcast_opts[] = {
-	{ "cmd", OPT_ENUM, "membarrier command: private (CPUs running this mm) "
-	  "or global (CPUs running registered processes) expedited",
-	  "private,global", 0, 0, cmds, true, offsetof(struct bcast_conf, cmd) },
+	{ .name = "cmd", .type = OPT_ENUM,
+	  .help = "membarrier command: private (CPUs running this mm) or "
+	  "global (CPUs running registered processes) expedited",
+	  .def = "private,global", .choices = cmds, .list = true,
+	  .offset = offsetof(struct bcast_conf, cmd) },
 	IPI_TARGET_OPTS(struct bcast_conf),
 	{ NULL },
 };
@@ -151,8 +153,10 @@ static const struct bench ipi_broadcast = {
 	.conf_size = sizeof(struct bcast_conf),
 	.priv_size = sizeof(struct bcast_point),
 	.modes = {
-		{ "quiet", "initiator: getppid() (no IPI); victims undisturbed", false },
-		{ "storm", "initiator: membarrier(--cmd) expedited", false },
+		{ .name = "quiet",
+		  .what = "initiator: getppid() (no IPI); victims undisturbed" },
+		{ .name = "storm",
+		  .what = "initiator: membarrier(--cmd) expedited" },
 	},
 	.counters = { IPI_CALL_CPU, IPI_CALL_MASK },
 	.setup = bcast_setup,

@@ -82,27 +82,35 @@ struct kgup_worker {
 };
 
 struct kgup_point {
-	struct kdev_point k;
 	int backend;		/* KMOD or GUP_TEST, resolved */
 };
 
 static const char *const backends[] = { "auto", "kmod", "gup_test", NULL };
 
 static const struct opt_spec kgup_opts[] = {
-	{ "pages-per-call", OPT_U64, "pages one GUP call gets (like gup_test -n)",
-	  "1", 1, GUPSYNC_MAX_PAGES_PER_CALL, NULL, true,
-	  offsetof(struct kgup_conf, pages) },
-	{ "page-size", OPT_SIZE, "pages of the buffer: 4K or 2M (THP)",
-	  "4K", PAGE_4K, HPAGE_PMD_SIZE, NULL, true,
-	  offsetof(struct kgup_conf, page_size) },
-	{ "size", OPT_SIZE, "buffer per worker; calls walk it and wrap",
-	  "2M", PAGE_4K, MAX_SIZE, NULL, false, offsetof(struct kgup_conf, size) },
-	{ "batch", OPT_U64, "GUP calls per ioctl (kmod backend)",
-	  "64", 1, MAX_BATCH, NULL, false, offsetof(struct kgup_conf, batch) },
-	{ "write", OPT_FLAG, "FOLL_WRITE (the buffer is writable and populated)",
-	  NULL, 0, 0, NULL, false, offsetof(struct kgup_conf, write) },
-	{ "backend", OPT_ENUM, "auto: gupsync.ko, else CONFIG_GUP_TEST's debugfs file",
-	  "auto", 0, 0, backends, false, offsetof(struct kgup_conf, backend) },
+	{ .name = "pages-per-call", .type = OPT_U64,
+	  .help = "pages one GUP call gets (like gup_test -n)",
+	  .def = "1", .min = 1, .max = GUPSYNC_MAX_PAGES_PER_CALL, .list = true,
+	  .offset = offsetof(struct kgup_conf, pages) },
+	{ .name = "page-size", .type = OPT_SIZE,
+	  .help = "pages of the buffer: 4K or 2M (THP)",
+	  .def = "4K", .min = PAGE_4K, .max = HPAGE_PMD_SIZE, .list = true,
+	  .offset = offsetof(struct kgup_conf, page_size) },
+	{ .name = "size", .type = OPT_SIZE,
+	  .help = "buffer per worker; calls walk it and wrap",
+	  .def = "2M", .min = PAGE_4K, .max = MAX_SIZE,
+	  .offset = offsetof(struct kgup_conf, size) },
+	{ .name = "batch", .type = OPT_U64,
+	  .help = "GUP calls per ioctl (kmod backend)",
+	  .def = "64", .min = 1, .max = MAX_BATCH,
+	  .offset = offsetof(struct kgup_conf, batch) },
+	{ .name = "write", .type = OPT_FLAG,
+	  .help = "FOLL_WRITE (the buffer is writable and populated)",
+	  .offset = offsetof(struct kgup_conf, write) },
+	{ .name = "backend", .type = OPT_ENUM,
+	  .help = "auto: gupsync.ko, else CONFIG_GUP_TEST's debugfs file",
+	  .def = "auto", .choices = backends,
+	  .offset = offsetof(struct kgup_conf, backend) },
 	{ NULL },
 };
 
@@ -165,7 +173,7 @@ static int kgup_setup(struct point *pt)
 	struct kgup_point *kp = pt->priv;
 	char val[64], err[256];
 
-	if (pick_backend(pt, kp) != BENCH_OK || kdev_point_init(pt) != BENCH_OK)
+	if (pick_backend(pt, kp) != BENCH_OK)
 		return BENCH_SKIP;
 	if (c->page_size == HPAGE_PMD_SIZE) {
 		if (knob_read(THP_ENABLED, val, sizeof(val)) < 0)
@@ -208,8 +216,8 @@ static int kgup_worker_setup(struct point *pt, struct worker *w)
 
 	if (w->bg)
 		return BENCH_OK;
-	if (kdev_worker_setup(pt, w, sizeof(struct kgup_worker), NSERIES,
-			      c->batch, kp->backend == BACKEND_KMOD ? NULL :
+	if (kdev_worker_setup(pt, w, NSERIES, c->batch,
+			      kp->backend == BACKEND_KMOD ? NULL :
 			      GUP_TEST_PATH) != BENCH_OK)
 		return BENCH_SKIP;
 	return buffer(pt, w->priv);
@@ -269,8 +277,7 @@ static void kgup_worker_teardown(struct point *pt, struct worker *w)
 	const struct kgup_conf *c = pt->conf;
 	struct kgup_worker *kw = w->priv;
 
-	if (kw)
-		mem_free(kw->buf, c->size);
+	mem_free(kw->buf, c->size);	/* NULL for background workers */
 	kdev_worker_teardown(pt, w);
 }
 
@@ -341,10 +348,15 @@ static const struct bench k_gup = {
 	.opts = kgup_opts,
 	.conf_size = sizeof(struct kgup_conf),
 	.priv_size = sizeof(struct kgup_point),
+	.worker_priv_size = sizeof(struct kgup_worker),
 	.modes = {
-		{ "get", "get_user_pages_fast() + put_page() per page", false },
-		{ "pin", "pin_user_pages_fast() + unpin_user_pages()", false },
-		{ "slow", "get_user_pages_unlocked(): slow GUP with mmap_lock", true },
+		{ .name = "get",
+		  .what = "get_user_pages_fast() + put_page() per page" },
+		{ .name = "pin",
+		  .what = "pin_user_pages_fast() + unpin_user_pages()" },
+		{ .name = "slow",
+		  .what = "get_user_pages_unlocked(): slow GUP with mmap_lock",
+		  .proof_only = true },
 	},
 	.counters = { MMAP_LOCK_TP },
 	.check = kgup_check,
@@ -353,7 +365,6 @@ static const struct bench k_gup = {
 	.op = kgup_op,
 	.mode_enter = kdev_mode_enter,
 	.worker_teardown = kgup_worker_teardown,
-	.teardown = kdev_teardown,
 	METRIC_TABLE(kgup_metrics),
 	.derive = kgup_derive,
 	.verify = kgup_verify,

@@ -54,12 +54,14 @@ struct kipi_worker {
 };
 
 static const struct opt_spec kipi_opts[] = {
-	{ "batch", OPT_U64, "IPIs per ioctl (each one timed in the kernel)",
-	  "16", 1, MAX_BATCH, NULL, false, offsetof(struct kipi_conf, batch) },
-	{ "targets", OPT_STR,
-	  "CPUs the mask mode IPIs: \"others\" (all online but the worker's) "
-	  "or a CPU list such as 1-3", "others", 0, 0, NULL, false,
-	  offsetof(struct kipi_conf, targets) },
+	{ .name = "batch", .type = OPT_U64,
+	  .help = "IPIs per ioctl (each one timed in the kernel)",
+	  .def = "16", .min = 1, .max = MAX_BATCH,
+	  .offset = offsetof(struct kipi_conf, batch) },
+	{ .name = "targets", .type = OPT_STR,
+	  .help = "CPUs the mask mode IPIs: \"others\" (all online but the "
+	  "worker's) or a CPU list such as 1-3",
+	  .def = "others", .offset = offsetof(struct kipi_conf, targets) },
 	{ NULL },
 };
 
@@ -150,8 +152,7 @@ static int kipi_worker_setup(struct point *pt, struct worker *w)
 
 	if (w->bg)
 		return BENCH_OK;
-	if (kdev_worker_setup(pt, w, sizeof(struct kipi_worker), 1, c->batch,
-			      NULL) != BENCH_OK)
+	if (kdev_worker_setup(pt, w, 1, c->batch, NULL) != BENCH_OK)
 		return BENCH_SKIP;
 	return build_mask(pt, w->priv, w->pu);
 }
@@ -245,11 +246,14 @@ static const struct bench k_ipi = {
 	.kind = BENCH_LATENCY,
 	.opts = kipi_opts,
 	.conf_size = sizeof(struct kipi_conf),
-	.priv_size = sizeof(struct kdev_point),
+	.worker_priv_size = sizeof(struct kipi_worker),
 	.modes = {
-		{ "nop", "the in-kernel loop with an empty body: timing floor", false },
-		{ "all", "smp_call_function(): every other online CPU, waiting", false },
-		{ "mask", "smp_call_function_many() to --targets, waiting", false },
+		{ .name = "nop",
+		  .what = "the in-kernel loop with an empty body: timing floor" },
+		{ .name = "all",
+		  .what = "smp_call_function(): every other online CPU, waiting" },
+		{ .name = "mask",
+		  .what = "smp_call_function_many() to --targets, waiting" },
 	},
 	.check = kipi_check,
 	.setup = kipi_setup,
@@ -259,7 +263,6 @@ static const struct bench k_ipi = {
 	.bg_loop = kdev_bg_spin,
 	.mode_enter = kdev_mode_enter,
 	.worker_teardown = kdev_worker_teardown,
-	.teardown = kdev_teardown,
 	METRIC_TABLE(kipi_metrics),
 	.derive = kipi_derive,
 	.verify = kipi_verify,

@@ -44,8 +44,10 @@ struct krcu_conf {
 };
 
 static const struct opt_spec krcu_opts[] = {
-	{ "batch", OPT_U64, "waits per ioctl (each one timed in the kernel)",
-	  "1", 1, MAX_BATCH, NULL, false, offsetof(struct krcu_conf, batch) },
+	{ .name = "batch", .type = OPT_U64,
+	  .help = "waits per ioctl (each one timed in the kernel)",
+	  .def = "1", .min = 1, .max = MAX_BATCH,
+	  .offset = offsetof(struct krcu_conf, batch) },
 	{ NULL },
 };
 
@@ -72,8 +74,7 @@ static int krcu_worker_setup(struct point *pt, struct worker *w)
 
 	if (w->bg)
 		return BENCH_OK;
-	return kdev_worker_setup(pt, w, sizeof(struct kdev_worker), 1, c->batch,
-				 NULL);
+	return kdev_worker_setup(pt, w, 1, c->batch, NULL);
 }
 
 static int krcu_op(struct worker *w)
@@ -136,10 +137,12 @@ static const struct bench k_rcu = {
 	.kind = BENCH_LATENCY,
 	.opts = krcu_opts,
 	.conf_size = sizeof(struct krcu_conf),
-	.priv_size = sizeof(struct kdev_point),
+	.worker_priv_size = sizeof(struct kdev_worker),
 	.modes = {
-		{ "normal", "synchronize_rcu(): a normal grace period", false },
-		{ "expedited", "synchronize_rcu_expedited(): IPIs busy CPUs", false },
+		{ .name = "normal",
+		  .what = "synchronize_rcu(): a normal grace period" },
+		{ .name = "expedited",
+		  .what = "synchronize_rcu_expedited(): IPIs busy CPUs" },
 	},
 	.setup = krcu_setup,
 	.worker_setup = krcu_worker_setup,
@@ -149,7 +152,6 @@ static const struct bench k_rcu = {
 	.bg_loop = kdev_bg_spin,
 	.mode_enter = kdev_mode_enter,
 	.worker_teardown = kdev_worker_teardown,
-	.teardown = kdev_teardown,
 	METRIC_TABLE(krcu_metrics),
 	.derive = krcu_derive,
 	.verify = krcu_verify,

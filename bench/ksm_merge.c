@@ -64,6 +64,7 @@ enum { MODE_MERGE, MODE_KEEP, NMODES };
 #define RING_SLOTS 256
 #define KEEP_MAX (RING_SLOTS - 2) /* keep mode: ops whose pages stay mapped */
 #define TP_MERGED "tp:ksm:ksm_merge_with_ksm_page:err==0"
+#define PAGES_MAX 65536		/* --pages: 256 MiB of identical pages */
 
 struct ksm_conf {
 	uint64_t pages, scan_pages, scan_sleep_ns, timeout_ns;
@@ -72,7 +73,9 @@ struct ksm_conf {
 struct ksm_worker {
 	char *ring;		/* RING_SLOTS x N pages of address space */
 	char *cur;		/* this op's pages */
-	uint64_t *pm;		/* pagemap entries of cur */
+	/* Pagemap entries of cur, room for the largest --pages: 512 KiB,
+	 * zeroed by the harness once per point, not per merge. */
+	uint64_t pm[PAGES_MAX];
 	uint64_t seq;		/* makes each op's pattern unique */
 	char *kept[KEEP_MAX];	/* keep mode: regions left mapped */
 	size_t nkept;
@@ -81,23 +84,28 @@ struct ksm_worker {
 };
 
 struct ksm_point {
-	struct ksm_worker **w;	/* all workers by id */
 	long merging0;		/* our ksm_merging_pages when "keep" began */
 	long sharing0;		/* global pages_sharing then */
 	uint64_t keep_ops0;
 };
 
 static const struct opt_spec ksm_opts[] = {
-	{ "pages", OPT_U64, "identical pages merged per operation", "64", 2,
-	  65536, NULL, true, offsetof(struct ksm_conf, pages) },
-	{ "scan-pages", OPT_U64, "ksm pages_to_scan (per ksmd wake-up)", "1000",
-	  1, 1u << 20, NULL, true, offsetof(struct ksm_conf, scan_pages) },
-	{ "scan-sleep", OPT_DURATION, "ksm sleep_millisecs between wake-ups",
-	  "4ms", 0, 10000000000ull, NULL, true,
-	  offsetof(struct ksm_conf, scan_sleep_ns) },
-	{ "timeout", OPT_DURATION, "longest one merge may take (then an error)",
-	  "5s", 10000000, 600000000000ull, NULL, false,
-	  offsetof(struct ksm_conf, timeout_ns) },
+	{ .name = "pages", .type = OPT_U64,
+	  .help = "identical pages merged per operation",
+	  .def = "64", .min = 2, .max = PAGES_MAX, .list = true,
+	  .offset = offsetof(struct ksm_conf, pages) },
+	{ .name = "scan-pages", .type = OPT_U64,
+	  .help = "ksm pages_to_scan (per ksmd wake-up)",
+	  .def = "1000", .min = 1, .max = 1u << 20, .list = true,
+	  .offset = offsetof(struct ksm_conf, scan_pages) },
+	{ .name = "scan-sleep", .type = OPT_DURATION,
+	  .help = "ksm sleep_millisecs between wake-ups",
+	  .def = "4ms", .max = 10000000000ull, .list = true,
+	  .offset = offsetof(struct ksm_conf, scan_sleep_ns) },
+	{ .name = "timeout", .type = OPT_DURATION,
+	  .help = "longest one merge may take (then an error)",
+	  .def = "5s", .min = 10000000, .max = 600000000000ull,
+	  .offset = offsetof(struct ksm_conf, timeout_ns) },
 	{ NULL },
 };
 
@@ -132,26 +140,19 @@ static int ksm_setup(struct point *pt)
 		   (unsigned long long)c->scan_pages,
 		   (unsigned long long)(c->scan_sleep_ns / 1000000),
 		   pin_ksm_counter("smart_scan"));
-	kp->w = calloc(pt->nthreads + pt->nbg, sizeof(*kp->w));
-	return kp->w ? BENCH_OK : point_skip(pt, "out of memory");
+	return BENCH_OK;
 }
 
 static int ksm_worker_setup(struct point *pt, struct worker *w)
 {
 	const struct ksm_conf *c = pt->conf;
-	struct ksm_point *kp = pt->priv;
-	struct ksm_worker *kw = calloc(1, sizeof(*kw));
+	struct ksm_worker *kw = w->priv;
 	char err[256];
 
-	if (!kw)
-		return point_skip(pt, "out of memory");
-	w->priv = kw;
-	kp->w[w->id] = kw;
 	if (w->bg) {
 		kw->gup_page = mem_region(PAGE_4K, PAGE_4K, 0, err, sizeof(err));
 		return kw->gup_page ? BENCH_OK : point_skip(pt, "%s", err);
 	}
-	kw->pm = calloc(c->pages, sizeof(*kw->pm));
 	kw->ring = mmap(NULL, RING_SLOTS * bytes(c), PROT_NONE,
 			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (kw->ring == MAP_FAILED) {
@@ -159,7 +160,7 @@ static int ksm_worker_setup(struct point *pt, struct worker *w)
 		return point_skip(pt, "mmap(%d x %zu bytes, PROT_NONE): %s",
 				  RING_SLOTS, bytes(c), strerror(errno));
 	}
-	return kw->pm ? BENCH_OK : point_skip(pt, "out of memory");
+	return BENCH_OK;
 }
 
 /* Give a slot back: PROT_NONE again, so nothing else is mapped there. */
@@ -248,13 +249,17 @@ static void ksm_bg_loop(struct worker *w)
 }
 
 /* Wait (bounded) for ksmd to pass over everything a few times, so rmap
- * items of unmapped pages are gone from pages_sharing. */
+ * items of unmapped pages are gone from pages_sharing.  Done as soon as
+ * this process has no rmap item left: ksmd then drops our mm from its
+ * list and, with no other mergeable mm, stops scanning - full_scans
+ * stands still and the wait used to run into --timeout (5 s a point). */
 static void settle(const struct ksm_conf *c)
 {
 	long f0 = pin_ksm_counter("full_scans");
 	uint64_t t0 = now_ns();
 
 	while (f0 >= 0 && pin_ksm_counter("full_scans") < f0 + SETTLE_SCANS &&
+	       pin_ksm_self("ksm_rmap_items") != 0 &&
 	       now_ns() - t0 < c->timeout_ns)
 		sleep_ns(POLL_NS);
 }
@@ -266,8 +271,10 @@ static int ksm_mode_enter(struct point *pt, unsigned mode)
 
 	kp->keep_ops0 = 0;
 	for (unsigned i = 0; i < pt->nthreads; i++) {
-		unmap_all(kp->w[i], bytes(c));
-		kp->keep_ops0 += kp->w[i]->ops;
+		struct ksm_worker *kw = point_worker_priv(pt, i);
+
+		unmap_all(kw, bytes(c));
+		kp->keep_ops0 += kw->ops;
 	}
 	if (mode == MODE_KEEP) {
 		settle(c);
@@ -282,21 +289,10 @@ static void ksm_worker_teardown(struct point *pt, struct worker *w)
 	const struct ksm_conf *c = pt->conf;
 	struct ksm_worker *kw = w->priv;
 
-	if (!kw)
-		return;
 	unmap_all(kw, bytes(c));
 	if (kw->ring)
 		munmap(kw->ring, RING_SLOTS * bytes(c));
 	mem_free(kw->gup_page, PAGE_4K);
-	free(kw->pm);
-	free(kw);
-}
-
-static void ksm_teardown(struct point *pt)
-{
-	struct ksm_point *kp = pt->priv;
-
-	free(kp->w);
 }
 
 enum { M_P50, M_MERGED_RATE, M_IPIS, M_SHOOTDOWNS, M_MERGES, NMETRICS };
@@ -340,7 +336,7 @@ static bool ksm_verify(struct point *pt, const struct mode_result *res,
 	bool ok;
 
 	for (unsigned i = 0; i < pt->nthreads; i++)
-		ops += kp->w[i]->ops;
+		ops += ((const struct ksm_worker *)point_worker_priv(pt, i))->ops;
 	ops -= kp->keep_ops0;
 	/* Every page of a merged op maps the KSM page; a merge still in
 	 * flight at the end may add up to one op's pages. */
@@ -363,10 +359,14 @@ static const struct bench ksm_merge = {
 	.opts = ksm_opts,
 	.conf_size = sizeof(struct ksm_conf),
 	.priv_size = sizeof(struct ksm_point),
+	.worker_priv_size = sizeof(struct ksm_worker),
 	.driven_kthreads = { "ksmd" },
 	.modes = {
-		{ "merge", "map N identical pages, MADV_MERGEABLE, wait until one PFN", false },
-		{ "keep", "the same, pages kept mapped: this process's ksm_merging_pages as proof", true },
+		{ .name = "merge",
+		  .what = "map N identical pages, MADV_MERGEABLE, wait until one PFN" },
+		{ .name = "keep",
+		  .what = "the same, pages kept mapped: this process's ksm_merging_pages as proof",
+		  .proof_only = true },
 	},
 	.counters = { TP_MERGED, "tp:ksm:ksm_merge_with_ksm_page" },
 	.setup = ksm_setup,
@@ -375,7 +375,6 @@ static const struct bench ksm_merge = {
 	.bg_loop = ksm_bg_loop,
 	.mode_enter = ksm_mode_enter,
 	.worker_teardown = ksm_worker_teardown,
-	.teardown = ksm_teardown,
 	METRIC_TABLE(ksm_metrics),
 	.derive = ksm_derive,
 	.verify = ksm_verify,

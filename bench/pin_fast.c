@@ -101,13 +101,18 @@ struct pin_worker {
 static const char *const layouts[] = { "own", "shared", NULL };
 
 static const struct opt_spec pin_opts[] = {
-	{ "page-size", OPT_SIZE, "page backing the buffer: 4K or 2M (THP)",
-	  "4K", PAGE_4K, HPAGE_PMD_SIZE, NULL, true,
-	  offsetof(struct pin_conf, page_size) },
-	{ "pages", OPT_U64, "pages (of --page-size) per registered buffer",
-	  "1", 1, MAX_PAGES, NULL, true, offsetof(struct pin_conf, pages) },
-	{ "layout", OPT_ENUM, "own buffer per worker, or all workers one buffer",
-	  "own", 0, 0, layouts, true, offsetof(struct pin_conf, layout) },
+	{ .name = "page-size", .type = OPT_SIZE,
+	  .help = "page backing the buffer: 4K or 2M (THP)",
+	  .def = "4K", .min = PAGE_4K, .max = HPAGE_PMD_SIZE, .list = true,
+	  .offset = offsetof(struct pin_conf, page_size) },
+	{ .name = "pages", .type = OPT_U64,
+	  .help = "pages (of --page-size) per registered buffer",
+	  .def = "1", .min = 1, .max = MAX_PAGES, .list = true,
+	  .offset = offsetof(struct pin_conf, pages) },
+	{ .name = "layout", .type = OPT_ENUM,
+	  .help = "own buffer per worker, or all workers one buffer",
+	  .def = "own", .choices = layouts, .list = true,
+	  .offset = offsetof(struct pin_conf, layout) },
 	{ NULL },
 };
 
@@ -204,13 +209,10 @@ static int ring_init(struct point *pt, struct pin_worker *pw)
 
 static void pin_worker_free(struct point *pt, struct pin_worker *pw)
 {
-	if (!pw)
-		return;
 	if (pw->ring_ok)
 		io_uring_queue_exit(&pw->ring);	/* drops any registration */
 	mem_free(pw->region, buf_size(pt->conf));
 	mem_free(pw->ro_page, PAGE_4K);
-	free(pw);
 }
 
 static int worker_buffers(struct point *pt, struct pin_worker *pw)
@@ -237,11 +239,9 @@ static int worker_buffers(struct point *pt, struct pin_worker *pw)
 
 static int pin_worker_setup(struct point *pt, struct worker *w)
 {
-	struct pin_worker *pw = calloc(1, sizeof(*pw));
+	struct pin_worker *pw = w->priv;
 	int rc;
 
-	if (!pw)
-		return point_skip(pt, "out of memory");
 	/* The ring is made here, on the worker's PU, by the thread using it. */
 	rc = ring_init(pt, pw);
 	if (rc == BENCH_OK)
@@ -255,7 +255,6 @@ static int pin_worker_setup(struct point *pt, struct worker *w)
 		pin_worker_free(pt, pw);
 		return rc;
 	}
-	w->priv = pw;
 	return BENCH_OK;
 }
 
@@ -371,10 +370,15 @@ static const struct bench pin_fast = {
 	.opts = pin_opts,
 	.conf_size = sizeof(struct pin_conf),
 	.priv_size = sizeof(struct pin_point),
+	.worker_priv_size = sizeof(struct pin_worker),
 	.modes = {
-		{ "empty", "register+unregister one empty slot: io_uring work, no pin (baseline)", false },
-		{ "pin", "register+unregister the buffer: one pin_user_pages_fast + unpin per op", false },
-		{ "control", "buffer on a PROT_READ page: slow GUP + mmap_lock, EFAULT", true },
+		{ .name = "empty",
+		  .what = "register+unregister one empty slot: io_uring work, no pin (baseline)" },
+		{ .name = "pin",
+		  .what = "register+unregister the buffer: one pin_user_pages_fast + unpin per op" },
+		{ .name = "control",
+		  .what = "buffer on a PROT_READ page: slow GUP + mmap_lock, EFAULT",
+		  .proof_only = true },
 	},
 	.pair = { .base = MODE_EMPTY, .test = MODE_PIN },
 	.counters = { MMAP_LOCK_TP },

@@ -80,13 +80,16 @@ struct tlb_point {
 static const char *const ops[] = { "mprotect", "madvise", "munmap", NULL };
 
 static const struct opt_spec tlb_opts[] = {
-	{ "op", OPT_ENUM, "what changes the mapping: mprotect RO+RW, "
+	{ .name = "op", .type = OPT_ENUM,
+	  .help = "what changes the mapping: mprotect RO+RW, "
 	  "re-fault+madvise(DONTNEED), or mmap+fault+munmap",
-	  "mprotect,madvise,munmap", 0, 0, ops, true,
-	  offsetof(struct tlb_conf, op) },
-	{ "pages", OPT_U64, "4K pages per operation (x86 flushes page by page "
-	  "up to tlb_single_page_flush_ceiling, 33 by default)", "1,32,512",
-	  1, MAX_PAGES, NULL, true, offsetof(struct tlb_conf, pages) },
+	  .def = "mprotect,madvise,munmap", .choices = ops, .list = true,
+	  .offset = offsetof(struct tlb_conf, op) },
+	{ .name = "pages", .type = OPT_U64,
+	  .help = "4K pages per operation (x86 flushes page by page up to "
+	  "tlb_single_page_flush_ceiling, 33 by default)",
+	  .def = "1,32,512", .min = 1, .max = MAX_PAGES, .list = true,
+	  .offset = offsetof(struct tlb_conf, pages) },
 	IPI_TARGET_OPTS(struct tlb_conf),
 	{ NULL },
 };
@@ -123,13 +126,16 @@ static void note_ceiling(struct point *pt, uint64_t pages)
 	if (f && fscanf(f, "%lu", &ceil) == 1)
 		snprintf(how, sizeof(how), "read from %s", CEILING_PATH);
 	else
-		snprintf(how, sizeof(how), "kernel default, %s not readable: %s",
-			 CEILING_PATH, f ? "no number" : strerror(errno));
+		snprintf(how, sizeof(how), "kernel default: %s%s",
+			 f || errno == ENOENT ? "" : "debugfs: ",
+			 f ? "no number in debugfs" : errno == ENOENT ?
+			 "no debugfs file" : strerror(errno));
 	if (f)
 		fclose(f);
-	point_note(pt, "flush", "%llu pages %s tlb_single_page_flush_ceiling %lu "
-		   "(%s): %s", (unsigned long long)pages,
-		   pages > ceil ? ">" : "<=", ceil, how,
+	/* The ceiling once (the same at every point), then each size. */
+	point_note(pt, "flush_ceiling", "%lu (%s)", ceil, how);
+	point_note(pt, "flush", "%llu pages %s the ceiling %lu: %s",
+		   (unsigned long long)pages, pages > ceil ? ">" : "<=", ceil,
 		   pages > ceil ? "full flush" : "page-by-page INVLPG");
 }
 
@@ -155,8 +161,8 @@ static int tlb_setup(struct point *pt)
 	tp->region = mem_region(tp->size, HPAGE_PMD_SIZE, 0, err, sizeof(err));
 	if (!tp->region)
 		return point_skip(pt, "%s", err);
-	point_note(pt, "region", "%zu bytes, 2 MiB-aligned, 4K pages "
-		   "(MADV_NOHUGEPAGE)", tp->size);
+	point_note(pt, "region", "%zu bytes, 2 MiB-aligned, MADV_NOHUGEPAGE",
+		   tp->size);
 	return BENCH_OK;
 }
 
@@ -255,8 +261,10 @@ static const struct bench tlb_shootdown = {
 	.conf_size = sizeof(struct tlb_conf),
 	.priv_size = sizeof(struct tlb_point),
 	.modes = {
-		{ "quiet", "initiator: getppid() (no flush); victims undisturbed", false },
-		{ "storm", "initiator: the --op operation on --pages pages", false },
+		{ .name = "quiet",
+		  .what = "initiator: getppid() (no flush); victims undisturbed" },
+		{ .name = "storm",
+		  .what = "initiator: the --op operation on --pages pages" },
 	},
 	/* Initiator side: remote flush requests (TLB_REMOTE_SEND_IPI), local
 	 * ones (TLB_LOCAL_SHOOTDOWN), faults of the re-fault ops, and the

@@ -233,12 +233,14 @@ struct check_conf {
 };
 
 static const struct opt_spec check_opts[] = {
-	{ "race-time", OPT_DURATION, "how long each race check runs (0: none)",
-	  "2s", 0, 600000000000ull, NULL, false,
-	  offsetof(struct check_conf, race_ns) },
-	{ "output", OPT_STR, "directory that receives check-<date>/check.json "
-	  "(\"-\": write none)", "results", 0, 0, NULL, false,
-	  offsetof(struct check_conf, output) },
+	{ .name = "race-time", .type = OPT_DURATION,
+	  .help = "how long each race check runs (0: none)",
+	  .def = "2s", .max = 600000000000ull,
+	  .offset = offsetof(struct check_conf, race_ns) },
+	{ .name = "output", .type = OPT_STR,
+	  .help = "directory that receives check-<date>/check.json (\"-\": "
+	  "write none)",
+	  .def = "results", .offset = offsetof(struct check_conf, output) },
 	{ NULL },
 };
 

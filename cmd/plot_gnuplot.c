@@ -260,8 +260,14 @@ int pl_render(struct pl_fig *fg, const char *script, const char *name,
 	      const char *xlabel, const char *ylabel)
 {
 	char vars[12288] = "", yfmt[16], file[PL_NAME_MAX + 1];
-	char dat[PL_NAME_MAX + 8];
+	char dat[PL_NAME_MAX + 8], title[640];
 	double xrange = cv->xmax > cv->xmin ? cv->xmax - cv->xmin : 0.0;
+	/* A constant series (every median and CI bound the same, e.g. 0
+	 * IPIs): a flat line in a range of our own, said in the title, not
+	 * gnuplot's "empty y range" guess. */
+	bool flat = isfinite(cv->ymin) && cv->ymin == cv->ymax;
+	double pad = !flat ? 0 : cv->ymin ? fabs(cv->ymin) * 0.1 : 1.0;
+	double ylo = flat && cv->ymin >= 0 && cv->ymin - pad < 0 ? 0 : cv->ymin - pad;
 
 	/* The name comes from metric names and parameter values of the
 	 * run directories: a file name of safe characters only. */
@@ -272,7 +278,11 @@ int pl_render(struct pl_fig *fg, const char *script, const char *name,
 		return -1;
 	if (!cv->n)
 		return 0;
-	pl_var(vars, sizeof(vars), "t1", t1);
+	snprintf(title, sizeof(title), "%s%s", t1, flat ? " - flat: every "
+		 "value the same" : "");
+	pl_var(vars, sizeof(vars), "t1", title);
+	text_append(vars, sizeof(vars), "yflat=%d; ylo=%.17g; yhi=%.17g;", flat,
+		    flat ? ylo : 0.0, flat ? cv->ymax + pad : 0.0);
 	pl_var(vars, sizeof(vars), "t2", fg->t2);
 	pl_var(vars, sizeof(vars), "t3", fg->t3);
 	pl_var(vars, sizeof(vars), "xlabel", xlabel);

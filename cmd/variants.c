@@ -91,15 +91,22 @@ struct vt_conf {
 };
 
 static const struct opt_spec vt_opts[] = {
-	{ "cmd", OPT_ENUM, "membarrier command of the IPI variant: private "
-	  "(CPUs running this mm) or global expedited", "private", 0, 0,
-	  vt_cmds, false, offsetof(struct vt_conf, cmd) },
-	{ "victim", OPT_ENUM, "what the IPI variant's busy other CPUs do (n > 0)",
-	  "spin", 0, 0, vt_victims, false, offsetof(struct vt_conf, victim) },
-	{ "load", OPT_ENUM, "what the RCU variant's busy other CPUs do (n > 0)",
-	  "spin", 0, 0, vt_loads, false, offsetof(struct vt_conf, load) },
-	{ "output", OPT_STR, "where the runs go (only without RUN_DIRs)",
-	  "results", 0, 0, NULL, false, offsetof(struct vt_conf, output) },
+	{ .name = "cmd", .type = OPT_ENUM,
+	  .help = "membarrier command of the IPI variant: private (CPUs "
+	  "running this mm) or global expedited",
+	  .def = "private", .choices = vt_cmds,
+	  .offset = offsetof(struct vt_conf, cmd) },
+	{ .name = "victim", .type = OPT_ENUM,
+	  .help = "what the IPI variant's busy other CPUs do (n > 0)",
+	  .def = "spin", .choices = vt_victims,
+	  .offset = offsetof(struct vt_conf, victim) },
+	{ .name = "load", .type = OPT_ENUM,
+	  .help = "what the RCU variant's busy other CPUs do (n > 0)",
+	  .def = "spin", .choices = vt_loads,
+	  .offset = offsetof(struct vt_conf, load) },
+	{ .name = "output", .type = OPT_STR,
+	  .help = "where the runs go (only without RUN_DIRs)",
+	  .def = "results", .offset = offsetof(struct vt_conf, output) },
 	{ NULL },
 };
 

@@ -6,10 +6,11 @@
  * BENCH_REGISTER(); the build links every bench/ file and the driver finds
  * them through the gupsync_bench section, so adding a benchmark is adding
  * one file.  The benchmark says what to do; the harness does everything
- * else: parses options, places and pins workers, runs the start barrier,
- * warm-up and timed window, reads clocks and counters, repeats trials,
- * computes statistics and writes results.  A bench file never parses argv,
- * pins threads, reads clocks for reporting or formats output.
+ * else: parses options, allocates its per-point and per-worker state
+ * (zeroed), places and pins workers, runs the start barrier, warm-up and
+ * timed window, reads clocks and counters, repeats trials, computes
+ * statistics and writes results.  A bench file never parses argv, pins
+ * threads, reads clocks for reporting or formats output.
  *
  * Kinds:
  *   BENCH_THROUGHPUT  loop() runs the operation until worker_running() is
@@ -54,43 +55,72 @@ struct bench_mode {
 
 struct point;
 
+/*
+ * One worker as its benchmark sees it.  The harness keeps the rest of a
+ * worker (its thread id, latency samples, where it ran) in a struct of
+ * lib/workers.c around this one, out of the benchmark's reach.
+ */
 struct worker {
-	/* The hot counter first, alone in its cache line (no false sharing). */
+	/* The operation counter, alone in its cache line on purpose: the
+	 * owning thread writes it every operation while the main thread
+	 * reads every worker's at the window's edges and writes this
+	 * worker's control fields below.  Sharing the line with them, or
+	 * with the next worker's counter (workers sit in one array), would
+	 * move the line between CPUs on every operation (false sharing) and
+	 * slow the very loop being counted. */
 	_Alignas(CACHELINE) volatile uint64_t count;
 	char pad_[CACHELINE - sizeof(uint64_t)];
-	const volatile int *stop;
-	/* Paired slices (slices.h): the shared schedule's slice index, the
-	 * one this worker runs, and the count that ends it (leader only). */
-	const volatile uint64_t *slice;
-	uint64_t slice_seen, slice_end;
 	unsigned id;		/* 0 .. nthreads-1, then the background ones */
 	bool bg;		/* a background worker (victim/load): runs bg_loop */
 	int pu;			/* OS PU index it is bound to; -1 unbound */
 	unsigned mode;		/* index into bench->modes for this window */
-	int tid;		/* its thread id (gettid) */
 	struct point *pt;
-	void *priv;		/* the benchmark's per-worker state */
-	/* harness-private */
-	double *samples;
-	size_t nsamples, cap, dropped;
-	volatile int measuring;
-	int cpu_seen[2];	/* sched_getcpu() at start/end of a window */
+	/* The benchmark's per-worker state: bench->worker_priv_size bytes,
+	 * zeroed, allocated on the worker's own thread before worker_setup()
+	 * and freed by the harness after worker_teardown() (and after a
+	 * worker_setup() that failed); NULL when worker_priv_size is 0 (then
+	 * a lib/ helper such as victim_worker_setup() may keep its own). */
+	void *priv;
+	/* The harness's, written by it and read only through the inline
+	 * functions below (they run in the hot loop). */
+	struct worker_ctl {
+		const volatile int *stop;
+		/* Paired slices (slices.h): the shared schedule's slice
+		 * index, the one this worker runs, and the count that ends
+		 * it (leader only). */
+		const volatile uint64_t *slice;
+		uint64_t slice_seen, slice_end;
+		volatile int measuring;
+	} ctl_;
 };
+_Static_assert(offsetof(struct worker, id) == CACHELINE,
+	       "struct worker: count must have its cache line to itself");
+_Static_assert(sizeof(struct worker) % CACHELINE == 0,
+	       "struct worker: an array of them keeps every count aligned");
 
 /* False at the end of the window, and (paired slices) at the end of a
  * slice: loop() returns and is called again in the next slice's mode. */
 static inline bool worker_running(const struct worker *w)
 {
-	return !__atomic_load_n(w->stop, __ATOMIC_RELAXED) &&
-	       __atomic_load_n(w->slice, __ATOMIC_RELAXED) == w->slice_seen &&
-	       w->count != w->slice_end;
+	return !__atomic_load_n(w->ctl_.stop, __ATOMIC_RELAXED) &&
+	       __atomic_load_n(w->ctl_.slice, __ATOMIC_RELAXED) ==
+		       w->ctl_.slice_seen &&
+	       w->count != w->ctl_.slice_end;
 }
 
 /* Whether the harness is inside the timed part of the window (after the
  * warm-up): for benchmarks that keep their own per-op data. */
 static inline bool worker_measuring(const struct worker *w)
 {
-	return __atomic_load_n(&w->measuring, __ATOMIC_RELAXED);
+	return __atomic_load_n(&w->ctl_.measuring, __ATOMIC_RELAXED);
+}
+
+/* Paired slices: the index of the slice this worker runs (it grows by
+ * one per slice, two per pair), for benchmarks that move on to fresh
+ * data every pair. */
+static inline uint64_t worker_slice(const struct worker *w)
+{
+	return w->ctl_.slice_seen;
 }
 
 /* One operation done: only the owning thread writes its counter. */
@@ -185,6 +215,7 @@ struct bench {
 	struct bench_pair pair;
 	const char *counters[BENCH_MAX_COUNTERS]; /* extra counter specs */
 	size_t priv_size;	/* per-point state, zeroed, at pt->priv */
+	size_t worker_priv_size; /* per-worker state, zeroed, at w->priv */
 	/* Kernel threads the benchmark itself makes work (name prefixes:
 	 * "rcu", "khugepaged", "ksmd"): their CPU time is reported per mode
 	 * as MODE_driven_cpus, apart from the other work it would be
@@ -248,9 +279,19 @@ struct bench {
 		const char *short_args, *full_args;
 		bool oversubscribe;
 	} sweep;
+	/* Its costs beyond the timed windows that the harness cannot know,
+	 * for the time model (eta.h), in seconds on a 2-vCPU KVM guest:
+	 * round_s per trial of a data point (e.g. memory put back between
+	 * windows), proof_s per data point's proof pass (e.g. waiting for a
+	 * kernel thread to settle).  0 where the harness's own model fits. */
+	struct bench_time {
+		double round_s, proof_s;
+	} time;
 	/* Its role in `gupsync variants`, which sets the IPI variant of the
 	 * protected replacement beside the RCU variant, each from user space
-	 * and in the kernel (module): at most one benchmark per role. */
+	 * and in the kernel (module): at most one benchmark per role.  A
+	 * role is run over --bg-threads (bg_loop needed); VARIANT_IPI also
+	 * with --cmd and --victim, VARIANT_RCU with --load (bench_check). */
 	enum bench_variant {
 		VARIANT_NONE, VARIANT_IPI, VARIANT_RCU, VARIANT_K_IPI,
 		VARIANT_K_RCU,
@@ -265,6 +306,10 @@ struct point {
 	unsigned nbg;		/* background workers, after them */
 	const int *pus;		/* OS PU of each worker (nthreads + nbg); -1 = unbound */
 	void *priv;		/* priv_size bytes, zeroed */
+	/* The workers' w->priv by id (nthreads + nbg of them), while the
+	 * workers exist; NULL before and after.  Set by the harness (a test
+	 * may point it at its own); read it through point_worker_priv(). */
+	void *const *worker_priv;
 	struct counters *ctr;	/* system-wide: point_counter() */
 	struct counters *tctr;	/* proof pass, per thread: point_thread_counter() */
 	char skip_reason[256];
@@ -283,6 +328,10 @@ void point_note(struct point *pt, const char *key, const char *fmt, ...)
 /* Say why this point is skipped; setup() then returns BENCH_SKIP. */
 int point_skip(struct point *pt, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Worker id's w->priv (ids 0 .. nthreads + nbg - 1), from the main thread
+ * (mode_enter, derive, verify) or another worker's loop, while the
+ * workers exist: after setup() and before teardown(). */
+void *point_worker_priv(const struct point *pt, unsigned id);
 /* Index of a counter (by spec) in mode_result.delta, -1 if unsupported. */
 int point_counter(const struct point *pt, const char *spec);
 /* Index of one of bench->counters in mode_result.tdelta (per-thread counts
@@ -296,5 +345,24 @@ int point_thread_counter(const struct point *pt, const char *spec);
 /* All registered benchmarks, sorted by name. */
 size_t bench_all(const struct bench ***out);
 const struct bench *bench_find(const char *name);
+
+/*
+ * Whether a descriptor keeps the contract above: 0, or -1 with one line
+ * naming the benchmark and the fault in err.  Checked: name and texts;
+ * kind against loop/op; modes (contiguous, unique, mode 0 no proof_only)
+ * and the pair (two of them, throughput); counters (contiguous specs);
+ * the metric table (names, units, directions, a headline, with derive);
+ * options (unique, none of the harness's, inside conf_size); the sweep
+ * sets (they parse against harness's and its own options, %N etc.
+ * filled in for a 2-PU machine; background workers need bg_loop); a
+ * variants role (bg_loop, the options the role is run with).  harness:
+ * the harness's option table.
+ */
+int bench_check(const struct bench *b, const struct opt_spec *harness,
+		char *err, size_t len);
+/* bench_check() for every registered benchmark, and what they must not
+ * share: names, sweep orders, variants roles.  gupsync runs it at
+ * start-up. */
+int bench_check_all(const struct opt_spec *harness, char *err, size_t len);
 
 #endif

@@ -2,47 +2,27 @@
 /*
  * counters.c - perf_event_open(2) counters (system-wide, one fd per online
  * CPU, summed) and /proc/interrupts rows (read by interrupts.c) behind one
- * interface.  See counters.h.
+ * interface.  See counters.h; counters_spec.c says what a spec names.
  */
 #include "counters.h"
+#include "counters_priv.h"
 
 #include "parse.h"	/* parse_cpulist() */
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <limits.h>
 #include <linux/perf_event.h>
-#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mount.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define CTR_SPEC_LEN 128
-#define CTR_NAME_LEN 64
-#define CTR_PATH_LEN 512
 #define CTR_CPULIST_LEN 4096
 #define CPU_ONLINE_PATH "/sys/devices/system/cpu/online"
-#define TRACEFS_MOUNT "/sys/kernel/tracing"
-#define TRACEFS_DEBUGFS "/sys/kernel/debug/tracing"
-
-enum ctr_kind { CTR_PERF, CTR_IRQ };
-
-struct ctr {
-	char spec[CTR_SPEC_LEN];
-	char name[CTR_NAME_LEN];
-	char why[COUNTER_WHY_LEN];
-	enum ctr_kind kind;
-	bool ok;
-	const char *irq_row; /* points into spec after "irq:" */
-	int *fds;            /* one per online CPU, CTR_PERF only */
-};
 
 struct counters {
 	size_t n;
@@ -52,88 +32,13 @@ struct counters {
 	bool per_thread;
 };
 
-struct ctr_named {
-	const char *name;
-	uint64_t config;
-};
-
-static const struct ctr_named ctr_hw[] = {
-	{ "cycles", PERF_COUNT_HW_CPU_CYCLES },
-	{ "instructions", PERF_COUNT_HW_INSTRUCTIONS },
-	{ "cache-misses", PERF_COUNT_HW_CACHE_MISSES },
-	{ "branch-misses", PERF_COUNT_HW_BRANCH_MISSES },
-};
-
-static const struct ctr_named ctr_sw[] = {
-	{ "context-switches", PERF_COUNT_SW_CONTEXT_SWITCHES },
-	{ "cpu-migrations", PERF_COUNT_SW_CPU_MIGRATIONS },
-	{ "page-faults", PERF_COUNT_SW_PAGE_FAULTS },
-	{ "task-clock", PERF_COUNT_SW_TASK_CLOCK },
-	{ "cpu-clock", PERF_COUNT_SW_CPU_CLOCK },
-};
-
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
-
-/* Set c->why; truncating is fine (the start says what failed). */
-__attribute__((format(printf, 2, 3)))
-static void ctr_setwhy(struct ctr *c, const char *fmt, ...)
+void ctr_setwhy(struct ctr *c, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(c->why, sizeof(c->why), fmt, ap);
 	va_end(ap);
-}
-
-/* ---- tracefs ---------------------------------------------------------- */
-
-static const char *ctr_tracefs_path;          /* NULL until found */
-static bool ctr_tracefs_tried;
-static char ctr_tracefs_why[COUNTER_WHY_LEN]; /* why it failed, if it did */
-
-static const char *ctr_tracefs_find(void)
-{
-	if (access(TRACEFS_MOUNT "/events", F_OK) == 0)
-		return TRACEFS_MOUNT;
-	if (access(TRACEFS_DEBUGFS "/events", F_OK) == 0)
-		return TRACEFS_DEBUGFS;
-	return NULL;
-}
-
-/* Mount tracefs in a mount namespace of our own: the machine's mount table
- * is untouched, and the mount disappears with the process. */
-static const char *ctr_tracefs_mount(char *why, size_t len)
-{
-	if (unshare(CLONE_NEWNS) != 0) {
-		snprintf(why, len, "unshare(CLONE_NEWNS): %s", strerror(errno));
-		return NULL;
-	}
-	/* Without this, a shared / would propagate our mount back out. */
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) {
-		snprintf(why, len, "mount(/, MS_REC|MS_PRIVATE): %s",
-			 strerror(errno));
-		return NULL;
-	}
-	if (mount("nodev", TRACEFS_MOUNT, "tracefs", 0, NULL) != 0) {
-		snprintf(why, len, "mount(tracefs, %s): %s", TRACEFS_MOUNT,
-			 strerror(errno));
-		return NULL;
-	}
-	return TRACEFS_MOUNT;
-}
-
-const char *counters_tracefs(char *why, size_t len)
-{
-	if (!ctr_tracefs_tried) {
-		ctr_tracefs_tried = true;
-		ctr_tracefs_path = ctr_tracefs_find();
-		if (!ctr_tracefs_path)
-			ctr_tracefs_path = ctr_tracefs_mount(
-				ctr_tracefs_why, sizeof(ctr_tracefs_why));
-	}
-	if (!ctr_tracefs_path && why && len)
-		snprintf(why, len, "%s", ctr_tracefs_why);
-	return ctr_tracefs_path;
 }
 
 /* ---- online CPUs ------------------------------------------------------ */
@@ -172,106 +77,6 @@ static size_t ctr_online_cpus(int **out)
 	}
 	*out = cpus;
 	return n;
-}
-
-/* ---- spec parsing ----------------------------------------------------- */
-
-/* Column-friendly: anything but [A-Za-z0-9] becomes one '_'. */
-static void ctr_column_name(char *dst, size_t len, const char *src)
-{
-	size_t j = 0;
-	bool sep = false;
-
-	for (; *src && j + 1 < len; src++) {
-		if (isalnum((unsigned char)*src)) {
-			if (sep && j > 0 && j + 2 < len)
-				dst[j++] = '_';
-			dst[j++] = *src;
-			sep = false;
-		} else {
-			sep = true;
-		}
-	}
-	dst[j] = '\0';
-}
-
-static int ctr_lookup(const struct ctr_named *t, size_t n, const char *name,
-		      __u64 *config)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(t[i].name, name) == 0) {
-			*config = t[i].config;
-			return 0;
-		}
-	return -1;
-}
-
-static void ctr_list_names(const struct ctr_named *t, size_t n, char *buf,
-			   size_t len)
-{
-	size_t off = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < n && off < len; i++)
-		off += (size_t)snprintf(buf + off, len - off, "%s%s",
-					i ? ", " : "", t[i].name);
-}
-
-static int ctr_named_attr(struct ctr *c, const char *kind, const char *name,
-			  struct perf_event_attr *attr)
-{
-	bool hw = strcmp(kind, "hw") == 0;
-	const struct ctr_named *t = hw ? ctr_hw : ctr_sw;
-	size_t n = hw ? ARRAY_LEN(ctr_hw) : ARRAY_LEN(ctr_sw);
-	char allowed[COUNTER_WHY_LEN];
-
-	if (ctr_lookup(t, n, name, &attr->config) != 0) {
-		ctr_list_names(t, n, allowed, sizeof(allowed));
-		ctr_setwhy(c, "unknown %s counter \"%s\": allowed %s", kind,
-			   name, allowed);
-		return -1;
-	}
-	attr->type = hw ? PERF_TYPE_HARDWARE : PERF_TYPE_SOFTWARE;
-	ctr_column_name(c->name, sizeof(c->name), name);
-	return 0;
-}
-
-/* "tp:SYS:EVENT[:FILTER]": id from tracefs; *filter points into c->spec. */
-static int ctr_tp_attr(struct ctr *c, struct perf_event_attr *attr,
-		       const char **filter)
-{
-	char sys[CTR_NAME_LEN], ev[CTR_NAME_LEN], path[CTR_PATH_LEN];
-	char tfwhy[COUNTER_WHY_LEN];
-	const char *rest = c->spec + 3, *tracefs;
-	int used = 0;
-	uint64_t id;
-	FILE *f;
-
-	if (sscanf(rest, "%63[^:]:%63[^:]%n", sys, ev, &used) != 2) {
-		ctr_setwhy(c, "bad tracepoint spec \"%s\": expected "
-			   "tp:SUBSYSTEM:EVENT[:FILTER]", c->spec);
-		return -1;
-	}
-	*filter = rest[used] == ':' ? rest + used + 1 : NULL;
-	ctr_column_name(c->name, sizeof(c->name), rest + strlen(sys) + 1);
-	tracefs = counters_tracefs(tfwhy, sizeof(tfwhy));
-	if (!tracefs) {
-		ctr_setwhy(c, "tracepoint %s:%s: tracefs: %s", sys, ev, tfwhy);
-		return -1;
-	}
-	snprintf(path, sizeof(path), "%s/events/%s/%s/id", tracefs, sys, ev);
-	f = fopen(path, "r");
-	if (!f || fscanf(f, "%" SCNu64, &id) != 1) {
-		ctr_setwhy(c, "tracepoint %s:%s: %s: %s", sys, ev, path,
-			   f ? "no id" : strerror(errno));
-		if (f)
-			fclose(f);
-		return -1;
-	}
-	fclose(f);
-	attr->type = PERF_TYPE_TRACEPOINT;
-	attr->config = id;
-	return 0;
 }
 
 /* ---- opening ---------------------------------------------------------- */
@@ -521,4 +326,21 @@ int counter_probe(const char *spec, char *why, size_t len)
 		snprintf(why, len, "%s", counter_why(c, 0));
 	counters_close(c);
 	return ok;
+}
+
+struct counters *counters_fake(const char *const *specs, size_t n)
+{
+	struct counters *cs = calloc(1, sizeof(*cs));
+
+	if (!cs || !(cs->v = calloc(n ? n : 1, sizeof(*cs->v)))) {
+		free(cs);
+		return NULL;
+	}
+	cs->n = n;
+	for (size_t i = 0; i < n; i++) {
+		snprintf(cs->v[i].spec, sizeof(cs->v[i].spec), "%s", specs[i]);
+		ctr_column_name(cs->v[i].name, sizeof(cs->v[i].name), specs[i]);
+		cs->v[i].ok = true;	/* no fds, no CPUs: reads as 0 */
+	}
+	return cs;
 }

@@ -59,6 +59,11 @@ const char *counter_why(const struct counters *c, size_t i); /* "" if ok */
  * unsupported ones (check counter_ok). */
 int counters_read(struct counters *c, uint64_t *vals);
 
+/* Counters that open nothing and read 0 but say supported: for tests of
+ * a benchmark's derive() and verify() on hand-made deltas (delta[i] is
+ * specs[i]), through point_counter() as in a real run. */
+struct counters *counters_fake(const char *const *specs, size_t n);
+
 /* One-shot probe for `gupsync info`: 1 supported, 0 not (why filled). */
 int counter_probe(const char *spec, char *why, size_t len);
 

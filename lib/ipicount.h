@@ -155,13 +155,16 @@ extern const char *const ipi_victim_names[];
 /* The --victim and --target-level options of an IPI bench, the last two
  * of its options table; conf: its config struct (int victim, level). */
 #define IPI_TARGET_OPTS(conf)						\
-	{ "victim", OPT_ENUM, "what the --bg-threads targets do: spin in "	\
-	  "user space, getppid loop, sleep, or a GUP-fast loop (shared FUTEX_WAKE)", \
-	  "spin,syscall,sleep,gup", 0, 0, ipi_victim_names, true,	\
-	  offsetof(conf, victim) },					\
-	{ "target-level", OPT_ENUM, "skip a point unless every target has " \
-	  "this relation to the initiator's PU (any: no check)", "any", 0, 0, \
-	  ipi_level_names, true, offsetof(conf, level) }
+	{ .name = "victim", .type = OPT_ENUM,				\
+	  .help = "what the --bg-threads targets do: spin in user space, " \
+	  "getppid loop, sleep, or a GUP-fast loop (shared FUTEX_WAKE)", \
+	  .def = "spin,syscall,sleep,gup", .choices = ipi_victim_names,	\
+	  .list = true, .offset = offsetof(conf, victim) },		\
+	{ .name = "target-level", .type = OPT_ENUM,			\
+	  .help = "skip a point unless every target has this relation " \
+	  "to the initiator's PU (any: no check)",			\
+	  .def = "any", .choices = ipi_level_names, .list = true,	\
+	  .offset = offsetof(conf, level) }
 
 /* The point's victims, for derive()/verify(). */
 struct ipi_targets {

@@ -80,15 +80,6 @@ int ksamples_stats(const struct ksamples *const *s, size_t n, struct stats *out)
 	return rc;
 }
 
-int kdev_point_init(struct point *pt)
-{
-	struct kdev_point *kp = pt->priv;
-
-	kp->n = pt->nthreads;
-	kp->w = calloc(kp->n, sizeof(*kp->w));
-	return kp->w ? BENCH_OK : point_skip(pt, "out of memory");
-}
-
 int kdev_setup(struct point *pt, struct gupsync_info *info)
 {
 	char why[256];
@@ -97,7 +88,7 @@ int kdev_setup(struct point *pt, struct gupsync_info *info)
 	if (fd < 0)
 		return point_skip(pt, "%s", why);
 	close(fd);
-	return kdev_point_init(pt);
+	return BENCH_OK;
 }
 
 /* Every mode of the bench, proof-only ones included: each keeps samples. */
@@ -124,16 +115,11 @@ static int worker_open(struct point *pt, struct kdev_worker *k, const char *dev)
 			   BENCH_OK;
 }
 
-int kdev_worker_setup(struct point *pt, struct worker *w, size_t size,
-		      unsigned nseries, size_t batch, const char *dev)
+int kdev_worker_setup(struct point *pt, struct worker *w, unsigned nseries,
+		      size_t batch, const char *dev)
 {
-	struct kdev_point *kp = pt->priv;
-	struct kdev_worker *k = calloc(1, size);
+	struct kdev_worker *k = w->priv;
 
-	if (!k)
-		return point_skip(pt, "out of memory");
-	w->priv = k;
-	kp->w[w->id] = k;
 	k->nseries = nseries;
 	k->nmodes = bench_modes(pt->bench);
 	if (worker_open(pt, k, dev) != BENCH_OK)
@@ -161,14 +147,13 @@ void kdev_keep(struct worker *w, size_t n, uint64_t events)
 
 int kdev_mode_enter(struct point *pt, unsigned mode)
 {
-	struct kdev_point *kp = pt->priv;
+	for (unsigned i = 0; i < pt->nthreads; i++) {
+		struct kdev_worker *k = point_worker_priv(pt, i);
 
-	for (unsigned i = 0; i < kp->n; i++) {
-		struct kdev_worker *k = kp->w[i];
-
-		for (unsigned s = 0; s < k->nseries; s++)
+		for (unsigned s = 0; k && s < k->nseries; s++)
 			k->ks[s][mode].n = k->ks[s][mode].dropped = 0;
-		k->iters[mode] = k->events[mode] = 0;
+		if (k)
+			k->iters[mode] = k->events[mode] = 0;
 	}
 	return BENCH_OK;
 }
@@ -178,7 +163,7 @@ void kdev_worker_teardown(struct point *pt, struct worker *w)
 	struct kdev_worker *k = w->priv;
 
 	(void)pt;
-	if (!k)
+	if (w->bg)	/* its state is zeroes: fd 0 is not its own */
 		return;
 	if (k->fd >= 0)
 		close(k->fd);
@@ -187,15 +172,6 @@ void kdev_worker_teardown(struct point *pt, struct worker *w)
 			ksamples_free(&k->ks[s][m]);
 		free(k->buf[s]);
 	}
-	free(k);
-	w->priv = NULL;
-}
-
-void kdev_teardown(struct point *pt)
-{
-	struct kdev_point *kp = pt->priv;
-
-	free(kp->w);
 }
 
 void kdev_bg_spin(struct worker *w)
@@ -206,13 +182,19 @@ void kdev_bg_spin(struct worker *w)
 
 struct stats kdev_stats(const struct point *pt, unsigned series, unsigned mode)
 {
-	const struct kdev_point *kp = pt->priv;
-	const struct ksamples **s = calloc(kp->n, sizeof(*s));
+	const struct ksamples **s = calloc(pt->nthreads, sizeof(*s));
 	struct stats st;
 
-	for (unsigned i = 0; s && i < kp->n; i++)
-		s[i] = &kp->w[i]->ks[series][mode];
-	ksamples_stats(s, s ? kp->n : 0, &st);
+	unsigned n = 0;
+
+	/* A worker without state (none started) has no samples. */
+	for (unsigned i = 0; s && i < pt->nthreads; i++) {
+		const struct kdev_worker *k = point_worker_priv(pt, i);
+
+		if (k)
+			s[n++] = &k->ks[series][mode];
+	}
+	ksamples_stats(s, n, &st);
 	free(s);
 	return st;
 }
@@ -225,11 +207,14 @@ void kdev_latency_values(double *val, const struct stats *st)
 
 double kdev_events_per_iter(const struct point *pt, unsigned mode)
 {
-	const struct kdev_point *kp = pt->priv;
 	uint64_t iters = 0, events = 0;
 
-	for (unsigned i = 0; i < kp->n; i++)
-		iters += kp->w[i]->iters[mode], events += kp->w[i]->events[mode];
+	for (unsigned i = 0; i < pt->nthreads; i++) {
+		const struct kdev_worker *k = point_worker_priv(pt, i);
+
+		if (k)
+			iters += k->iters[mode], events += k->events[mode];
+	}
 	return iters ? (double)events / iters : NAN;
 }
 

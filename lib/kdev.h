@@ -9,13 +9,12 @@
  * median and p99: the cost of the primitive without the syscall (the
  * harness's own per-op latency includes it).  Everything but the ioctl
  * itself is the same for every k-* bench, so it lives here: probing the
- * device, the per-point and per-worker state, the hooks that reset and
- * free it, and the statistics over it.
+ * device, the per-worker state, the hooks that reset and free it, and
+ * the statistics over it.
  *
- * Convention: a k-* bench's per-point state (pt->priv) starts with a
- * struct kdev_point and its measured workers' state (w->priv) with a
- * struct kdev_worker, so the kdev_* hooks below plug straight into its
- * struct bench.
+ * Convention: a k-* bench's per-worker state (w->priv, .worker_priv_size
+ * in its struct bench) starts with a struct kdev_worker, so the kdev_*
+ * hooks below plug straight into its struct bench.
  */
 #ifndef GUPSYNC_KDEV_H
 #define GUPSYNC_KDEV_H
@@ -66,26 +65,17 @@ struct kdev_worker {
 	uint64_t iters[BENCH_MAX_MODES], events[BENCH_MAX_MODES];
 };
 
-struct kdev_point {
-	struct kdev_worker **w;	/* the measured workers, by id */
-	unsigned n;
-};
-
 /* setup(): the device opens with this gupsync's ABI (info filled, for the
- * point's notes), else the point is skipped with the reason; then
- * kdev_point_init(). */
+ * point's notes), else the point is skipped with the reason. */
 int kdev_setup(struct point *pt, struct gupsync_info *info);
-/* setup(), for a bench that found its device its own way: room for the
- * measured workers.  BENCH_OK, or the point skipped. */
-int kdev_point_init(struct point *pt);
 
-/* worker_setup() of a measured worker: size zeroed bytes at w->priv
- * (starting with a struct kdev_worker), the device open (dev NULL:
- * /dev/gupsync with its ABI checked; else that file), room for nseries
- * series of batch samples per ioctl and of the timed window's samples.
- * BENCH_OK, or the point skipped with the reason. */
-int kdev_worker_setup(struct point *pt, struct worker *w, size_t size,
-		      unsigned nseries, size_t batch, const char *dev);
+/* worker_setup() of a measured worker, on the struct kdev_worker at the
+ * start of w->priv: the device open (dev NULL: /dev/gupsync with its ABI
+ * checked; else that file), room for nseries series of batch samples per
+ * ioctl and of the timed window's samples.  BENCH_OK, or the point
+ * skipped with the reason. */
+int kdev_worker_setup(struct point *pt, struct worker *w, unsigned nseries,
+		      size_t batch, const char *dev);
 
 /* op(), after an ioctl of n iterations that counted events: while the
  * harness measures, keep the first n samples of each series (buf) and the
@@ -95,7 +85,6 @@ void kdev_keep(struct worker *w, size_t n, uint64_t events);
 /* Hooks for struct bench. */
 int kdev_mode_enter(struct point *pt, unsigned mode); /* window starts empty */
 void kdev_worker_teardown(struct point *pt, struct worker *w);
-void kdev_teardown(struct point *pt);
 /* bg_loop: spin in user space, so an IPI or a grace period finds the CPU
  * busy rather than idle (no wake-up from HLT in what is measured). */
 void kdev_bg_spin(struct worker *w);

@@ -23,6 +23,9 @@ void mem_free(void *p, size_t size);
 void *mem_aligned(size_t size, size_t align, char *err, size_t len);
 /* Write one byte per 4K page: every page of [p, p+size) faulted in. */
 void mem_touch(void *p, size_t size);
+/* The same as mem_touch() (every 4K page written, so populated), the
+ * faults taken by one MADV_POPULATE_WRITE where the kernel has it. */
+void mem_populate(void *p, size_t size);
 
 /* A populated 4K page made PROT_READ: a FOLL_WRITE GUP-fast on it fails,
  * so the slow path (mmap_lock) runs - the control of a GUP-fast proof.

@@ -16,6 +16,11 @@
  *   OPT_ENUM                         -> int (index into .choices)
  *   OPT_STR                          -> const char * (points into argv or .def)
  *   OPT_FLAG                         -> bool (takes no value)
+ * Tables use designated initialisers, so a field left out is 0/NULL/false
+ * (no default = required, no .choices, not a list):
+ *   { .name = "threads", .type = OPT_U64, .help = "workers",
+ *     .def = "1", .min = 1, .max = 64, .list = true,
+ *     .offset = offsetof(struct my_conf, threads) },
  */
 #ifndef GUPSYNC_OPTIONS_H
 #define GUPSYNC_OPTIONS_H

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "output_priv.h"
 #include "run.h"
 #include "stats.h"
 #include "sysinfo.h"
@@ -18,7 +19,7 @@
 
 /* A "# " commentary line, wrapped at spaces to fit an email; continuation
  * lines start with "#   ". */
-static void comment(const char *fmt, ...)
+void out_comment(const char *fmt, ...)
 {
 	char buf[2048], *p = buf;
 	size_t room = COMMENT_WIDTH - 2;
@@ -75,29 +76,29 @@ void run_print_header(struct run *r)
 	char line[1024];
 	size_t off = 0;
 
-	comment("gupsync %s: %s", r->b->name, r->b->summary);
-	comment("kernel path: %s", r->b->kernel_path);
+	out_comment("gupsync %s: %s", r->b->name, r->b->summary);
+	out_comment("kernel path: %s", r->b->kernel_path);
 	sysinfo_oneline(info, line, sizeof(line));
-	comment("machine: %s", line);
+	out_comment("machine: %s", line);
 	config_line(info, line, sizeof(line));
-	comment("config: %s", line);
-	comment("method: %llu trials x %u mode%s x %llu ms (+%llu ms warm-up); "
+	out_comment("config: %s", line);
+	out_comment("method: %llu trials x %u mode%s x %llu ms (+%llu ms warm-up); "
 		"median [95%% CI of the median] over trials",
 		(unsigned long long)r->trials, r->nmeasured,
 		r->nmeasured > 1 ? "s, order alternating," : "",
 		(unsigned long long)(r->rc.duration_ns / 1000000),
 		(unsigned long long)(r->rc.warmup_ns / 1000000));
-	comment("futex hash: %s", r->futex_hash);
+	out_comment("futex hash: %s", r->futex_hash);
 	{
 		const char *hvf = json_string_value(json_object_get(json_object_get(
 			info, "cpu"), "tlb_flush_by_hypervisor"));
 
 		if (hvf)
-			comment("remote TLB flushes: by the hypervisor (%s): no "
+			out_comment("remote TLB flushes: by the hypervisor (%s): no "
 				"IPIs to count for them", hvf);
 	}
 	if (r->b->pair.test)
-		comment("pairing: %s and %s %s", r->b->modes[r->b->pair.base].name,
+		out_comment("pairing: %s and %s %s", r->b->modes[r->b->pair.base].name,
 			r->b->modes[r->b->pair.test].name, run_slicing(r) ?
 			"alternate in ABBA slices of about --slice within one "
 			"window of 2 x duration; per trial the median over slice "
@@ -109,8 +110,8 @@ void run_print_header(struct run *r)
 			off += snprintf(line + off, sizeof(line) - off, "%s%s",
 					off ? ", " : "", counter_spec(r->ctr, c));
 	if (off)
-		comment("not supported here: %s", line);
-	comment("results: %s/", r->dir);
+		out_comment("not supported here: %s", line);
+	out_comment("results: %s/", r->dir);
 	fflush(stdout);
 }
 
@@ -160,9 +161,8 @@ static void other_work(const struct run *r)
 			 r->b->driven_kthreads[1] && r->b->driven_kthreads[2] ?
 			 ", ..." : "", isnan(driven) ? 0 : driven);
 	}
-	comment("%sother work: up to %.2f CPUs used by other tasks (processes, "
-		"kernel threads), %.2f "
-		"taken by the host (steal), per-point medians over windows%s%s",
+	out_comment("%sother work: up to %.2f CPUs used by other tasks, %.2f "
+		"by the host (steal; per-point medians)%s%s",
 		busy ? "WARNING: " : "", other, steal, mine,
 		busy ? ": these numbers are disturbed; rerun on a quiet machine" : "");
 }
@@ -257,15 +257,31 @@ static bool said_before(const struct run *r, size_t i, const struct note *n)
 	return false;
 }
 
+/* A note every point has that repeats a header line ("futex hash:"). */
+static bool said_in_header(const struct run *r, const struct note *n)
+{
+	return !strcmp(n->key, "futex_hash") && !strcmp(n->val, r->futex_hash);
+}
+
+/* The first point done (before i) with a note of n's key. */
+static bool first_with_key(const struct run *r, size_t i, const struct note *n)
+{
+	for (size_t j = 0; j < i; j++)
+		if (r->points[j].status == BENCH_OK && note_of(&r->points[j], n->key))
+			return false;
+	return true;
+}
+
 /*
  * Notes, each said once: those the same at every point (the machine's:
  * paravirt, topology, ...) first; then those a few parameters decide
- * ("flush, pages=512: ..."); per point only its verdict and notes that
- * are its own.  meta.json keeps every note of every point.
+ * ("flush, pages=512: ..."); those that differ only in their numbers
+ * once, with ranges.  Per point only its verdict and notes that are its
+ * own.  meta.json keeps every note of every point.
  */
 static void print_notes(const struct run *r, bool *own)
 {
-	char label[256];
+	char label[256], merged[512];
 
 	/* Pass 0: the notes of every point; pass 1: those of a few. */
 	for (int pass = 0; pass < 2; pass++) {
@@ -275,19 +291,34 @@ static void print_notes(const struct run *r, bool *own)
 			if (r->points[i].status != BENCH_OK)
 				continue;
 			for (const struct note *n = r->points[i].notes; n; n = n->next) {
-				bool named = note_label(r, n, label, sizeof(label));
+				bool named;
 
+				if (said_in_header(r, n))
+					continue;
+				if (note_merged(r, n)) {
+					if (!first_with_key(r, i, n) ||
+					    note_merged_text(r, n, merged,
+							     sizeof(merged)) != !pass)
+						continue;
+					if (!any)
+						out_comment(pass ? "notes of some points:" :
+							    "notes, the same at every point:");
+					any = true;
+					out_comment("  %s: %s", n->key, merged);
+					continue;
+				}
+				named = note_label(r, n, label, sizeof(label));
 				own[i] |= !named;
 				if (!named || !*label != !pass || said_before(r, i, n))
 					continue;
 				if (!any)
-					comment(pass ? "notes of some points:" :
-						"notes, the same at every point:");
+					out_comment(pass ? "notes of some points:" :
+						    "notes, the same at every point:");
 				any = true;
 				if (pass)
-					comment("  %s, %s: %s", n->key, label, n->val);
+					out_comment("  %s, %s: %s", n->key, label, n->val);
 				else
-					comment("  %s: %s", n->key, n->val);
+					out_comment("  %s: %s", n->key, n->val);
 			}
 		}
 	}
@@ -301,27 +332,29 @@ void run_print_footer(struct run *r)
 	other_work(r);
 	memset(own, 0, sizeof(own));
 	print_notes(r, own);
+	print_proofs(r);
 	for (size_t i = 0; i < r->npoints; i++) {
 		const struct run_point *rp = &r->points[i];
+		bool any = false;
 
-		if (rp->status != BENCH_OK)
+		if (rp->status != BENCH_OK || !own[i])
 			continue;
 		run_point_label(r, i, label, sizeof(label));
-		if (rp->trials_checked && rp->trials_proven == rp->trials_checked)
-			comment("proof%s%s (every trial too): %s",
-				label[0] ? " " : "", label, rp->verdict);
-		else
-			comment("proof%s%s: %s", label[0] ? " " : "", label,
-				rp->verdict);
-		if (rp->trials_checked && rp->trials_proven < rp->trials_checked)
-			comment("  WARNING: only %u of %u trials showed the path",
-				rp->trials_proven, rp->trials_checked);
-		for (const struct note *n = rp->notes; n && own[i]; n = n->next)
-			if (!note_label(r, n, lb, sizeof(lb)))
-				comment("  %s: %s", n->key, n->val);
+		for (const struct note *n = rp->notes; n; n = n->next) {
+			if (note_label(r, n, lb, sizeof(lb)) || note_merged(r, n) ||
+			    said_in_header(r, n))
+				continue;
+			if (!any)
+				out_comment("notes of %s:", label[0] ? label : "the point");
+			any = true;
+			out_comment("  %s: %s", n->key, n->val);
+		}
 	}
-	comment("files: %s/ holds summary.csv, trials.csv, evidence.csv%s%s "
+	out_comment("files: %s/ holds summary.csv, trials.csv, evidence.csv%s%s "
 		"and meta.json", r->dir,
 		r->b->kind == BENCH_LATENCY ? ", samples.csv" : "",
 		run_slicing(r) ? ", slices.csv" : "");
+	/* Before anything on stderr (a sweep's next progress line): a log
+	 * of both must not start that line inside the footer. */
+	fflush(stdout);
 }

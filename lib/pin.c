@@ -403,6 +403,6 @@ void *pin_anon_region(size_t size, size_t align, char *err, size_t len)
 	char *p = mem_aligned(size, align, err, len);
 
 	if (p)
-		mem_touch(p, size);
+		mem_populate(p, size);
 	return p;
 }

@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "run.h"
 #include "stats.h"
@@ -17,12 +18,16 @@
 #define ORDER_MAX 64	/* trials shown in the order string */
 #define REGIMES_WIDTH TEXT_WIDTH
 
-/* One metric of one point: print its regimes; returns whether found. */
-static bool point_regimes(const struct run *r, size_t i, size_t k)
+/* One metric of one point: its regimes appended to buf ("op_p50_ns
+ * 2986|1.381e+04 ns (LLHHLH)": the two groups' medians and the trials in
+ * order, L or H); returns whether found. */
+static bool point_regimes(const struct run *r, size_t i, size_t k, char *buf,
+			  size_t len)
 {
 	const struct run_point *rp = &r->points[i];
 	double x[rp->ntrials ? rp->ntrials : 1];
-	char order[ORDER_MAX + 4], label[256], msg[640];
+	char order[ORDER_MAX + 4];
+	const char *unit = r->cols[k].unit;
 	struct regimes g;
 	size_t n = 0, o = 0;
 
@@ -36,33 +41,43 @@ static bool point_regimes(const struct run *r, size_t i, size_t k)
 	order[o] = 0;
 	if (n > ORDER_MAX)
 		snprintf(order + o, sizeof(order) - o, "...");
-	run_point_label(r, i, label, sizeof(label));
-	snprintf(msg, sizeof(msg), "regimes%s%s: %s has two: %.4g %s (%zu "
-		 "trials, L) and %.4g %s (%zu trials, H), spreads %.3g; trials "
-		 "in order: %s",
-	       label[0] ? " at " : "", label, r->cols[k].name, g.med_lo,
-	       r->cols[k].unit, g.n_lo, g.med_hi, r->cols[k].unit, g.n_hi,
-	       g.spread, order);
-	fputs("# ", stdout);
-	text_wrap(stdout, 2, "#   ", REGIMES_WIDTH, msg);
+	text_append(buf, len, "%s%s %.4g|%.4g%s%s (%s)", buf[0] ? "; " : "",
+		    r->cols[k].name, g.med_lo, g.med_hi,
+		    strcmp(unit, "1") ? " " : "", strcmp(unit, "1") ? unit : "",
+		    order);
 	return true;
 }
 
+/*
+ * One line (wrapped) per point with regimes.  The groups' spreads and
+ * sizes are not printed: the order string shows the sizes, trials.csv
+ * holds every trial.
+ */
 void run_print_regimes(const struct run *r)
 {
 	bool any = false;
 
 	for (size_t i = 0; i < r->npoints; i++) {
+		char label[256], msg[1024] = "";
+
 		if (r->points[i].status != BENCH_OK || !r->points[i].vals)
 			continue;
 		for (size_t k = 0; k < r->ncols; k++)
 			if (r->cols[k].headline)
-				any |= point_regimes(r, i, k);
+				point_regimes(r, i, k, msg, sizeof(msg));
+		if (!msg[0])
+			continue;
+		if (!any) {
+			fputs("# ", stdout);
+			text_wrap(stdout, 2, "#   ", REGIMES_WIDTH, "regimes: "
+				  "two groups of trials, L and H; the median stands "
+				  "for neither (README \"Regimes\"; gupsync ab)");
+		}
+		any = true;
+		run_point_label(r, i, label, sizeof(label));
+		printf("#   %s%s", label, label[0] ? ": " : "");
+		text_wrap(stdout, 4 + strlen(label) + (label[0] ? 2 : 0), "#     ",
+			  REGIMES_WIDTH, msg);
 	}
-	if (any) {
-		fputs("#   ", stdout);
-		text_wrap(stdout, 4, "#   ", REGIMES_WIDTH, "the median and CI "
-			  "of such a point stand for neither group: run longer, "
-			  "in ABAB pairs (gupsync ab); README \"Regimes\"");
-	}
+	fflush(stdout);	/* as the footer: before anything on stderr */
 }

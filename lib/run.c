@@ -1,17 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /* run.c - see run.h. */
 #include <errno.h>
-#include <math.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
 #include "counters.h"
+#include "eta.h"
 #include "futexhash.h"
 #include "knobs.h"
 #include "placement.h"
@@ -22,311 +20,16 @@
 #include "stats.h"
 #include "sysinfo.h"
 #include "text.h"
+#include "thpbatch.h"
 #include "workers.h"
 
 #define IDLE_BASELINE_NS 200000000ull	/* background counts before the run */
-#define MIN_TARGET_TRIALS 3
-#define MAX_TRIALS 10000
 
 const char *const run_default_counters[] = {
 	"sw:context-switches", "sw:cpu-migrations", "hw:cycles",
 	"hw:instructions", "tp:ipi:ipi_send_cpu", "tp:ipi:ipi_send_cpumask",
 	"tp:tlb:tlb_flush:reason==1", "irq:CAL", "irq:TLB", NULL,
 };
-
-static const char *const unit_names[] = { "pu", "core", NULL };
-/* Same order as the names place_parse() takes. */
-const char *const placement_names[] = {
-	"compact", "scatter", "none", "list", NULL,
-};
-static const char *const order_names[] = {
-	"sequential", "interleave", "random", NULL,
-};
-
-static const char *const interleave_names[] = { "slices", "windows", NULL };
-
-static const struct opt_spec harness_opts[] = {
-	{ "threads", OPT_U64, "workers, one per PU/core; a list or range is swept",
-	  "1", 1, PLACE_MAX_CPUS, NULL, true, offsetof(struct run_conf, threads) },
-	{ "bg-threads", OPT_U64,
-	  "background workers (victims/load) placed after the measured ones",
-	  "0", 0, PLACE_MAX_CPUS, NULL, true, offsetof(struct run_conf, bg_threads) },
-	{ "placement", OPT_ENUM,
-	  "compact: fill a core, L3, package first; scatter: spread; none: "
-	  "unbound; list: --cpu-list",
-	  "compact", 0, 0, placement_names, true,
-	  offsetof(struct run_conf, placement) },
-	{ "cpu-list", OPT_STR, "PUs in order for --placement list, e.g. 0-3,8",
-	  "unset", 0, 0, NULL, false, offsetof(struct run_conf, cpu_list) },
-	{ "unit", OPT_ENUM, "what one worker gets: a PU, or a whole core",
-	  "pu", 0, 0, unit_names, false, offsetof(struct run_conf, unit) },
-	{ "trials", OPT_U64, "trials per data point (each runs every mode; "
-	  "benchmarks with a pair in slices: 40 unless given)",
-	  "10", 1, MAX_TRIALS, NULL, false, offsetof(struct run_conf, trials) },
-	{ "order", OPT_ENUM,
-	  "sequential: all trials of a point, then the next; interleave: trial "
-	  "t of every point, then t+1 (drift hits all alike); random: "
-	  "interleave in a shuffled order (--seed)",
-	  "sequential", 0, 0, order_names, false, offsetof(struct run_conf, order) },
-	{ "seed", OPT_U64, "seed of --order random", "1", 0, UINT32_MAX, NULL,
-	  false, offsetof(struct run_conf, seed) },
-	{ "target-time", OPT_DURATION,
-	  "instead of --trials: as many trials as fit in this time per point",
-	  "0", 0, 24 * 3600 * 1000000000ull, NULL, false,
-	  offsetof(struct run_conf, target_ns) },
-	{ "duration", OPT_DURATION, "timed window per mode and trial (a pair in "
-	  "slices: 125ms unless given)",
-	  "500ms", 1000000, 3600 * 1000000000ull, NULL, false,
-	  offsetof(struct run_conf, duration_ns) },
-	{ "warmup", OPT_DURATION, "run before each timed window, not counted (a "
-	  "pair in slices: 20ms unless given)",
-	  "100ms", 0, 3600 * 1000000000ull, NULL, false,
-	  offsetof(struct run_conf, warmup_ns) },
-	{ "topology", OPT_STR,
-	  "\"machine\" (this one) or an hwloc synthetic topology such as "
-	  "\"package:2 core:4 pu:2\" (then only --dry-run)",
-	  "machine", 0, 0, NULL, false, offsetof(struct run_conf, topology) },
-	{ "output", OPT_STR, "directory that receives the run directory",
-	  "results", 0, 0, NULL, false, offsetof(struct run_conf, output) },
-	{ "dry-run", OPT_FLAG, "print the data points and placement, run nothing",
-	  NULL, 0, 0, NULL, false, offsetof(struct run_conf, dry_run) },
-	{ "no-counters", OPT_FLAG,
-	  "read no perf counters in the timed windows (the proof pass still does)",
-	  NULL, 0, 0, NULL, false, offsetof(struct run_conf, no_counters) },
-	{ "keep-aslr", OPT_FLAG,
-	  "leave ASLR on (by default gupsync re-executes itself with it off)",
-	  NULL, 0, 0, NULL, false, offsetof(struct run_conf, keep_aslr) },
-	{ "fit", OPT_FLAG,
-	  "skip the data points whose workers do not fit this topology's PUs "
-	  "(each said, with why) instead of refusing the run; sweep uses it",
-	  NULL, 0, 0, NULL, false, offsetof(struct run_conf, fit) },
-	{ "oversubscribe", OPT_FLAG,
-	  "with --placement none: allow more workers than PUs",
-	  NULL, 0, 0, NULL, false, offsetof(struct run_conf, oversubscribe) },
-	{ "quiet", OPT_FLAG, "no progress lines on stderr",
-	  NULL, 0, 0, NULL, false, offsetof(struct run_conf, quiet) },
-	{ "futex-hash", OPT_ENUM,
-	  "hash of private futexes (6.16+): global (the baseline of every "
-	  "private - shared difference stays put), or process (the kernel's "
-	  "per-process default, which moves with the thread count)",
-	  "global", 0, 0, futex_hash_names, false,
-	  offsetof(struct run_conf, futex_hash) },
-	{ "interleave", OPT_ENUM,
-	  "a benchmark's paired modes (see its modes above): "
-	  "slices = alternate in ABBA slices within one window of twice "
-	  "--duration, median of the slice pairs; windows = one window per "
-	  "mode (the old way)",
-	  "slices", 0, 0, interleave_names, false,
-	  offsetof(struct run_conf, interleave) },
-	{ "slice", OPT_DURATION,
-	  "target length of one slice of --interleave slices (converted to "
-	  "a count of the leader's ops from the last ns per op)",
-	  SLICE_DEFAULT, SLICE_MIN_NS, SLICE_MAX_NS, NULL, false,
-	  offsetof(struct run_conf, slice_ns) },
-	{ NULL },
-};
-
-int run_usage(struct run *r, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "gupsync run %s: ", r->b->name);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n");
-	return EXIT_USAGE;
-}
-
-void run_point_label(const struct run *r, size_t i, char *buf, size_t len)
-{
-	size_t off = 0;
-	char v[64];
-
-	buf[0] = 0;
-	for (size_t k = 0; k < r->opts.n && off < len; k++) {
-		const struct opt_spec *s = r->opts.vals[k].spec;
-
-		if (!s->list || r->opts.vals[k].n < 2)	/* only what varies */
-			continue;
-		opt_point_value(&r->opts, i, s->name, v, sizeof(v));
-		off += snprintf(buf + off, len - off, "%s%s=%s", off ? " " : "",
-				s->name, v);
-	}
-}
-
-void run_help(const struct bench *b)
-{
-	const struct opt_spec *tables[] = { harness_opts, b->opts };
-
-	printf("usage: gupsync run %s [options]\n\n%s\nkernel path: %s\n",
-	       b->name, b->summary, b->kernel_path);
-	printf("\nmodes (each trial runs every mode; proof modes run once per point):\n");
-	for (unsigned m = 0; m < BENCH_MAX_MODES && b->modes[m].name; m++)
-		printf("  %-10s %s%s\n", b->modes[m].name, b->modes[m].what,
-		       b->modes[m].proof_only ? " [proof only]" : "");
-	printf("\nharness options:\n");
-	opt_help(stdout, tables, 1);
-	if (b->opts && b->opts[0].name) {
-		printf("\n%s options:\n", b->name);
-		opt_help(stdout, tables + 1, 1);
-	}
-}
-
-static unsigned nmodes(const struct bench *b)
-{
-	unsigned n = 0;
-
-	while (n < BENCH_MAX_MODES && b->modes[n].name)
-		n++;
-	return n;
-}
-
-/*
- * A bench whose pair alternates in slices gets more, shorter trials unless
- * the user chose: the CI of the median over 10 trials is [x(2), x(9)],
- * which the machine's slow changes of state keep wide; 40 trials of
- * 2 x 125 ms (CI [x(14), x(27)]) take about the same time, and a warm-up
- * of 20 ms is enough when both modes run in every slice of the window.
- * Measured on the 2-vCPU VM (README "Precision"): gup_fast_rel's CI
- * half-width 0.3-1.3% of the median this way, 0.9-1.2% with 20 x 250 ms.
- */
-#define PAIR_TRIALS 40
-#define PAIR_DURATION_NS 125000000ull
-#define PAIR_WARMUP_NS 20000000ull
-
-static void pair_defaults(struct run *r)
-{
-	const struct opt_val *t = opt_find(&r->opts, "trials");
-	const struct opt_val *d = opt_find(&r->opts, "duration");
-	const struct opt_val *w = opt_find(&r->opts, "warmup");
-
-	if (!run_slicing(r))
-		return;
-	if (t && !t->given)
-		r->rc.trials = PAIR_TRIALS;
-	if (d && !d->given)
-		r->rc.duration_ns = PAIR_DURATION_NS;
-	if (w && !w->given)
-		r->rc.warmup_ns = PAIR_WARMUP_NS;
-	for (size_t i = 0; i < r->npoints; i++) {
-		r->points[i].rc.trials = r->rc.trials;
-		r->points[i].rc.duration_ns = r->rc.duration_ns;
-		r->points[i].rc.warmup_ns = r->rc.warmup_ns;
-	}
-}
-
-/* --output DIR is made if missing, but its parent must exist: a typo
- * in a path is bad input (exit 2), not a tree of new directories. */
-static bool output_parent_missing(const char *out, char *err, size_t len)
-{
-	char parent[1024], *slash;
-	struct stat st;
-
-	snprintf(parent, sizeof(parent), "%s", out);
-	while ((slash = strrchr(parent, '/')) && slash > parent && !slash[1])
-		*slash = '\0';			/* "a/b/" -> "a/b" */
-	slash = strrchr(parent, '/');
-	if (!slash)
-		return false;			/* "results": here */
-	slash[slash == parent] = '\0';	/* "/x" -> "/" */
-	if (!stat(parent, &st) && S_ISDIR(st.st_mode))
-		return false;
-	snprintf(err, len, "--output %.80s: %.80s does not exist (or is not a "
-		 "directory); create it first", out, parent);
-	return true;
-}
-
-/* Parse, validate every point and its placement: all before any file. */
-static int prepare(struct run *r, int argc, char *const argv[])
-{
-	const struct opt_spec *tables[] = { harness_opts, r->b->opts };
-	char err[OPT_ERR_LEN];
-	bool help = false;
-
-	if (opt_parse(tables, r->b->opts ? 2 : 1, argc, argv, &r->opts, &help,
-		      err, sizeof(err)) < 0)
-		return run_usage(r, "%s", err);
-	if (help) {
-		run_help(r->b);
-		return 1;
-	}
-	r->bconf = calloc(1, r->b->conf_size ? r->b->conf_size : 1);
-	r->npoints = opt_npoints(&r->opts);
-	r->points = calloc(r->npoints, sizeof(*r->points));
-	if (!r->bconf || !r->points)
-		return run_usage(r, "out of memory");
-	opt_apply(&r->opts, 0, (void *const[]){ &r->rc, r->bconf });
-	if (opt_find(&r->opts, "trials")->given &&
-	    opt_find(&r->opts, "target-time")->given)
-		return run_usage(r, "--trials and --target-time: give one (the "
-				 "target time chooses the trials)");
-	if (!strcmp(r->rc.output, "-"))
-		return run_usage(r, "--output -: a run always writes its run "
-				 "directory (check's '-' means none); give a directory");
-	if (!r->rc.dry_run && output_parent_missing(r->rc.output, err, sizeof(err)))
-		return run_usage(r, "%s", err);
-	if (topo_open(strcmp(r->rc.topology, "machine") ? r->rc.topology : NULL,
-		      &r->topo, err, sizeof(err)) < 0)
-		return run_usage(r, "%s", err);
-	r->dry = r->rc.dry_run || topo_is_synthetic(r->topo);
-	for (size_t i = 0; i < r->npoints; i++)
-		if (run_prepare_point(r, i))
-			return EXIT_USAGE;
-	pair_defaults(r);
-	r->trials = r->rc.trials;
-	if (r->rc.target_ns) {
-		uint64_t per = (r->rc.warmup_ns + r->rc.duration_ns) * r->nmeasured;
-		uint64_t t = r->rc.target_ns / (per ? per : 1);
-
-		r->trials = t < MIN_TARGET_TRIALS ? MIN_TARGET_TRIALS :
-			    t > MAX_TRIALS ? MAX_TRIALS : t;
-	}
-	return 0;
-}
-
-static void dry_run(struct run *r)
-{
-	char topo[256], val[64], head[512];
-
-	topo_describe(r->topo, topo, sizeof(topo));
-	snprintf(head, sizeof(head), "%s: %zu data points, %llu trials each; "
-		 "topology: %s%s", r->b->name, r->npoints,
-		 (unsigned long long)r->trials, topo,
-		 topo_is_synthetic(r->topo) ? " (synthetic)" : "");
-	fputs("# ", stdout);
-	text_wrap(stdout, 2, "#   ", TEXT_WIDTH, head);
-	snprintf(head, sizeof(head), "estimated: about %.0f s of timed "
-		 "windows (warm-ups and the proof pass included); setup and "
-		 "saving come on top", run_eta_s(r));
-	fputs("# ", stdout);
-	text_wrap(stdout, 2, "#   ", TEXT_WIDTH, head);
-	printf("# PUs: the measured workers' CPUs, then after | the background "
-	       "workers'\n");
-	for (size_t i = 0; i < r->npoints; i++) {
-		struct run_point *rp = &r->points[i];
-
-		run_point_label(r, i, val, sizeof(val));
-		if (rp->status == BENCH_SKIP) {
-			printf("%-40s skipped: %s\n", val, rp->reason);
-			continue;
-		}
-		if (rp->rc.threads + rp->rc.bg_threads && rp->pus[0] < 0) {
-			printf("%-40s PUs: none, %llu workers unbound "
-			       "(--placement none)\n", val, (unsigned long long)
-			       (rp->rc.threads + rp->rc.bg_threads));
-			continue;
-		}
-		printf("%-40s PUs:", val);
-		for (unsigned k = 0; k < rp->rc.threads + rp->rc.bg_threads; k++)
-			printf("%s%d", k == rp->rc.threads ? " | background:" : " ",
-			       rp->pus[k]);
-		if (rp->rc.threads + rp->rc.bg_threads > 1)
-			printf("  (0-1: %s)", place_relation(r->topo, rp->pus[0],
-							      rp->pus[1]));
-		printf("\n");
-	}
-}
 
 static void idle_baseline(struct run *r)
 {
@@ -402,10 +105,14 @@ static int run_rounds(struct run *r)
 			perm[i] = i;
 		if (r->rc.order == 2)
 			gsl_ran_shuffle(rng, perm, r->npoints, sizeof(*perm));
-		if (!r->rc.quiet)
-			fprintf(stderr, "gupsync: %s round %llu/%llu (about %.0f s left)\n",
-				r->b->name, (unsigned long long)t + 1,
-				(unsigned long long)r->trials, run_eta_s(r));
+		if (!r->rc.quiet) {
+			char left[16];
+
+			fprintf(stderr, "gupsync: %s round %llu/%llu (about %s s "
+				"left)\n", r->b->name, (unsigned long long)t + 1,
+				(unsigned long long)r->trials,
+				eta_str(eta_progress(r), left, sizeof(left)));
+		}
 		for (size_t k = 0; k < r->npoints; k++) {
 			if (!pending(r, perm[k], t + 1))
 				continue;
@@ -492,21 +199,32 @@ void run_last_dir_clear(void)
 	last_dir[0] = 0;
 }
 
+static int run_main_(struct run *rr);
+
+/* A run, then what it kept for its rounds let go (thpbatch.h). */
 static int run_main(struct run *rr)
+{
+	int rc = run_main_(rr);
+
+	thp_batch_cache_drop();
+	return rc;
+}
+
+static int run_main_(struct run *rr)
 {
 	struct run r = *rr;
 	const struct bench *b = r.b;
 	char err[512], note[1200];
 	int rc, done = 0, skipped = 0;
 
-	r.nmodes = nmodes(b);
+	r.nmodes = run_nmodes(b);
 	for (unsigned m = 0; m < r.nmodes; m++)
 		r.nmeasured += !b->modes[m].proof_only;
-	rc = prepare(&r, r.argc, r.argv);
+	rc = run_prepare(&r, r.argc, r.argv);
 	if (rc)
 		return rc == 1 ? 0 : rc;
 	if (r.dry) {
-		dry_run(&r);
+		run_dry(&r);
 		return 0;
 	}
 	r.time.start = now_ns();
@@ -541,6 +259,9 @@ static int run_main(struct run *rr)
 		"requested", futex_hash_names[r.rc.futex_hash],
 		"used", r.futex_hash));
 	run_print_header(&r);
+	eta_budget_note(&r, stdout);
+	fflush(stdout);
+	eta_begin(&r);
 	/* Ended by a signal from here on: say how to go on. */
 	snprintf(note, sizeof(note), "gupsync: interrupted; the trials that "
 		 "finished are kept; go on with:\n  gupsync run --resume %s\n",

@@ -44,6 +44,7 @@ struct run_conf {
 	int futex_hash;		/* enum futex_hash_mode */
 	int interleave;		/* INTERLEAVE_SLICES or INTERLEAVE_WINDOWS */
 	uint64_t slice_ns;	/* --slice: target length of one slice */
+	uint64_t budget_ns;	/* --budget: the run's wall time, 0 = none */
 };
 
 /* How a bench's paired modes share a trial (bench.pair, slices.h). */
@@ -91,6 +92,7 @@ struct col {
  * windows and mode_enter included); save = writing the run's files. */
 struct run_time {
 	uint64_t start, setup, warmup, windows, proof, save;
+	uint64_t point_setup;	/* part of setup: setup() and workers' start */
 };
 
 struct run {
@@ -121,7 +123,30 @@ struct run {
 	char futex_hash[160];	/* which hash private futexes use (futexhash.h) */
 	size_t cur;		/* the point being measured */
 	struct run_time time;	/* where this process's wall time went */
+	struct run_eta {	/* what eta.c learns of this machine's pace */
+		uint64_t t0, proof0;	/* when trials began; time.proof then */
+		double trials_done, proof_done;	/* modelled s of those run */
+		uint64_t mark_t, mark_proof;	/* at the last progress line */
+		uint64_t setup0;	/* time.point_setup when trials began */
+		double mark_trials;
+		double k;		/* measured / modelled, last interval */
+	} eta;
+	struct run_budget {	/* what --budget chose (eta_fit()) */
+		uint64_t want, duration_ns, warmup_ns; /* asked; 0: no budget */
+		double want_s;	/* what those would take */
+	} budget;
 };
+
+/* The harness's option table (NULL-name-terminated), e.g. for
+ * bench_check(). */
+const struct opt_spec *run_harness_opts(void);
+
+/* Between run.c and run_prepare.c: the modes a bench declares; parse and
+ * validate every point and its placement before any file (0, 1 after
+ * --help, or EXIT_USAGE); print what a dry run shows. */
+unsigned run_nmodes(const struct bench *b);
+int run_prepare(struct run *r, int argc, char *const argv[]);
+void run_dry(struct run *r);
 
 /* Print "gupsync run BENCH: msg" on stderr; returns EXIT_USAGE. */
 int run_usage(struct run *r, const char *fmt, ...)
@@ -132,7 +157,6 @@ void run_point_label(const struct run *r, size_t i, char *buf, size_t len);
 /* Measure point i (trial.c): set it up, run the proof pass if it has not
  * run, then trials until the point has 'upto' of them, tear it down. */
 int run_point(struct run *r, size_t i, uint64_t upto);
-double run_eta_s(const struct run *r);
 /* r->time as meta.json's "time_s" object, in seconds (trial.c). */
 json_t *run_time_json(const struct run *r);
 /* meta.json and the CSVs (output.c). */
@@ -150,7 +174,7 @@ void run_evidence_row(struct run *r, size_t i, unsigned mode,
 void run_trial_row(struct run *r, size_t i, uint64_t t);
 /* BENCH_LATENCY: raw samples of one window into samples.csv (a stride
  * subsample of at most SAMPLES_PER_WINDOW, for CDFs). */
-#define SAMPLES_PER_WINDOW 5000
+#define SAMPLES_PER_WINDOW 1000
 /* What samples.csv may grow to in all: half the readers' limit (rundir.c
  * takes CSV files up to 256 MiB), so a run of many windows (--trials
  * 10000) keeps a bounded buffer and writes a file its readers take. */
@@ -187,6 +211,11 @@ int run_bench(const struct bench *b, int argc, char *const argv[],
 /* Carry on the interrupted run in dir (its meta.json names the bench and
  * the options); returns the exit status like run_bench(). */
 int run_resume_dir(const char *dir, const char *cmdline);
+/* The time model (eta.h) of `gupsync run b argv` without running it; -1
+ * with err when the options do not parse (said on stderr as a run would). */
+struct eta_model;
+int run_model(const struct bench *b, int argc, char *const argv[],
+	      struct eta_model *m, char *err, size_t len);
 /* The run directory of the last run_bench()/run_resume_dir() in this
  * process ("" if none was made). */
 const char *run_last_dir(void);

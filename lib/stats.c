@@ -53,6 +53,34 @@ double stats_quantile_sorted(const double *sorted, size_t n, double q)
 	return gsl_stats_quantile_from_sorted_data(sorted, STATS_STRIDE, n, q);
 }
 
+int stats_quantiles_select(double *x, size_t n, const double *q, size_t nq,
+			   double *out)
+{
+	if (!x || n == 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (size_t k = 0; k < nq; k++) {
+		double d, f, lo, hi;
+		size_t i;
+
+		if (!(q[k] >= 0.0 && q[k] <= 1.0)) {
+			errno = EINVAL;
+			return -1;
+		}
+		d = (double)(n - 1) * q[k];
+		i = (size_t)d;
+		f = d - (double)i;
+		lo = gsl_stats_select(x, STATS_STRIDE, n, i);
+		/* gsl_stats_select() partitions: x[i+1..n) >= x[i], so the
+		 * next order statistic is their minimum. */
+		hi = i + 1 < n && f > 0.0 ?
+		     gsl_stats_min(x + i + 1, STATS_STRIDE, n - i - 1) : lo;
+		out[k] = f > 0.0 ? (1.0 - f) * lo + f * hi : lo;
+	}
+	return 0;
+}
+
 /* Probability that [x(j), x(n-j+1)] contains the true median. */
 static double stats_os_coverage(unsigned int j, unsigned int n)
 {

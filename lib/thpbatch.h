@@ -34,11 +34,16 @@ struct thp_batch {
 	uint64_t refills;
 };
 
-/* n regions, populated by 4K faults.  kh: a khugepaged batch, which must
- * not be scanned outside its mode (MADV_NOHUGEPAGE until prepared for
- * it).  -1 with err. */
+/* n regions (or more: a cached batch that grew), populated by 4K
+ * pages.  kh: a khugepaged batch, which must not be scanned outside its
+ * mode (MADV_NOHUGEPAGE until prepared for it).  -1 with err. */
 int thp_batch_map(struct thp_batch *b, size_t n, bool kh, char *err, size_t len);
+/* Gives b back: kept (up to a limit) for the next thp_batch_map() of this
+ * process, which puts its used regions back to 4K pages; the next round
+ * of a run then populates only what a window used. */
 void thp_batch_unmap(struct thp_batch *b);
+/* Unmaps the batches kept for reuse (at the end of a run). */
+void thp_batch_cache_drop(void);
 
 char *thp_batch_region(const struct thp_batch *b, size_t i);
 /* madvise() of the whole batch: khugepaged only scans MADV_HUGEPAGE. */

@@ -4,31 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "eta.h"
 #include "proof.h"
 #include "run.h"
 #include "slices.h"
 #include "stats.h"
 #include "workers.h"
-
-/* Time still to go, from the windows left (setup time not counted). */
-double run_eta_s(const struct run *r)
-{
-	uint64_t win = r->rc.warmup_ns + r->rc.duration_ns, left = 0, trial;
-
-	/* A paired window is one warm-up and two durations. */
-	trial = run_slicing(r) ? (r->nmeasured - 2) * win + r->rc.warmup_ns +
-				 2 * r->rc.duration_ns :
-				 r->nmeasured * win;
-	for (size_t i = 0; i < r->npoints; i++) {
-		const struct run_point *rp = &r->points[i];
-
-		if (rp->status == BENCH_SKIP || rp->status == BENCH_FAIL)
-			continue;
-		left += (rp->verdict[0] ? 0 : r->nmodes) * win +
-			(r->trials - rp->ntrials) * trial;
-	}
-	return (double)left / 1e9;
-}
 
 /* Add the time since t0 to *acc (none if acc is NULL); returns now. */
 static uint64_t time_add(uint64_t *acc, uint64_t t0)
@@ -64,15 +45,16 @@ json_t *run_time_json(const struct run *r)
 		"save excludes the last write; plots are made after the run");
 }
 
-static void progress(const struct run *r, size_t i)
+static void progress(struct run *r, size_t i)
 {
-	char label[256];
+	char label[256], left[16];
 
 	if (r->rc.quiet)
 		return;
 	run_point_label(r, i, label, sizeof(label));
-	fprintf(stderr, "gupsync: %s [%zu/%zu] %s (about %.0f s left)\n",
-		r->b->name, i + 1, r->npoints, label, run_eta_s(r));
+	fprintf(stderr, "gupsync: %s [%zu/%zu] %s (about %s s left)\n",
+		r->b->name, i + 1, r->npoints, label,
+		eta_str(eta_progress(r), left, sizeof(left)));
 }
 
 static double per_op(const struct run *r, const struct mode_result *res,
@@ -215,16 +197,18 @@ static int window(struct run *r, struct point *pt, struct pool *pool,
 	if (t >= 0)
 		time_window(r, t0, r->rc.warmup_ns);
 	if (lat) {
-		struct stats st;
+		static const double q[] = { 0.5, 0.9, 0.99, 1.0 };
+		double v[4];
+		bool ok;
 
-		bool ok = stats_compute(s, ns, &st) == 0;
-
-		res->lat_p50_ns = ok ? st.median : NAN;
-		res->lat_p90_ns = ok ? st.p90 : NAN;
-		res->lat_p99_ns = ok ? st.p99 : NAN;
-		res->lat_max_ns = ok ? st.max : NAN;
+		/* samples.csv first: the selection below reorders s. */
 		if (t >= 0)
 			run_samples_rows(r, r->cur, m, t, s, ns);
+		ok = ns && stats_quantiles_select(s, ns, q, 4, v) == 0;
+		res->lat_p50_ns = ok ? v[0] : NAN;
+		res->lat_p90_ns = ok ? v[1] : NAN;
+		res->lat_p99_ns = ok ? v[2] : NAN;
+		res->lat_max_ns = ok ? v[3] : NAN;
 		free(s);
 	}
 	return 0;
@@ -313,6 +297,7 @@ static int proof_pass(struct run *r, struct point *pt, struct pool *pool,
 	counters_close(pt->tctr);
 	pt->tctr = NULL;
 	time_add(&r->time.proof, t0);
+	eta_proof_done(r, i);
 	return rc;
 }
 
@@ -372,6 +357,7 @@ static int trials(struct run *r, struct point *pt, struct pool *pool,
 		if (store_trial(r, rp, m, trial_metrics(r, pt, res, m), err, len) < 0)
 			return -1;
 		run_trial_row(r, i, t);
+		eta_trial_done(r, i);
 		/* Each finished trial reaches the disk: a SIGKILL loses at
 		 * most the trial in progress, and --resume starts there. */
 		if (run_save(r, false) < 0) {
@@ -405,6 +391,7 @@ int run_point(struct run *r, size_t i, uint64_t upto)
 		rc = b->setup(&pt);
 	if (rc == BENCH_OK) {
 		rc = pool_start(&pt, &pool, err, sizeof(err));
+		r->time.point_setup += now_ns() - t0;
 		time_add(&r->time.setup, t0);
 		if (rc == BENCH_OK && !rp->verdict[0])
 			rc = proof_pass(r, &pt, pool, i, err, sizeof(err));

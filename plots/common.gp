@@ -6,7 +6,8 @@
 # curve, one word per curve), xmin/xmax (the CPU counts), xstep (x tic
 # step, whole CPUs), dodge (x shift between curves, so that the error bars
 # of A and B at the same CPU count do not hide each other), yfmt (y tic
-# format: SI prefix, enough decimals to tell the tics apart).
+# format: SI prefix, enough decimals to tell the tics apart), yflat/ylo/
+# yhi (a constant series: the y range to draw it in).
 #
 # Each figure is drawn as PNG, then replotted as SVG: see render.gp.
 set title t1."\n".t2."\n".t3 noenhanced

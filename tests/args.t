@@ -29,6 +29,12 @@ expect "bare gupsync: usage on stderr, exit 2" 2 "usage: gupsync COMMAND" -- "$G
 expect "gupsync list foo: refused" 2 "takes no arguments" -- "$G" list foo
 expect "--trials with --target-time: an error" 2 "give one" -- \
 	"$G" run gup-fast --trials 3 --target-time 10s --dry-run
+expect "--budget with --target-time: an error" 2 "give one" -- \
+	"$G" run gup-fast --budget 30s --target-time 10s --dry-run
+expect "default --budget: not a duration" 2 "budget" -- \
+	"$G" default --budget soon
+expect "sweep --budget: under a second" 2 "budget" -- \
+	"$G" sweep --budget 10ms -- --dry-run
 expect "--output with a missing parent: exit 2" 2 "does not exist" -- \
 	"$G" run gup-fast --output "$tmp/no/such" --trials 2 --duration 10ms
 expect "--output - for a run: refused" 2 "always writes its run directory" -- \
@@ -49,6 +55,27 @@ expect "variants DIR of runs: other benchmarks left out" 0 \
 	"gup-fast-a: a run of gup-fast, not of a variant: left out" -- "$G" variants "$FX"
 expect "variants RUN of another benchmark: refused" 2 "is a run of gup-fast" -- \
 	"$G" variants "$FX/gup-fast-a"
+
+# Several runs a side: report and compare take them (copies of one
+# fixture each side), name them and use the hierarchical CI.
+F="$(dirname "$0")/fixtures/runs"
+for x in a b; do for i in 1 2; do cp -r "$F/gup-fast-$x" "$tmp/$x$i"; done; done
+"$G" report --no-plots "$tmp/a1,$tmp/a2" "$tmp/b1,$tmp/b2" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ $rc -eq 0 ] && grep -q '^Runs:    2 of A, 2 of B: A1 ' "$tmp/out" &&
+   grep -q 'hierarchical' "$tmp/out" && grep -q 'gup_fast_rel' "$tmp/out"; then
+	ok "report A1,A2 B1,B2: the runs named, hierarchical CI"
+else
+	not_ok "report A1,A2 B1,B2: the runs named, hierarchical CI" "exit $rc" \
+		"$(head -c 300 "$tmp/out")" "$(head -c 300 "$tmp/err")"
+fi
+"$G" compare "$tmp/a1,$tmp/a2" "$tmp/b1,$tmp/b2" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ $rc -eq 0 ] && grep -q '2 runs of A, 2 of B' "$tmp/out"; then
+	ok "compare A1,A2 B1,B2: two sides"
+else
+	not_ok "compare A1,A2 B1,B2: two sides" "exit $rc" "$(head -c 300 "$tmp/err")"
+fi
 
 # A run ended by SIGTERM names the resume command (needs the machine).
 "$G" run gup-fast --threads 1 --trials 50 --duration 100ms --warmup 10ms \

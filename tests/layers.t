@@ -3,20 +3,25 @@
 # layers.t - the layers go one way (TAP): cmd/ and bench/ use lib/, lib/
 # uses neither, bench/ uses no cmd/.  Checked on the sources (includes) and
 # on the built objects (no lib/ or bench/ object needs a cmd/ symbol).
+# Tests go through interfaces: no tests/ source includes a .c file.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 B=build
-echo "1..4"
+echo "1..5"
 n=0
 ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; sed 's/^/# /' "$3"; fi; }
 TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT
 
 cmdh=$(cd cmd && ls *.h | sed 's/[.]/[.]/' | paste -sd'|')
-grep -nE "#include \"($cmdh)\"" lib/*.[ch] bench/*.[ch] > "$TMP/inc" 2>&1
-ok $(( $? != 1 )) "no lib/ or bench/ source includes a cmd/ header" "$TMP/inc"
+grep -nE "#include \"($cmdh)\"" lib/*.[ch] bench/*.[ch] tests/example_bench.c > "$TMP/inc" 2>&1
+ok $(( $? != 1 )) "no lib/ or bench/ source (nor the example benchmark) includes a cmd/ header" "$TMP/inc"
 
 grep -nE '#include "(\.\./)?(cmd|bench)/' lib/*.[ch] > "$TMP/rel" 2>&1
 ok $(( $? != 1 )) "no lib/ source reaches into another layer by path" "$TMP/rel"
+
+grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"][^>"]*[.]c[>"]' \
+	tests/*.[ch] tests/fuzz/*.[ch] > "$TMP/incc" 2>&1
+ok $(( $? != 1 )) "no test includes a .c file (tests use headers and descriptors)" "$TMP/incc"
 
 # lib/ names no benchmark: no string in lib/'s code (comments aside) holds
 # a registered benchmark's name as a word (the names from `gupsync list`,

@@ -46,4 +46,18 @@ if grep -q -- "--threads=1,2,4,8,16,32,64,128,256 " "$tmp/err"; then
 else
 	not_ok "256 PUs: threads 1,2,4,...,256" "$(grep -m1 -- '--threads=' "$tmp/err")"
 fi
+# --budget: every benchmark still planned, each with its share, and the
+# sum of the fitted estimates said (the model, nothing measured).
+"$G" sweep --budget 60s -- --dry-run >"$tmp/out" 2>"$tmp/err"
+rc=$?
+nb=$(grep -c -- ' --budget=[0-9]*ms' "$tmp/err")
+ns=$(grep -c '^gupsync: sweep \[' "$tmp/err")
+if [ $rc -eq 0 ] && [ "$nb" -ge 1 ] && [ "$nb" -eq "$ns" ] &&
+   grep -q '^gupsync: sweep: [0-9]* benchmarks, about [0-9]* s as set; budget 60 s' "$tmp/err" &&
+   grep -q '^# budget [0-9]* s: ' "$tmp/out"; then
+	ok "sweep --budget 60s: $ns benchmarks, each with its share"
+else
+	not_ok "sweep --budget 60s: every benchmark with its share" "exit $rc, $nb of $ns" \
+		"$(head -c 400 "$tmp/err")"
+fi
 echo "1..$n"

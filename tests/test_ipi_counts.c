@@ -219,17 +219,17 @@ static void test_verdict(void **state)
 	(void)state;
 	assert_false(ipi_verdict(v, sizeof(v), &spec, &zero));
 	assert_contains(v, "WARNING: 0 IPIs per op where up to 0.98 were expected");
-	assert_contains(v, "1 target, 98% on CPU; PV TLB flush?");
+	assert_contains(v, "targets 1, 98% on CPU; PV TLB flush?");
 	assert_false(ipi_verdict(v, sizeof(v), &spec, &fewer));
 	assert_contains(v, "WARNING: FEWER THAN EXPECTED: only 0.20 remote "
 			"shootdowns/op of up to 1.00");
 	assert_true(ipi_verdict(v, sizeof(v), &spec, &ok));
 	assert_contains(v, "remote shootdowns 1.010/op, IPIs sent 1.020/op");
-	assert_contains(v, "2 targets, 75% on CPU; model: 1 flush per busy "
-			"target): as expected");
+	assert_contains(v, "targets 2, 75% on CPU; model: 1 flush per busy "
+			"target) -> as expected");
 	assert_true(ipi_verdict(v, sizeof(v), &spec, &none));
-	assert_contains(v, "0 targets, 0% on CPU; model: 1 flush per busy "
-			"target): none expected, none seen");
+	assert_contains(v, "targets 0, 0% on CPU; model: 1 flush per busy "
+			"target) -> none expected, none seen");
 	assert_false(ipi_verdict(v, sizeof(v), &spec, &nan));
 	assert_contains(v, "unproven: IPI counters not read");
 }
@@ -341,7 +341,8 @@ static void test_target_setup(void **state)
 	(void)state;
 	memset(w, 0, sizeof(w));
 	for (unsigned i = 0; i <= NBG; i++)
-		w[i] = (struct worker){ .id = i, .bg = i > 0, .stop = &stop, .pt = &pt };
+		w[i] = (struct worker){ .id = i, .bg = i > 0, .pt = &pt,
+					.ctl_.stop = &stop };
 	assert_int_equal(ipi_targets_alloc(&pt, &ip.tg), BENCH_OK);
 	assert_int_equal(ipi_target_setup(&pt, &w[0], 0, NULL, 1), BENCH_OK);
 	assert_null(w[0].priv);	/* the initiator is no target */

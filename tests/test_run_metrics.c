@@ -37,10 +37,12 @@ struct fake_conf {
 };
 
 static const struct opt_spec fake_opts[] = {
-	{ "threads", OPT_U64, "workers", "1", 1, 64, NULL, true,
-	  offsetof(struct fake_conf, threads) },
-	{ "size", OPT_SIZE, "page size", "4K", 4096, 2 << 20, NULL, true,
-	  offsetof(struct fake_conf, size) },
+	{ .name = "threads", .type = OPT_U64, .help = "workers",
+	  .def = "1", .min = 1, .max = 64, .list = true,
+	  .offset = offsetof(struct fake_conf, threads) },
+	{ .name = "size", .type = OPT_SIZE, .help = "page size",
+	  .def = "4K", .min = 4096, .max = 2 << 20, .list = true,
+	  .offset = offsetof(struct fake_conf, size) },
 	{ NULL },
 };
 

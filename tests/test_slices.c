@@ -163,7 +163,7 @@ static void log_loop(struct worker *w)
 {
 	while (worker_running(w)) {
 		if (nlog[w->id] < LOG_MAX) {
-			logk[w->id][nlog[w->id]] = (uint32_t)w->slice_seen;
+			logk[w->id][nlog[w->id]] = (uint32_t)worker_slice(w);
 			logm[w->id][nlog[w->id]++] = (uint8_t)w->mode;
 		}
 		for (volatile int i = 0; i < 50; i++)

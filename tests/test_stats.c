@@ -335,6 +335,43 @@ static void welch_by_hand(const double *a, size_t na, const double *b,
 	      (ea * ea / (na - 1) + eb * eb / (nb - 1));
 }
 
+static int cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The selection quantiles equal the sorted ones, ties and all. */
+static void test_quantiles_select(void **state)
+{
+	static const double q[] = { 0.0, 0.1, 0.5, 0.9, 0.99, 1.0 };
+	static const size_t sizes[] = { 1, 2, 3, 7, 100, 1001, 20000 };
+	double got[6];
+	unsigned seed = 1;
+
+	(void)state;
+	for (size_t z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++) {
+		size_t n = sizes[z];
+		double *x = malloc(n * sizeof(*x)), *s = malloc(n * sizeof(*s));
+
+		assert_non_null(x);
+		assert_non_null(s);
+		for (size_t i = 0; i < n; i++)	/* few distinct values: ties */
+			x[i] = s[i] = (double)(rand_r(&seed) % (n / 3 + 2));
+		qsort(s, n, sizeof(*s), cmp_dbl);
+		assert_int_equal(stats_quantiles_select(x, n, q, 6, got), 0);
+		for (size_t k = 0; k < 6; k++)
+			assert_true(fabs(got[k] - stats_quantile_sorted(s, n, q[k])) <
+				    1e-9);
+		free(x);
+		free(s);
+	}
+	assert_int_equal(stats_quantiles_select(got, 0, q, 1, got), -1);
+	assert_int_equal(stats_quantiles_select(got, 1, (double[]){ 1.5 }, 1,
+						got), -1);
+}
+
 static void test_welch_known(void **state)
 {
 	const double a[] = { 1, 2, 3, 4, 5 }, b[] = { 2, 4, 6, 8, 10 };
@@ -405,6 +442,7 @@ int main(void)
 		cmocka_unit_test(test_ci_unavailable_and_bad_args),
 		cmocka_unit_test(test_ci_brackets_and_is_narrowest),
 		cmocka_unit_test(test_ci_large_n),
+		cmocka_unit_test(test_quantiles_select),
 		cmocka_unit_test(test_welch_known),
 		cmocka_unit_test(test_welch_closed_forms),
 		cmocka_unit_test(test_welch_edges),
