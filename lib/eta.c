@@ -150,11 +150,13 @@ double eta_progress(struct run *r)
 	 * regions first populated - 17 s of a 36 s run in a TCG guest,
 	 * where later rounds reuse them): it counts at the model's rate,
 	 * not at what it took. */
-	if (!e->mark_t && model > 0)
+	if (!e->learned && model > 0)
 		took -= (r->time.point_setup - e->setup0) / 1e9 -
 			model_setup(r);
-	if (e->t0 && model > 0 && took > 0)
+	if (e->t0 && model > 0 && took > 0) {
 		e->k = took / model;
+		e->learned = true;
+	}
 	e->mark_t = now;
 	e->mark_proof = r->time.proof;
 	e->mark_trials = e->trials_done;

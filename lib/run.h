@@ -130,6 +130,7 @@ struct run {
 		uint64_t setup0;	/* time.point_setup when trials began */
 		double mark_trials;
 		double k;		/* measured / modelled, last interval */
+		bool learned;		/* k is from trials, not the model's 1 */
 	} eta;
 	struct run_budget {	/* what --budget chose (eta_fit()) */
 		uint64_t want, duration_ns, warmup_ns; /* asked; 0: no budget */
