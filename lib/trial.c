@@ -47,13 +47,14 @@ json_t *run_time_json(const struct run *r)
 
 static void progress(struct run *r, size_t i)
 {
-	char label[256];
+	char label[256], left[16];
 
 	if (r->rc.quiet)
 		return;
 	run_point_label(r, i, label, sizeof(label));
-	fprintf(stderr, "gupsync: %s [%zu/%zu] %s (about %.0f s left)\n",
-		r->b->name, i + 1, r->npoints, label, eta_progress(r));
+	fprintf(stderr, "gupsync: %s [%zu/%zu] %s (about %s s left)\n",
+		r->b->name, i + 1, r->npoints, label,
+		eta_str(eta_progress(r), left, sizeof(left)));
 }
 
 static double per_op(const struct run *r, const struct mode_result *res,
@@ -390,6 +391,7 @@ int run_point(struct run *r, size_t i, uint64_t upto)
 		rc = b->setup(&pt);
 	if (rc == BENCH_OK) {
 		rc = pool_start(&pt, &pool, err, sizeof(err));
+		r->time.point_setup += now_ns() - t0;
 		time_add(&r->time.setup, t0);
 		if (rc == BENCH_OK && !rp->verdict[0])
 			rc = proof_pass(r, &pt, pool, i, err, sizeof(err));

@@ -97,9 +97,9 @@ static void test_model_parts(void **state)
 					   ETA_START_S)) < 1e-6);
 }
 
-/* At each progress line the estimate takes the pace of the trials since
- * the last one: a machine twice as slow as the model doubles the rest;
- * a first round slowed by one-time costs does not weigh on the second. */
+/* At each progress line the estimate takes the pace of the trials so
+ * far: a machine five times as slow as the model makes the rest five
+ * times as long; after a round at 2x, the pace over both. */
 static void test_learning(void **state)
 {
 	struct run r;
@@ -111,6 +111,8 @@ static void test_learning(void **state)
 	trial = eta_point_trial_s(&r, 0);
 	proof = eta_point_proof_s(&r, 0);
 	eta_begin(&r);
+	assert_true(fabs(eta_progress(&r) - eta_left_s(&r)) < 1e-9);
+	r.eta.mark_t = 0;	/* as if round 1 began with the trials */
 	/* Round 1: every proof and one trial of every point; the proofs
 	 * took 3x the model, the trials 5x (one-time costs). */
 	for (size_t i = 0; i < NPOINTS; i++) {
@@ -125,7 +127,7 @@ static void test_learning(void **state)
 	left = eta_progress(&r);
 	want = 5 * 9 * NPOINTS * trial;	/* nine trials each, at 5x */
 	assert_true(left > want && left < want + 1.0);
-	/* Round 2 at 2x the model: the estimate follows round 2 alone. */
+	/* Round 2 at 2x the model: the pace over both rounds, 3.5x. */
 	for (size_t i = 0; i < NPOINTS; i++) {
 		points[i].ntrials = 2;
 		eta_trial_done(&r, i);
@@ -133,7 +135,7 @@ static void test_learning(void **state)
 	now = now_ns();
 	r.eta.mark_t = now - (uint64_t)(2 * NPOINTS * trial * 1e9);
 	left = eta_progress(&r);
-	want = 2 * 8 * NPOINTS * trial;
+	want = 3.5 * 8 * NPOINTS * trial;
 	assert_true(left > want && left < want + 1.0);
 	assert_true(fabs(eta_left_s(&r) - left) < 0.01);
 	/* A pending proof is scaled by the proofs' own pace (3x). */
@@ -146,6 +148,31 @@ static void test_learning(void **state)
 		snprintf(points[i].verdict, sizeof(points[i].verdict), "ok");
 	}
 	assert_true(eta_left_s(&r) < 1.0);
+}
+
+/* A first round whose point setups took 10 s once (memory first
+ * populated) and whose trials ran at 2x: the rest is estimated at 2x, the
+ * 10 s not repeated. */
+static void test_one_time_setup(void **state)
+{
+	struct run r;
+	double trial, left, want;
+
+	(void)state;
+	fake_run(&r);
+	trial = eta_point_trial_s(&r, 0);
+	eta_begin(&r);
+	eta_progress(&r);	/* round 1's line: nothing to learn yet */
+	for (size_t i = 0; i < NPOINTS; i++) {
+		snprintf(points[i].verdict, sizeof(points[i].verdict), "ok");
+		points[i].ntrials = 1;
+		eta_trial_done(&r, i);
+	}
+	r.time.point_setup = r.eta.setup0 + 10000000000ull;
+	r.eta.mark_t = now_ns() - (uint64_t)((10.0 + 2 * NPOINTS * trial) * 1e9);
+	left = eta_progress(&r);
+	want = 2 * 9 * NPOINTS * trial;
+	assert_true(left > want && left < want * 1.05 + 0.2);
 }
 
 /* --budget: trials first, down to the statistics' minimum, then shorter
@@ -219,6 +246,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_model_parts),
 		cmocka_unit_test(test_learning),
+		cmocka_unit_test(test_one_time_setup),
 		cmocka_unit_test(test_budget),
 	};
 
