@@ -350,10 +350,6 @@ void run_print_footer(struct run *r)
 			out_comment("  %s: %s", n->key, n->val);
 		}
 	}
-	out_comment("files: %s/ holds summary.csv, trials.csv, evidence.csv%s%s "
-		"and meta.json", r->dir,
-		r->b->kind == BENCH_LATENCY ? ", samples.csv" : "",
-		run_slicing(r) ? ", slices.csv" : "");
 	/* Before anything on stderr (a sweep's next progress line): a log
 	 * of both must not start that line inside the footer. */
 	fflush(stdout);

@@ -53,9 +53,12 @@ static bool point_regimes(const struct run *r, size_t i, size_t k, char *buf,
  * sizes are not printed: the order string shows the sizes, trials.csv
  * holds every trial.
  */
+#define REGIMES_POINTS 3	/* points listed; the rest counted */
+
 void run_print_regimes(const struct run *r)
 {
 	bool any = false;
+	size_t shown = 0, more = 0;
 
 	for (size_t i = 0; i < r->npoints; i++) {
 		char label[256], msg[1024] = "";
@@ -74,10 +77,18 @@ void run_print_regimes(const struct run *r)
 				  "for neither (README \"Regimes\"; gupsync ab)");
 		}
 		any = true;
+		if (shown == REGIMES_POINTS) {
+			more++;
+			continue;
+		}
+		shown++;
 		run_point_label(r, i, label, sizeof(label));
 		printf("#   %s%s", label, label[0] ? ": " : "");
 		text_wrap(stdout, 4 + strlen(label) + (label[0] ? 2 : 0), "#     ",
 			  REGIMES_WIDTH, msg);
 	}
+	if (more)
+		printf("#   and %zu more point%s (trials.csv has every trial)\n",
+		       more, more > 1 ? "s" : "");
 	fflush(stdout);	/* as the footer: before anything on stderr */
 }
