@@ -60,7 +60,7 @@ $(B)/tests/%: tests/%.c $(CMD_OBJ) $(LIB_OBJ)
 
 # Tests of the benchmarks through their descriptors (bench_find()) link
 # every bench/ object, as gupsync does.
-BENCH_TESTS := $(B)/tests/test_rcu_wait $(B)/tests/test_benches
+BENCH_TESTS := $(B)/tests/test_rcu_wait $(B)/tests/test_benches $(B)/tests/test_bench_check
 $(BENCH_TESTS): $(B)/tests/%: tests/%.c $(CMD_OBJ) $(LIB_OBJ) $(BENCH_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(CMD_OBJ) $(LIB_OBJ) $(BENCH_OBJ) $(PKG_LIBS) -lcmocka $(LDLIBS)

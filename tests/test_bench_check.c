@@ -3,8 +3,8 @@
  * test_bench_check.c - descriptor validation (bench_check(), lib/bench.c):
  * a good fake descriptor passes; each bad one, made from it by breaking
  * one thing, is rejected with a message that names the benchmark and the
- * fault.  The real benchmarks are checked by gupsync itself at start-up
- * (bench_check_all()), so every test that runs it checks them too.
+ * fault.  Every registered benchmark (this test links bench/ as gupsync
+ * does) passes bench_check_all(), which gupsync also runs at start-up.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -262,9 +262,23 @@ static void test_bad_roles(void **state)
 	rejected(&b, "variant 12 is no role");
 }
 
+/* The real ones: each passes, and none shares a name, a sweep order or
+ * a variants role with another. */
+static void test_registered(void **state)
+{
+	const struct bench **all;
+	char err[256] = "";
+
+	(void)state;
+	assert_true(bench_all(&all) >= 1);
+	if (bench_check_all(run_harness_opts(), err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_registered),
 		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_bad_kind),
 		cmocka_unit_test(test_bad_modes),
