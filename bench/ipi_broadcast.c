@@ -153,8 +153,10 @@ static const struct bench ipi_broadcast = {
 	.conf_size = sizeof(struct bcast_conf),
 	.priv_size = sizeof(struct bcast_point),
 	.modes = {
-		{ "quiet", "initiator: getppid() (no IPI); victims undisturbed", false },
-		{ "storm", "initiator: membarrier(--cmd) expedited", false },
+		{ .name = "quiet",
+		  .what = "initiator: getppid() (no IPI); victims undisturbed" },
+		{ .name = "storm",
+		  .what = "initiator: membarrier(--cmd) expedited" },
 	},
 	.counters = { IPI_CALL_CPU, IPI_CALL_MASK },
 	.setup = bcast_setup,

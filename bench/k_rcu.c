@@ -139,8 +139,10 @@ static const struct bench k_rcu = {
 	.conf_size = sizeof(struct krcu_conf),
 	.worker_priv_size = sizeof(struct kdev_worker),
 	.modes = {
-		{ "normal", "synchronize_rcu(): a normal grace period", false },
-		{ "expedited", "synchronize_rcu_expedited(): IPIs busy CPUs", false },
+		{ .name = "normal",
+		  .what = "synchronize_rcu(): a normal grace period" },
+		{ .name = "expedited",
+		  .what = "synchronize_rcu_expedited(): IPIs busy CPUs" },
 	},
 	.setup = krcu_setup,
 	.worker_setup = krcu_worker_setup,

@@ -211,7 +211,7 @@ static void rcu_notes(struct point *pt, const json_t *info)
 		   param("jiffies_till_first_fqs", fqs, sizeof(fqs)),
 		   cfg(info, "NO_HZ_FULL"));
 	point_note(pt, "preempt", "%s (build model; PREEMPT_DYNAMIC=%s, "
-		   "preempt= on the cmdline: %s)", json_str(config, "preempt_model"),
+		   "cmdline preempt=%s)", json_str(config, "preempt_model"),
 		   cfg(info, "PREEMPT_DYNAMIC"), json_str(cmd, "preempt"));
 	point_note(pt, "nohz", "cmdline nohz_full=%s isolcpus=%s rcu_nocbs=%s; "
 		   "kernel: nohz_full CPUs %s, isolated %s", json_str(cmd, "nohz_full"),
@@ -436,8 +436,10 @@ static const struct bench rcu_wait = {
 	.priv_size = sizeof(struct rcu_point),
 	.driven_kthreads = { "rcu" },
 	.modes = {
-		{ "normal", "rcu_expedited=0: a normal grace period (ticks)", false },
-		{ "expedited", "rcu_expedited=1: IPIs to non-idle CPUs", false },
+		{ .name = "normal",
+		  .what = "rcu_expedited=0: a normal grace period (ticks)" },
+		{ .name = "expedited",
+		  .what = "rcu_expedited=1: IPIs to non-idle CPUs" },
 	},
 	.pair = { .base = MODE_NORMAL, .test = MODE_EXPEDITED },
 	.counters = { EXP_IPI_TP, GP_WAKE_TP },

@@ -126,13 +126,14 @@ static void note_ceiling(struct point *pt, uint64_t pages)
 	if (f && fscanf(f, "%lu", &ceil) == 1)
 		snprintf(how, sizeof(how), "read from %s", CEILING_PATH);
 	else
-		snprintf(how, sizeof(how), "kernel default; debugfs: %s",
-			 f ? "no number" : strerror(errno));
+		snprintf(how, sizeof(how), "kernel default: %s%s",
+			 f || errno == ENOENT ? "" : "debugfs: ",
+			 f ? "no number in debugfs" : errno == ENOENT ?
+			 "no debugfs file" : strerror(errno));
 	if (f)
 		fclose(f);
 	/* The ceiling once (the same at every point), then each size. */
-	point_note(pt, "flush_ceiling", "tlb_single_page_flush_ceiling %lu (%s)",
-		   ceil, how);
+	point_note(pt, "flush_ceiling", "%lu (%s)", ceil, how);
 	point_note(pt, "flush", "%llu pages %s the ceiling %lu: %s",
 		   (unsigned long long)pages, pages > ceil ? ">" : "<=", ceil,
 		   pages > ceil ? "full flush" : "page-by-page INVLPG");
@@ -260,8 +261,10 @@ static const struct bench tlb_shootdown = {
 	.conf_size = sizeof(struct tlb_conf),
 	.priv_size = sizeof(struct tlb_point),
 	.modes = {
-		{ "quiet", "initiator: getppid() (no flush); victims undisturbed", false },
-		{ "storm", "initiator: the --op operation on --pages pages", false },
+		{ .name = "quiet",
+		  .what = "initiator: getppid() (no flush); victims undisturbed" },
+		{ .name = "storm",
+		  .what = "initiator: the --op operation on --pages pages" },
 	},
 	/* Initiator side: remote flush requests (TLB_REMOTE_SEND_IPI), local
 	 * ones (TLB_LOCAL_SHOOTDOWN), faults of the re-fault ops, and the

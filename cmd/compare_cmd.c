@@ -20,8 +20,13 @@ static int cmp_usage(const char *cmd, bool ok)
 
 	if (!strcmp(cmd, "report"))
 		fprintf(f, "usage: gupsync report [--all] [--no-plots] [-o DIR] "
-			"RUN_A RUN_B\n  a cover-letter block: machine, method, "
-			"the comparison, the plot files\n");
+			"RUN_A RUN_B\n"
+			"       gupsync report [...] A1,A2,... B1,B2,...\n"
+			"       gupsync report [...] DIR_A DIR_B\n"
+			"  a cover-letter block: machine, method, the comparison, "
+			"the plot files;\n  several runs a side (a comma list, or "
+			"a directory of run directories): CI by hierarchical "
+			"bootstrap\n");
 	else
 		fprintf(f, "usage: gupsync compare [--all] RUN_A RUN_B [RUN...]\n"
 			"       gupsync compare [--all] A1,A2,... B1,B2,...\n"
@@ -148,7 +153,7 @@ static int cmp_parse(int argc, char **argv, struct cmp_args *a)
 			a->paths[a->n++] = s;
 		}
 	}
-	if (!report && a->n == 2 && (is_group(a->paths[0]) || is_group(a->paths[1])))
+	if (a->n == 2 && (is_group(a->paths[0]) || is_group(a->paths[1])))
 		return cmp_sides(argv[0], a);
 	if (a->n < 2) {
 		fprintf(stderr, "gupsync %s: needs two run directories "

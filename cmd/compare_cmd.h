@@ -15,7 +15,7 @@
 #include "compare.h"
 #include "rundir.h"
 
-#define CMP_MAX_RUNS 32		/* compare; report takes two sides */
+#define CMP_MAX_RUNS 32		/* runs in all, one side or two */
 
 struct cmp_args {
 	struct cmp_opts o;

@@ -4,6 +4,7 @@
  * machine, the kernels, the method, the comparison table of compare.c,
  * the plot files); see report.h.
  */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,7 +81,7 @@ static void rep_commands(const struct rundir *r, char *buf, size_t len)
 		text_append(buf, len, " %s", wa[i]);
 }
 
-static void rep_method(const struct rundir *r)
+static void rep_method(const struct rundir *r, bool sides)
 {
 	char ma[128], mb[128], line[2400];
 
@@ -91,12 +92,20 @@ static void rep_method(const struct rundir *r)
 		text_append(line, sizeof(line), "; %s;", ma);
 	else
 		text_append(line, sizeof(line), "; A %s, B %s;", ma, mb);
-	text_append(line, sizeof(line), " median; gain%% + is better; 95%% CI "
-		    "by bootstrap; * Welch p<%.2g and CI excludes 0", COMPARE_ALPHA);
+	if (sides)
+		text_append(line, sizeof(line), " median of each side's trials; "
+			    "gain%% + is better; 95%% CI by hierarchical bootstrap "
+			    "(runs, then trials), t-widened for few runs; * CI "
+			    "excludes 0");
+	else
+		text_append(line, sizeof(line), " median; gain%% + is better; "
+			    "95%% CI by bootstrap; * Welch p<%.2g and CI excludes "
+			    "0", COMPARE_ALPHA);
 	compare_wrap(stdout, "Method:  ", "         ", line);
 }
 
-static void rep_plots(const struct cmp_args *a, struct rundir *runs)
+/* Plots of runs[0..n): A against B (with sides: each side's first run). */
+static void rep_plots(const struct cmp_args *a, struct rundir *runs, size_t n)
 {
 	struct plot_files pf = { 0 };
 	char dir[RUNDIR_PATH_MAX + 32], err[1024], *names;
@@ -107,8 +116,8 @@ static void rep_plots(const struct cmp_args *a, struct rundir *runs)
 	if (a->outdir)
 		snprintf(dir, sizeof(dir), "%s", a->outdir);
 	else
-		plot_default_dir(runs, a->n, dir, sizeof(dir));
-	if (plot_runs(runs, a->n, dir, &pf, err, sizeof(err)) < 0) {
+		plot_default_dir(runs, n, dir, sizeof(dir));
+	if (plot_runs(runs, n, dir, &pf, err, sizeof(err)) < 0) {
 		compare_wrap(stdout, "Plots:   ", "         ", err);
 		return;
 	}
@@ -129,30 +138,52 @@ static void rep_plots(const struct cmp_args *a, struct rundir *runs)
 	plot_files_free(&pf);
 }
 
+/* With sides: which runs, in the order given (that is the order they ran
+ * in, for `gupsync ab`). */
+static void rep_runs(const struct cmp_args *a, const struct rundir *runs)
+{
+	char line[4096];
+
+	snprintf(line, sizeof(line), "%zu of A, %zu of B:", a->side_a,
+		 a->n - a->side_a);
+	for (size_t i = 0; i < a->n; i++)
+		text_append(line, sizeof(line), " %c%zu %s%s",
+			    i < a->side_a ? 'A' : 'B',
+			    i < a->side_a ? i + 1 : i - a->side_a + 1,
+			    runs[i].path, i + 1 < a->n ? "," : "");
+	compare_wrap(stdout, "Runs:    ", "         ", line);
+}
+
 int cmd_report(int argc, char **argv, const char *cmdline)
 {
-	struct rundir runs[2];
+	struct rundir runs[CMP_MAX_RUNS], pair[2];
 	struct cmp_counts cnt;
 	struct cmp_args a;
+	size_t na;
 	char err[1024];
 	int rc;
 
 	(void)cmdline;
 	if (compare_cmd_setup(argc, argv, &a, runs, &rc) < 0)
 		return rc;
-	rep_machine(runs);
-	rep_kernel(runs);
-	rep_method(runs);
+	na = a.side_a ? a.side_a : 1;
+	pair[0] = runs[0];	/* each side's first run describes it */
+	pair[1] = runs[na];
+	rep_machine(pair);
+	rep_kernel(pair);
+	rep_method(pair, a.side_a);
+	if (a.side_a)
+		rep_runs(&a, runs);
 	printf("\n");
-	rc = compare_table(stdout, &runs[0], &runs[1], &a.o, &cnt, err, sizeof(err));
+	rc = compare_table_runs(stdout, runs, na, runs + na, a.n - na, &a.o,
+				&cnt, err, sizeof(err));
 	if (rc < 0)
 		fprintf(stderr, "gupsync report: %s\n", err);
 	else
 		printf("%zu of %zu significant (*): %zu better, %zu worse\n",
 		       cnt.sig, cnt.shown, cnt.better, cnt.worse);
 	if (rc == 0)
-		rep_plots(&a, runs);
-	rundir_free(&runs[0]);
-	rundir_free(&runs[1]);
+		rep_plots(&a, pair, 2);
+	compare_cmd_free(&a, runs);
 	return rc < 0 ? 1 : 0;
 }

@@ -87,6 +87,12 @@ int point_skip(struct point *pt, const char *fmt, ...)
 	return BENCH_SKIP;
 }
 
+void *point_worker_priv(const struct point *pt, unsigned id)
+{
+	return pt->worker_priv && id < pt->nthreads + pt->nbg ?
+	       pt->worker_priv[id] : NULL;
+}
+
 static int find_counter(const struct counters *c, const char *spec)
 {
 	for (size_t i = 0; c && i < counters_n(c); i++)
@@ -308,6 +314,7 @@ static int check_set(const struct bench *b, const struct opt_spec *harness,
 	const struct opt_spec *const tables[] = { harness, b->opts };
 	static struct opt_set parsed;	/* large: not on the stack */
 	char buf[1024], why[OPT_ERR_LEN], *argv[64], *save, *tok;
+	const struct opt_val *bg;
 	size_t o = 0;
 	int argc = 0;
 	bool help;
@@ -338,6 +345,11 @@ static int check_set(const struct bench *b, const struct opt_spec *harness,
 		      sizeof(why)) < 0 || help)
 		return bad(b, err, len, "sweep %s set \"%s\": %s", which, set,
 			   help ? "--help" : why);
+	bg = opt_find(&parsed, "bg-threads");
+	for (size_t k = 0; bg && !b->bg_loop && k < bg->n; k++)
+		if (bg->v[k].u)
+			return bad(b, err, len, "sweep %s set \"%s\": background "
+				   "workers without bg_loop()", which, set);
 	return 0;
 }
 

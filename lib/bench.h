@@ -6,10 +6,11 @@
  * BENCH_REGISTER(); the build links every bench/ file and the driver finds
  * them through the gupsync_bench section, so adding a benchmark is adding
  * one file.  The benchmark says what to do; the harness does everything
- * else: parses options, places and pins workers, runs the start barrier,
- * warm-up and timed window, reads clocks and counters, repeats trials,
- * computes statistics and writes results.  A bench file never parses argv,
- * pins threads, reads clocks for reporting or formats output.
+ * else: parses options, allocates its per-point and per-worker state
+ * (zeroed), places and pins workers, runs the start barrier, warm-up and
+ * timed window, reads clocks and counters, repeats trials, computes
+ * statistics and writes results.  A bench file never parses argv, pins
+ * threads, reads clocks for reporting or formats output.
  *
  * Kinds:
  *   BENCH_THROUGHPUT  loop() runs the operation until worker_running() is
@@ -305,7 +306,10 @@ struct point {
 	unsigned nbg;		/* background workers, after them */
 	const int *pus;		/* OS PU of each worker (nthreads + nbg); -1 = unbound */
 	void *priv;		/* priv_size bytes, zeroed */
-	struct pool *pool;	/* the harness's workers: point_worker_priv() */
+	/* The workers' w->priv by id (nthreads + nbg of them), while the
+	 * workers exist; NULL before and after.  Set by the harness (a test
+	 * may point it at its own); read it through point_worker_priv(). */
+	void *const *worker_priv;
 	struct counters *ctr;	/* system-wide: point_counter() */
 	struct counters *tctr;	/* proof pass, per thread: point_thread_counter() */
 	char skip_reason[256];
@@ -350,8 +354,9 @@ const struct bench *bench_find(const char *name);
  * the metric table (names, units, directions, a headline, with derive);
  * options (unique, none of the harness's, inside conf_size); the sweep
  * sets (they parse against harness's and its own options, %N etc.
- * filled in for a 2-PU machine); a variants role (bg_loop, the options
- * the role is run with).  harness: the harness's option table.
+ * filled in for a 2-PU machine; background workers need bg_loop); a
+ * variants role (bg_loop, the options the role is run with).  harness:
+ * the harness's option table.
  */
 int bench_check(const struct bench *b, const struct opt_spec *harness,
 		char *err, size_t len);

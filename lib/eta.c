@@ -78,9 +78,8 @@ void eta_model(const struct run *r, struct eta_model *m)
 
 void eta_begin(struct run *r)
 {
-	r->eta.t0 = now_ns();
-	r->eta.proof0 = r->time.proof;
-	r->eta.trials_done = r->eta.proof_done = 0;
+	r->eta = (struct run_eta){ .t0 = now_ns(), .proof0 = r->time.proof,
+				   .k = 1 };
 }
 
 void eta_trial_done(struct run *r, size_t i)
@@ -93,28 +92,56 @@ void eta_proof_done(struct run *r, size_t i)
 	r->eta.proof_done += eta_point_proof_s(r, i);
 }
 
-double eta_left_s(const struct run *r)
+/* The model's rest: trials and proof passes not yet run. */
+static void model_rest(const struct run *r, double *trials, double *proof)
 {
-	double trials = 0, proof = 0, k = 1, kp = 1;
-	double proof_s = (r->time.proof - r->eta.proof0) / 1e9;
-	double trial_s = r->eta.t0 ? (now_ns() - r->eta.t0) / 1e9 - proof_s : 0;
-
+	*trials = *proof = 0;
 	for (size_t i = 0; i < r->npoints; i++) {
 		const struct run_point *rp = &r->points[i];
 
 		if (!live(rp))
 			continue;
 		if (!rp->verdict[0])
-			proof += eta_point_proof_s(r, i);
+			*proof += eta_point_proof_s(r, i);
 		if (rp->ntrials < r->trials)
-			trials += (r->trials - rp->ntrials) * eta_point_trial_s(r, i);
+			*trials += (r->trials - rp->ntrials) * eta_point_trial_s(r, i);
 	}
-	/* Learned: this machine's pace against the model's, once seen. */
-	if (r->eta.trials_done > 0 && trial_s > 0)
-		k = trial_s / r->eta.trials_done;
+}
+
+double eta_left_s(const struct run *r)
+{
+	double trials, proof, kp = 1;
+	double proof_s = (r->time.proof - r->eta.proof0) / 1e9;
+
+	model_rest(r, &trials, &proof);
 	if (r->eta.proof_done > 0 && proof_s > 0)
 		kp = proof_s / r->eta.proof_done;
-	return k * trials + kp * proof + ETA_END_S;
+	return (r->eta.k > 0 ? r->eta.k : 1) * trials + kp * proof + ETA_END_S;
+}
+
+const char *eta_str(double s, char *buf, size_t len)
+{
+	snprintf(buf, len, s < 10 ? "%.1f" : "%.0f", s);
+	return buf;
+}
+
+double eta_progress(struct run *r)
+{
+	struct run_eta *e = &r->eta;
+	uint64_t now = now_ns();
+	double model = e->trials_done - e->mark_trials;
+	double took = (now - (e->mark_t ? e->mark_t : e->t0)) / 1e9 -
+		      (r->time.proof - (e->mark_t ? e->mark_proof : e->proof0)) / 1e9;
+
+	/* The pace of the trials since the last progress line (a round, or
+	 * a point): what this machine does now, not what a first round's
+	 * one-time costs (memory first mapped, caches cold) made it look. */
+	if (e->t0 && model > 0 && took > 0)
+		e->k = took / model;
+	e->mark_t = now;
+	e->mark_proof = r->time.proof;
+	e->mark_trials = e->trials_done;
+	return eta_left_s(r);
 }
 
 static void set_windows(struct run *r, uint64_t d, uint64_t w)

@@ -11,9 +11,10 @@
  * collapse's regions put back to 4K pages); plus a start and an end
  * (idle baseline, final save and table).  The constants were measured on
  * a 2-vCPU KVM guest (README "Time"); a machine where they differ is
- * caught by learning: once trials have run, eta_left_s() scales the
- * model's trial part by measured / modelled time of the trials so far,
- * and the proof part likewise.
+ * caught by learning: at each progress line eta_progress() scales the
+ * model's rest of trials by measured / modelled time of the trials since
+ * the last line (the last round), and the proof part by that of the proof
+ * passes so far.
  */
 #ifndef GUPSYNC_ETA_H
 #define GUPSYNC_ETA_H
@@ -54,9 +55,16 @@ double eta_point_proof_s(const struct run *r, size_t i);
 void eta_begin(struct run *r);
 void eta_trial_done(struct run *r, size_t i);
 void eta_proof_done(struct run *r, size_t i);
-/* Seconds still to go: the model until the first trial has run, then
- * scaled by what the trials and proofs so far took. */
+/* Seconds still to go: the model's rest of trials scaled by the pace
+ * learned at the last progress line (1 before any), the rest of proof
+ * passes by the pace of those run, plus the end. */
 double eta_left_s(const struct run *r);
+/* At a progress line (each round, or each point): learn the pace of the
+ * trials since the last one (measured / modelled seconds, proof passes
+ * apart), then eta_left_s(). */
+double eta_progress(struct run *r);
+/* Seconds as a progress line says them: "7.5", "42". */
+const char *eta_str(double s, char *buf, size_t len);
 
 /*
  * Fit r to a budget of budget_s seconds (the whole run): fewer trials,

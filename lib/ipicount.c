@@ -92,7 +92,7 @@ static void note_paravirt(struct point *pt)
 		   json_is_true(tlb) ? " (a preempted vCPU flushes at VM entry, "
 		   "no IPI: fewer than targets)" : "",
 		   json_is_true(ipi) ? "on" : "off",
-		   json_is_true(ipi) ? " (hypercall, still traced)" : "");
+		   json_is_true(ipi) ? " (still traced)" : "");
 }
 
 /* "PU1 l3, PU2 package" into buf; returns the first target whose

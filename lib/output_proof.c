@@ -156,11 +156,12 @@ struct pgroup {
 	const struct vsplit *vs;	/* indexed by point */
 	bool vary[SHAPE_MAX_NUMS];
 	size_t nvary;
-	bool one_concl, all_trials;
+	bool one_concl, all_trials, some_short;
 };
 
 /* The table's cells of point i (header: the names): its parameter
- * values, then its numbers that vary. */
+ * values, its numbers that vary, and where not every trial of some
+ * point showed the path, "proven/checked". */
 static size_t row_cells(const struct run *r, const struct pgroup *g, size_t i,
 			char cells[][PROOF_CELL], size_t cap, bool header)
 {
@@ -187,10 +188,17 @@ static size_t row_cells(const struct run *r, const struct pgroup *g, size_t i,
 			snprintf(cells[n++], PROOF_CELL, "%.*s", (int)s->nums.len[k],
 				 rp->verdict + s->nums.off[k]);
 	}
+	if (g->some_short && n < cap) {
+		if (header)
+			snprintf(cells[n++], PROOF_CELL, "trials");
+		else
+			snprintf(cells[n++], PROOF_CELL, "%u/%u", rp->trials_proven,
+				 rp->trials_checked);
+	}
 	return n;
 }
 
-#define ROW_CAP (PROOF_MAX_PARAMS + PROOF_MAX_COLS)
+#define ROW_CAP (PROOF_MAX_PARAMS + PROOF_MAX_COLS + 1)
 
 /* Column widths of the table; false if a row would not fit a line. */
 static bool table_widths(const struct run *r, const struct pgroup *g,
@@ -253,8 +261,6 @@ static void proof_table(const struct run *r, const struct pgroup *g,
 {
 	char text[PROOF_VERDICT_LEN + 64], cells[ROW_CAP][PROOF_CELL];
 	size_t w[ROW_CAP], ncols;
-	const char *concl = NULL;
-
 	if (g->nvary == 0 && g->one_concl && g->n == nok) {
 		out_comment("proof, every point%s: %s", g->all_trials ?
 			    " (every trial too)" : "", r->points[g->pt[0]].verdict);
@@ -270,25 +276,28 @@ static void proof_table(const struct run *r, const struct pgroup *g,
 		    text);
 	row_cells(r, g, g->pt[0], cells, ROW_CAP, true);
 	table_row(cells, ncols, w);
-	for (size_t m = 0; m < g->n; m++) {
-		const char *c = g->vs[g->pt[m]].concl;
+	/* A block per conclusion, in the order they first come; the points
+	 * in their order within it. */
+	for (size_t b = 0; b < g->n; b++) {
+		const char *c = g->vs[g->pt[b]].concl;
+		bool seen = false;
 
-		if (!g->one_concl && (!concl || strcmp(concl, c)))
-			out_comment("  %s%s", c[0] ? "-> " : "", c[0] ? c : "(none)");
-		concl = c;
-		row_cells(r, g, g->pt[m], cells, ROW_CAP, false);
-		table_row(cells, ncols, w);
-	}
-	for (size_t m = 0; m < g->n; m++) {
-		const struct run_point *rp = &r->points[g->pt[m]];
-		char label[256];
-
-		if (!rp->trials_checked || rp->trials_proven == rp->trials_checked)
+		for (size_t m = 0; m < b && !seen; m++)
+			seen = !strcmp(g->vs[g->pt[m]].concl, c);
+		if (seen)
 			continue;
-		run_point_label(r, g->pt[m], label, sizeof(label));
-		out_comment("  WARNING: only %u of %u trials showed the path at %s",
-			    rp->trials_proven, rp->trials_checked, label);
+		if (!g->one_concl)
+			out_comment("  %s%s", c[0] ? "-> " : "", c[0] ? c : "(none)");
+		for (size_t m = b; m < g->n; m++) {
+			if (strcmp(g->vs[g->pt[m]].concl, c))
+				continue;
+			row_cells(r, g, g->pt[m], cells, ROW_CAP, false);
+			table_row(cells, ncols, w);
+		}
 	}
+	if (g->some_short)
+		out_comment("  WARNING: not every trial showed the path where "
+			    "trials is short");
 }
 
 void print_proofs(const struct run *r)
@@ -331,6 +340,8 @@ void print_proofs(const struct run *r)
 				continue;
 			members[g.n++] = j;
 			g.all_trials &= every_trial(rp);
+			g.some_short |= rp->trials_checked &&
+					rp->trials_proven < rp->trials_checked;
 			g.one_concl &= !strcmp(vs[j].concl, vs[i].concl);
 			for (size_t k = 0; k < vs[i].nums.n; k++)
 				if (!g.vary[k] && !same_num(rp->verdict, &vs[j],

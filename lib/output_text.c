@@ -354,4 +354,7 @@ void run_print_footer(struct run *r)
 		"and meta.json", r->dir,
 		r->b->kind == BENCH_LATENCY ? ", samples.csv" : "",
 		run_slicing(r) ? ", slices.csv" : "");
+	/* Before anything on stderr (a sweep's next progress line): a log
+	 * of both must not start that line inside the footer. */
+	fflush(stdout);
 }

@@ -70,9 +70,8 @@ void run_print_regimes(const struct run *r)
 		if (!any) {
 			fputs("# ", stdout);
 			text_wrap(stdout, 2, "#   ", REGIMES_WIDTH, "regimes: "
-				  "trials in two groups, L and H, that the median "
-				  "and CI stand for neither of: run longer, in "
-				  "ABAB pairs (gupsync ab); README \"Regimes\"");
+				  "two groups of trials, L and H; the median stands "
+				  "for neither (README \"Regimes\"; gupsync ab)");
 		}
 		any = true;
 		run_point_label(r, i, label, sizeof(label));
@@ -80,4 +79,5 @@ void run_print_regimes(const struct run *r)
 		text_wrap(stdout, 4 + strlen(label) + (label[0] ? 2 : 0), "#     ",
 			  REGIMES_WIDTH, msg);
 	}
+	fflush(stdout);	/* as the footer: before anything on stderr */
 }

@@ -105,10 +105,14 @@ static int run_rounds(struct run *r)
 			perm[i] = i;
 		if (r->rc.order == 2)
 			gsl_ran_shuffle(rng, perm, r->npoints, sizeof(*perm));
-		if (!r->rc.quiet)
-			fprintf(stderr, "gupsync: %s round %llu/%llu (about %.0f s left)\n",
-				r->b->name, (unsigned long long)t + 1,
-				(unsigned long long)r->trials, eta_left_s(r));
+		if (!r->rc.quiet) {
+			char left[16];
+
+			fprintf(stderr, "gupsync: %s round %llu/%llu (about %s s "
+				"left)\n", r->b->name, (unsigned long long)t + 1,
+				(unsigned long long)r->trials,
+				eta_str(eta_progress(r), left, sizeof(left)));
+		}
 		for (size_t k = 0; k < r->npoints; k++) {
 			if (!pending(r, perm[k], t + 1))
 				continue;

@@ -125,6 +125,9 @@ struct run {
 	struct run_eta {	/* what eta.c learns of this machine's pace */
 		uint64_t t0, proof0;	/* when trials began; time.proof then */
 		double trials_done, proof_done;	/* modelled s of those run */
+		uint64_t mark_t, mark_proof;	/* at the last progress line */
+		double mark_trials;
+		double k;		/* measured / modelled, last interval */
 	} eta;
 	struct run_budget {	/* what --budget chose (eta_fit()) */
 		uint64_t want, duration_ns, warmup_ns; /* asked; 0: no budget */

@@ -223,19 +223,8 @@ int thp_batch_prepare(struct thp_batch *b, bool huge, char *err, size_t len)
 	b->used = 0;
 	if (grow && thp_batch_grow(b, err, len) < 0)
 		return -1;
-	for (size_t i = 0; i < b->n && !grow; i++) {
-		char *r = thp_batch_region(b, i);
-
-		if (i >= b->next && pin_mapped_thp(r) != 1)
-			continue;
-		if (madvise(r, HPAGE_PMD_SIZE, MADV_DONTNEED) < 0) {
-			snprintf(err, len, "madvise(%p, 2M, MADV_DONTNEED): %s",
-				 (void *)r, strerror(errno));
-			return -1;
-		}
-		mem_populate(r, HPAGE_PMD_SIZE);
-		b->ok[i] = false;
-	}
+	if (!grow && thp_batch_restore(b, b->next, err, len) < 0)
+		return -1;
 	b->next = b->checked = 0;
 	if (huge && thp_batch_advise(b, MADV_HUGEPAGE) < 0) {
 		snprintf(err, len, "madvise(MADV_HUGEPAGE, %zu regions): %s", b->n,

@@ -45,15 +45,16 @@ json_t *run_time_json(const struct run *r)
 		"save excludes the last write; plots are made after the run");
 }
 
-static void progress(const struct run *r, size_t i)
+static void progress(struct run *r, size_t i)
 {
-	char label[256];
+	char label[256], left[16];
 
 	if (r->rc.quiet)
 		return;
 	run_point_label(r, i, label, sizeof(label));
-	fprintf(stderr, "gupsync: %s [%zu/%zu] %s (about %.0f s left)\n",
-		r->b->name, i + 1, r->npoints, label, eta_left_s(r));
+	fprintf(stderr, "gupsync: %s [%zu/%zu] %s (about %s s left)\n",
+		r->b->name, i + 1, r->npoints, label,
+		eta_str(eta_progress(r), left, sizeof(left)));
 }
 
 static double per_op(const struct run *r, const struct mode_result *res,

@@ -73,6 +73,8 @@ static int worker_priv(struct pool *p, struct pool_worker *pw)
 	if (!p->b->worker_priv_size)
 		return BENCH_OK;
 	pw->priv = pw->w.priv = calloc(1, p->b->worker_priv_size);
+	/* Read by the main thread after the start barrier. */
+	p->privs[pw->w.id] = pw->priv;
 	if (pw->priv)
 		return BENCH_OK;
 	snprintf(msg, sizeof(msg), "out of memory for worker %u's state "
@@ -162,9 +164,11 @@ static struct pool *pool_alloc(struct point *pt)
 	p->setup_rc = calloc(p->n, sizeof(int));
 	p->recs = calloc(p->nmeasured, sizeof(*p->recs));
 	p->nrecs = calloc(p->nmeasured, sizeof(*p->nrecs));
-	if (!p->w || !p->tid || !p->setup_rc || !p->recs || !p->nrecs) {
+	p->privs = calloc(p->n, sizeof(*p->privs));
+	if (!p->w || !p->tid || !p->setup_rc || !p->recs || !p->nrecs ||
+	    !p->privs) {
 		free(p->w), free(p->tid), free(p->setup_rc), free(p->recs);
-		free(p->nrecs), free(p);
+		free(p->nrecs), free(p->privs), free(p);
 		return NULL;
 	}
 	p->slice_ops = SLICE_FIRST_OPS;
@@ -194,7 +198,7 @@ static struct pool *pool_alloc(struct point *pt)
 			pw->samples = malloc(pw->cap * sizeof(double));
 		}
 	}
-	pt->pool = p;
+	pt->worker_priv = p->privs;
 	return p;
 }
 
@@ -389,13 +393,7 @@ void pool_stop(struct pool *p)
 	pthread_barrier_destroy(&p->end);
 	pthread_barrier_destroy(&p->slice_go);
 	pthread_barrier_destroy(&p->slice_done);
-	p->pt->pool = NULL;
+	p->pt->worker_priv = NULL;
+	free(p->privs);
 	free(p->w), free(p->tid), free(p->setup_rc), free(p);
-}
-
-void *point_worker_priv(const struct point *pt, unsigned id)
-{
-	const struct pool *p = pt->pool;
-
-	return p && id < p->n ? p->w[id].w.priv : NULL;
 }

@@ -4,9 +4,10 @@
  * barrier, warm-up, a timed window and a stop flag.
  *
  * Threads are created already bound to their PU (the affinity is set in
- * the pthread attributes, so the thread never runs elsewhere) and run the
- * benchmark's worker_setup() there, so per-worker memory is first touched
- * on the worker's own CPU.  Each window: all workers start together at a
+ * the pthread attributes, so the thread never runs elsewhere), allocate
+ * the benchmark's per-worker state (bench->worker_priv_size) and run its
+ * worker_setup() there, so per-worker memory is first touched on the
+ * worker's own CPU.  Each window: all workers start together at a
  * barrier, run the mode until the stop flag, and meet at a second barrier.
  * The harness reads the per-worker counters (each in its own cache line)
  * and the perf counters after the warm-up and at the end of the window;

@@ -38,6 +38,7 @@ struct pool {
 	unsigned n;		/* all workers: measured, then background */
 	unsigned nmeasured;
 	struct pool_worker *w;	/* n workers, each cache-line aligned */
+	void **privs;		/* their w.priv, by id: pt->worker_priv */
 	pthread_t *tid;
 	pthread_barrier_t start, end;
 	volatile int stop;

@@ -56,6 +56,27 @@ expect "variants DIR of runs: other benchmarks left out" 0 \
 expect "variants RUN of another benchmark: refused" 2 "is a run of gup-fast" -- \
 	"$G" variants "$FX/gup-fast-a"
 
+# Several runs a side: report and compare take them (copies of one
+# fixture each side), name them and use the hierarchical CI.
+F="$(dirname "$0")/fixtures/runs"
+for x in a b; do for i in 1 2; do cp -r "$F/gup-fast-$x" "$tmp/$x$i"; done; done
+"$G" report --no-plots "$tmp/a1,$tmp/a2" "$tmp/b1,$tmp/b2" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ $rc -eq 0 ] && grep -q '^Runs:    2 of A, 2 of B: A1 ' "$tmp/out" &&
+   grep -q 'hierarchical' "$tmp/out" && grep -q 'gup_fast_rel' "$tmp/out"; then
+	ok "report A1,A2 B1,B2: the runs named, hierarchical CI"
+else
+	not_ok "report A1,A2 B1,B2: the runs named, hierarchical CI" "exit $rc" \
+		"$(head -c 300 "$tmp/out")" "$(head -c 300 "$tmp/err")"
+fi
+"$G" compare "$tmp/a1,$tmp/a2" "$tmp/b1,$tmp/b2" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ $rc -eq 0 ] && grep -q '2 runs of A, 2 of B' "$tmp/out"; then
+	ok "compare A1,A2 B1,B2: two sides"
+else
+	not_ok "compare A1,A2 B1,B2: two sides" "exit $rc" "$(head -c 300 "$tmp/err")"
+fi
+
 # A run ended by SIGTERM names the resume command (needs the machine).
 "$G" run gup-fast --threads 1 --trials 50 --duration 100ms --warmup 10ms \
 	--output "$tmp/r" >/dev/null 2>"$tmp/err" &

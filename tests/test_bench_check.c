@@ -235,6 +235,7 @@ static void test_bad_opts(void **state)
 
 static void test_bad_roles(void **state)
 {
+	char err[256];
 	struct bench b;
 
 	(void)state;
@@ -246,11 +247,18 @@ static void test_bad_roles(void **state)
 	rejected(&b, "sweep short set \"--threads=%T --sise=1\": ");
 	b = good, b.sweep.full_args = "--size=9";
 	rejected(&b, "sweep full set \"--size=9\": ");
+	b = good, b.bg_loop = NULL;
+	rejected(&b, "sweep full set \"--bg-threads=%G --size=%N "
+		 "--placement=compact\": background workers without bg_loop()");
+	b = good, b.bg_loop = NULL, b.sweep.full_args = "--bg-threads=0";
+	assert_int_equal(bench_check(&b, run_harness_opts(), err,
+				     sizeof(err)), 0);
 	b = good, b.variant = VARIANT_RCU;
 	rejected(&b, "its variants role needs option --load");
 	b = good, b.variant = VARIANT_IPI;
 	rejected(&b, "its variants role needs option --cmd");
 	b = good, b.variant = VARIANT_K_IPI, b.bg_loop = NULL;
+	b.sweep = (struct bench_sweep){ 0 };
 	rejected(&b, "a variants role needs bg_loop()");
 	b = good, b.variant = 12;
 	rejected(&b, "variant 12 is no role");

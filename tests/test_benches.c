@@ -36,7 +36,6 @@
 #include "benchutil.h"
 #include "ipicount.h"
 #include "kdev.h"
-#include "workers_priv.h"
 #include "proof.h"
 #include "testutil.h"
 #include "victim.h"
@@ -105,10 +104,11 @@ static void check_modes(const struct bench *b)
 			if (!strcmp(b->modes[k].name, b->modes[m].name))
 				fail_msg("%s: mode %s twice", b->name, b->modes[m].name);
 	}
-	/* The pair: two distinct measured modes, throughput only. */
+	/* The pair: two distinct measured modes (throughput: loop() in
+	 * slices; latency: calls in slices). */
 	if (b->pair.test) {
 		if (b->pair.test >= nm || b->pair.base >= nm ||
-		    b->pair.base == b->pair.test || b->kind != BENCH_THROUGHPUT ||
+		    b->pair.base == b->pair.test ||
 		    b->modes[b->pair.test].proof_only || b->modes[b->pair.base].proof_only)
 			fail_msg("%s: bad pair %u/%u", b->name, b->pair.base, b->pair.test);
 	}
@@ -556,24 +556,21 @@ static void test_uprobe_replace(void **state)
  * The in-kernel benchmarks time inside gupsync.ko: their numbers are the
  * medians of the workers' kernel samples (lib/kdev.h: a worker's state,
  * w->priv, starts with a struct kdev_worker; the benchmark reaches it
- * through point_worker_priv(), here a one-worker pool of our own).
+ * through point_worker_priv(), here pointed at one of our own).
  * Three samples per series and mode: the median is the middle one;
  * events per iteration from its counts.  With no worker every number is
  * NaN, never a made-up 0.
  */
 struct kfake {
 	struct kdev_worker kw;
-	struct pool pool;
-	struct pool_worker pw[1];
+	void *privs[1];
 };
 
 static void kfake_init(struct kfake *k, struct point *pt)
 {
 	memset(k, 0, sizeof(*k));
-	k->pw[0].w.priv = &k->kw;
-	k->pool.n = k->pool.nmeasured = 1;
-	k->pool.w = k->pw;
-	pt->pool = &k->pool;
+	k->privs[0] = &k->kw;
+	pt->worker_priv = k->privs;
 	pt->nthreads = 1;
 }
 

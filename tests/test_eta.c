@@ -97,20 +97,22 @@ static void test_model_parts(void **state)
 					   ETA_START_S)) < 1e-6);
 }
 
-/* After some trials the estimate scales by the pace seen: a machine
- * twice as slow as the model (synthetic elapsed time) doubles the rest. */
+/* At each progress line the estimate takes the pace of the trials since
+ * the last one: a machine twice as slow as the model doubles the rest;
+ * a first round slowed by one-time costs does not weigh on the second. */
 static void test_learning(void **state)
 {
 	struct run r;
 	double trial, proof, left, want;
+	uint64_t now;
 
 	(void)state;
 	fake_run(&r);
 	trial = eta_point_trial_s(&r, 0);
 	proof = eta_point_proof_s(&r, 0);
 	eta_begin(&r);
-	/* Round 1 done: every proof and one trial of every point, the proofs
-	 * took 3x the model, the trials 2x. */
+	/* Round 1: every proof and one trial of every point; the proofs
+	 * took 3x the model, the trials 5x (one-time costs). */
 	for (size_t i = 0; i < NPOINTS; i++) {
 		snprintf(points[i].verdict, sizeof(points[i].verdict), "ok");
 		points[i].ntrials = 1;
@@ -119,11 +121,22 @@ static void test_learning(void **state)
 	}
 	r.time.proof = r.eta.proof0 + (uint64_t)(3 * NPOINTS * proof * 1e9);
 	r.eta.t0 = now_ns() - (uint64_t)((3 * NPOINTS * proof +
-					   2 * NPOINTS * trial) * 1e9);
-	left = eta_left_s(&r);
-	want = 2 * 9 * NPOINTS * trial;	/* nine trials each, at 2x */
+					   5 * NPOINTS * trial) * 1e9);
+	left = eta_progress(&r);
+	want = 5 * 9 * NPOINTS * trial;	/* nine trials each, at 5x */
 	assert_true(left > want && left < want + 1.0);
-	/* A pending proof is scaled by the proofs' own pace. */
+	/* Round 2 at 2x the model: the estimate follows round 2 alone. */
+	for (size_t i = 0; i < NPOINTS; i++) {
+		points[i].ntrials = 2;
+		eta_trial_done(&r, i);
+	}
+	now = now_ns();
+	r.eta.mark_t = now - (uint64_t)(2 * NPOINTS * trial * 1e9);
+	left = eta_progress(&r);
+	want = 2 * 8 * NPOINTS * trial;
+	assert_true(left > want && left < want + 1.0);
+	assert_true(fabs(eta_left_s(&r) - left) < 0.01);
+	/* A pending proof is scaled by the proofs' own pace (3x). */
 	points[2].verdict[0] = 0;
 	assert_true(eta_left_s(&r) - left > 3 * proof - 0.01 &&
 		    eta_left_s(&r) - left < 3 * proof + 0.01);

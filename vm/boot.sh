@@ -3,17 +3,56 @@
 
 TCG_NOTE="TCG (emulated CPU): timings are NOT representative of hardware"
 
+# How TCG runs the vCPUs and what the guest's clock follows (--tcg).  The
+# guest's soft-lockup watchdog (kernel/watchdog.c) reports a CPU whose
+# hrtimer finds its stopper work unrun for 2*watchdog_thresh (20 s) of
+# guest time.  Under QEMU's default, MTTCG, each vCPU is a host thread and
+# guest time is host time: a vCPU thread the host does not run for 20 s
+# is "stuck" to the guest, and so is a sibling spinning for it in
+# smp_call_function() or stop_machine().  KVM guests escape the first case
+# with kvmclock's PVCLOCK_GUEST_STOPPED (kvm_check_and_clear_guest_paused());
+# TCG has no such thing.  icount (the default here) makes guest time
+# follow the instructions executed (one host thread runs all vCPUs in
+# turn, so none waits on a descheduled sibling, and a stalled QEMU stalls
+# guest time with it); sleep=off skips idle time, so an idle guest waits
+# for nothing.
+tcg_args() {
+	case $tcg in
+	icount) TCG_ARGS=(-accel tcg -icount shift=auto,sleep=off) ;;
+	single) TCG_ARGS=(-accel tcg,thread=single) ;;
+	mttcg) TCG_ARGS=(-accel tcg,thread=multi) ;;
+	esac
+}
+
+# Under icount the guest's TSC counts QEMU's virtual nanoseconds (1 GHz),
+# so a jiffy is 1e9/HZ TSC cycles: the delay loop's value, given to the
+# guest (lpj=) because calibrating it on each secondary CPU, a wait for
+# timer ticks while the vCPUs take turns, costs ~100 s of boot.  HZ from
+# the guest kernel's config, 250 (Debian's) when there is none.
+icount_lpj() {
+	local hz
+	hz=$(sed -n 's/^CONFIG_HZ=\([0-9]*\)$/\1/p' "$WORK/root/boot/config-$KREL" 2>/dev/null)
+	echo $(( 1000000000 / ${hz:-250} ))
+}
+
 # QEMU arguments for accelerator $1, serial results into file $2.
 qemu_args() {
-	local cpu=max append="console=ttyS0 quiet loglevel=3 panic=-1 gupsync.accel=$1"
-	local bios=()
+	# loglevel=5: warnings reach the console, so a soft lockup or an oops
+	# shows its CPU, RIP and call trace there, not only the BUG line (six
+	# boot-time warnings cost nothing); a guest that hangs sends no dmesg.
+	local cpu=max append="console=ttyS0 quiet loglevel=5 panic=-1 gupsync.accel=$1"
+	local bios=() accel_args=()
 	[ "$1" = kvm ] && cpu=host
 	[ -n "${3:-}" ] && append="$append $3"
+	[ "$1" = tcg ] && [ "$tcg" = icount ] && append="$append lpj=$(icount_lpj)"
 	# qboot: a firmware made for direct kernel boot, quicker and quieter
 	# than SeaBIOS (which also resets the terminal).
 	[ -f /usr/share/qemu/qboot.rom ] && bios=(-bios qboot.rom)
-	QEMU=(qemu-system-x86_64 -no-user-config -nodefaults -nographic -no-reboot "${bios[@]}"
-	      -accel "$1" -cpu "$cpu" -smp "$smp" -m "$mem"
+	[ "$1" = tcg ] && accel_args=("${TCG_ARGS[@]}") || accel_args=(-accel "$1")
+	# debug-threads: vCPU threads named "CPU n/TCG" (or /KVM) on the host,
+	# so top, ps -L and a post-mortem can tell them apart.
+	QEMU=(qemu-system-x86_64 -name gupsync,debug-threads=on -no-user-config -nodefaults -nographic -no-reboot "${bios[@]}"
+	      "${accel_args[@]}" -cpu "$cpu" -smp "$smp" -m "$mem"
 	      -kernel "$KIMG" -initrd "$WORK/initramfs.cpio" -append "$append"
 	      -serial mon:stdio -serial "file:$2")
 }
@@ -58,7 +97,7 @@ pick_accel() {
 			say "KVM cannot be used: $ACCEL_WHY; falling back to TCG"
 		fi
 	fi
-	[ "$ACCEL" = tcg ] && say "$TCG_NOTE"
+	[ "$ACCEL" = tcg ] && say "$TCG_NOTE; --tcg $tcg"
 	return 0
 }
 
@@ -160,6 +199,7 @@ vm_json() {
   "module_built_against": $(json_str "$KBUILD"),
   "accel": "$ACCEL",
   "accel_reason": $(json_str "$ACCEL_WHY"),
+  "tcg": $(json_str "$([ "$ACCEL" = tcg ] && echo "$tcg: ${TCG_ARGS[*]}")"),
   "timing_representative_of_hardware": $2,
   "note": $(json_str "$([ "$2" = false ] && echo "$TCG_NOTE" || echo "KVM guest: virtualized IPIs and timers")"),
   "smp": $smp,

@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_footer.c - the footer a run prints under its table
+ * (run_print_footer(): lib/output_text.c, lib/output_proof.c) on a
+ * hand-built struct run of four points (threads=1,2 x size=4K,2M): proof
+ * verdicts of one shape said once with a table of the numbers that
+ * differ, in blocks of one conclusion; one verdict at every point said
+ * once; a verdict of its own shape printed whole; notes that differ only
+ * in numbers said once with ranges; the header's futex hash not repeated;
+ * "PU0", "4K" and "x86_64" are words, not numbers.
+ *
+ * Nothing is measured.  The footer goes to a temporary file (stdout is
+ * dup2()ed there and back: stdout is TAP here) and is compared whole.
+ */
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "testutil.h"
+
+#include "run.h"
+
+#define NPOINTS 4
+#define FOOTER_MAX 8192
+
+struct fake_conf {
+	uint64_t threads, size;
+};
+
+static const struct opt_spec fake_opts[] = {
+	{ "threads", OPT_U64, "workers", "1", 1, 64, NULL, true,
+	  offsetof(struct fake_conf, threads) },
+	{ "size", OPT_SIZE, "page size", "4K", 4096, 2 << 20, NULL, true,
+	  offsetof(struct fake_conf, size) },
+	{ NULL },
+};
+
+static const struct bench fake_bench = {
+	.name = "fake",
+	.summary = "a benchmark that is never run",
+	.kernel_path = "none",
+	.kind = BENCH_THROUGHPUT,
+	.modes = { { "a", "the one mode", false } },
+};
+
+static int setup_run(void **state)
+{
+	const struct opt_spec *tables[] = { fake_opts };
+	char *const argv[] = { "--threads=1,2", "--size=4K,2M" };
+	struct run *r = calloc(1, sizeof(*r));
+	char err[OPT_ERR_LEN];
+	bool help = false;
+
+	if (!r)
+		return -1;
+	*state = r;
+	r->b = &fake_bench;
+	r->nmodes = 1;
+	r->nmeasured = 1;
+	if (opt_parse(tables, 1, 2, argv, &r->opts, &help, err, sizeof(err)) < 0)
+		return -1;
+	r->npoints = opt_npoints(&r->opts);
+	r->points = calloc(r->npoints, sizeof(*r->points));
+	if (r->npoints != NPOINTS || !r->points)
+		return -1;
+	snprintf(r->dir, sizeof(r->dir), "results/fake-1");
+	snprintf(r->futex_hash, sizeof(r->futex_hash), "global (test)");
+	for (size_t i = 0; i < r->npoints; i++) {
+		r->points[i].status = BENCH_OK;
+		r->points[i].trials_checked = 6;
+		r->points[i].trials_proven = 6;
+	}
+	return 0;
+}
+
+static int teardown_run(void **state)
+{
+	struct run *r = *state;
+
+	for (size_t i = 0; i < r->npoints; i++) {
+		struct note *n = r->points[i].notes;
+
+		while (n) {
+			struct note *next = n->next;
+
+			free(n);
+			n = next;
+		}
+	}
+	free(r->points);
+	free(r);
+	return 0;
+}
+
+static void add_note(struct run *r, size_t i, const char *key, const char *val)
+{
+	struct note *n = calloc(1, sizeof(*n)), **tail = &r->points[i].notes;
+
+	assert_non_null(n);
+	snprintf(n->key, sizeof(n->key), "%s", key);
+	snprintf(n->val, sizeof(n->val), "%s", val);
+	while (*tail)
+		tail = &(*tail)->next;
+	*tail = n;
+}
+
+static void set_verdicts(struct run *r, const char *const v[NPOINTS])
+{
+	for (size_t i = 0; i < NPOINTS; i++)
+		snprintf(r->points[i].verdict, sizeof(r->points[i].verdict), "%s",
+			 v[i]);
+}
+
+/* The footer's lines from "# proof" up to "# files" (both excluded when
+ * from is "# proof": only the proof part), or all of it (from NULL). */
+static void footer(struct run *r, const char *from, char *out, size_t len)
+{
+	char path[] = "/tmp/gupsync-test-footer-XXXXXX", *buf;
+	int fd = mkstemp(path), saved;
+	ssize_t n;
+
+	assert_true(fd >= 0);
+	unlink(path);
+	fflush(stdout);
+	saved = dup(STDOUT_FILENO);
+	assert_true(saved >= 0);
+	assert_true(dup2(fd, STDOUT_FILENO) >= 0);
+	run_print_footer(r);
+	fflush(stdout);
+	assert_true(dup2(saved, STDOUT_FILENO) >= 0);
+	close(saved);
+	buf = calloc(1, FOOTER_MAX);
+	assert_non_null(buf);
+	n = pread(fd, buf, FOOTER_MAX - 1, 0);
+	close(fd);
+	assert_true(n > 0);
+	if (from) {
+		char *a = strstr(buf, from), *b = strstr(buf, "# files:");
+
+		assert_non_null(a);
+		assert_non_null(b);
+		*b = '\0';
+		snprintf(out, len, "%s", a);
+	} else {
+		snprintf(out, len, "%s", buf);
+	}
+	free(buf);
+}
+
+/* One shape, two conclusions: the text once, a row per point. */
+static void test_proof_table(void **state)
+{
+	struct run *r = *state;
+	static const char *const v[NPOINTS] = {
+		"IPIs 0.002/op on PU0, 4K pages, expected 0.00 (model 2/op) -> none",
+		"IPIs 1.950/op on PU0, 4K pages, expected 1.98 (model 2/op) -> as expected",
+		"IPIs 0.001/op on PU0, 4K pages, expected 0.00 (model 2/op) -> none",
+		"IPIs 2.010/op on PU0, 4K pages, expected 1.99 (model 2/op) -> as expected",
+	};
+	char out[FOOTER_MAX];
+
+	set_verdicts(r, v);
+	footer(r, "# proof", out, sizeof(out));
+	assert_string_equal(out,
+		"# proof (every trial too): IPIs [a]/op on PU0, 4K pages, expected [b]\n"
+		"#   (model 2/op)\n"
+		"#   threads size     a    b\n"
+		"#   -> none\n"
+		"#         1   4K 0.002 0.00\n"
+		"#         2   4K 0.001 0.00\n"
+		"#   -> as expected\n"
+		"#         1   2M 1.950 1.98\n"
+		"#         2   2M 2.010 1.99\n");
+}
+
+/* Where not every trial showed the path: a trials column and a WARNING. */
+static void test_proof_trials(void **state)
+{
+	struct run *r = *state;
+	static const char *const v[NPOINTS] = {
+		"x 1 -> ok", "x 2 -> ok", "x 3 -> ok", "x 4 -> ok",
+	};
+	char out[FOOTER_MAX];
+
+	set_verdicts(r, v);
+	r->points[2].trials_proven = 4;
+	footer(r, "# proof", out, sizeof(out));
+	assert_string_equal(out,
+		"# proof: x [a] -> ok\n"
+		"#   threads size a trials\n"
+		"#         1   4K 1    6/6\n"
+		"#         1   2M 2    6/6\n"
+		"#         2   4K 3    4/6\n"
+		"#         2   2M 4    6/6\n"
+		"#   WARNING: not every trial showed the path where trials is short\n");
+}
+
+/* The same verdict everywhere: one line; a shape of its own: whole. */
+static void test_proof_once_and_whole(void **state)
+{
+	struct run *r = *state;
+	static const char *const same[NPOINTS] = {
+		"mmap_lock 0.0000 (x86_64) -> fast", "mmap_lock 0.0000 (x86_64) -> fast",
+		"mmap_lock 0.0000 (x86_64) -> fast", "mmap_lock 0.0000 (x86_64) -> fast",
+	};
+	static const char *const odd[NPOINTS] = {
+		"a 1 -> ok", "a 2 -> ok", "a 3 -> ok", "WARNING: b 0 -> not ok",
+	};
+	char out[FOOTER_MAX];
+
+	set_verdicts(r, same);
+	footer(r, "# proof", out, sizeof(out));
+	assert_string_equal(out, "# proof, every point (every trial too): "
+			    "mmap_lock 0.0000 (x86_64) ->\n#   fast\n");
+	set_verdicts(r, odd);
+	footer(r, "# proof", out, sizeof(out));
+	assert_string_equal(out,
+		"# proof (every trial too): a [a] -> ok\n"
+		"#   threads size a\n"
+		"#         1   4K 1\n"
+		"#         1   2M 2\n"
+		"#         2   4K 3\n"
+		"# proof threads=2 size=2M (every trial too): WARNING: b 0 -> not ok\n");
+}
+
+/* Notes: the same everywhere once; numbers-only differences (3 or more
+ * values) once with ranges; 2 values by their parameter; the header's
+ * futex hash not again. */
+static void test_notes(void **state)
+{
+	struct run *r = *state;
+	static const char *const v[NPOINTS] = {
+		"ok -> ok", "ok -> ok", "ok -> ok", "ok -> ok",
+	};
+	static const char *const slices[NPOINTS] = {
+		"slices of 752 ops, 1324 pairs", "slices of 761 ops, 1301 pairs",
+		"slices of 718 ops, 1389 pairs", "slices of 764 ops, 1329 pairs",
+	};
+	char out[FOOTER_MAX];
+
+	set_verdicts(r, v);
+	for (size_t i = 0; i < NPOINTS; i++) {
+		add_note(r, i, "futex_hash", "global (test)");
+		add_note(r, i, "topology", "2 PUs");
+		add_note(r, i, "slices", slices[i]);
+		add_note(r, i, "region", i % 2 ? "2097152 bytes" : "4096 bytes");
+	}
+	footer(r, NULL, out, sizeof(out));
+	assert_non_null(strstr(out,
+		"# notes, the same at every point:\n"
+		"#   topology: 2 PUs\n"
+		"#   slices: slices of 718..764 ops, 1301..1389 pairs (each point's:\n"
+		"#   meta.json)\n"
+		"# notes of some points:\n"
+		"#   region, size=4K: 4096 bytes\n"
+		"#   region, size=2M: 2097152 bytes\n"
+		"# proof, every point (every trial too): ok -> ok\n"));
+	assert_null(strstr(out, "futex_hash"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_proof_table, setup_run,
+						teardown_run),
+		cmocka_unit_test_setup_teardown(test_proof_trials, setup_run,
+						teardown_run),
+		cmocka_unit_test_setup_teardown(test_proof_once_and_whole,
+						setup_run, teardown_run),
+		cmocka_unit_test_setup_teardown(test_notes, setup_run,
+						teardown_run),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
