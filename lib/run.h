@@ -92,6 +92,7 @@ struct col {
  * windows and mode_enter included); save = writing the run's files. */
 struct run_time {
 	uint64_t start, setup, warmup, windows, proof, save;
+	uint64_t point_setup;	/* part of setup: setup() and workers' start */
 };
 
 struct run {
@@ -126,8 +127,10 @@ struct run {
 		uint64_t t0, proof0;	/* when trials began; time.proof then */
 		double trials_done, proof_done;	/* modelled s of those run */
 		uint64_t mark_t, mark_proof;	/* at the last progress line */
+		uint64_t setup0;	/* time.point_setup when trials began */
 		double mark_trials;
 		double k;		/* measured / modelled, last interval */
+		bool learned;		/* k is from trials, not the model's 1 */
 	} eta;
 	struct run_budget {	/* what --budget chose (eta_fit()) */
 		uint64_t want, duration_ns, warmup_ns; /* asked; 0: no budget */

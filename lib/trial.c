@@ -411,6 +411,7 @@ int run_point(struct run *r, size_t i, uint64_t upto)
 		rc = b->setup(&pt);
 	if (rc == BENCH_OK) {
 		rc = pool_start(&pt, &pool, err, sizeof(err));
+		r->time.point_setup += now_ns() - t0;
 		time_add(&r->time.setup, t0);
 		if (rc == BENCH_OK && !rp->verdict[0])
 			rc = proof_pass(r, &pt, pool, i, err, sizeof(err));

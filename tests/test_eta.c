@@ -111,6 +111,8 @@ static void test_learning(void **state)
 	trial = eta_point_trial_s(&r, 0);
 	proof = eta_point_proof_s(&r, 0);
 	eta_begin(&r);
+	assert_true(fabs(eta_progress(&r) - eta_left_s(&r)) < 1e-9);
+	r.eta.mark_t = 0;	/* as if round 1 began with the trials */
 	/* Round 1: every proof and one trial of every point; the proofs
 	 * took 3x the model, the trials 5x (one-time costs). */
 	for (size_t i = 0; i < NPOINTS; i++) {
@@ -146,6 +148,31 @@ static void test_learning(void **state)
 		snprintf(points[i].verdict, sizeof(points[i].verdict), "ok");
 	}
 	assert_true(eta_left_s(&r) < 1.0);
+}
+
+/* A first round whose point setups took 10 s once (memory first
+ * populated) and whose trials ran at 2x: the rest is estimated at 2x, the
+ * 10 s not repeated. */
+static void test_one_time_setup(void **state)
+{
+	struct run r;
+	double trial, left, want;
+
+	(void)state;
+	fake_run(&r);
+	trial = eta_point_trial_s(&r, 0);
+	eta_begin(&r);
+	eta_progress(&r);	/* round 1's line: nothing to learn yet */
+	for (size_t i = 0; i < NPOINTS; i++) {
+		snprintf(points[i].verdict, sizeof(points[i].verdict), "ok");
+		points[i].ntrials = 1;
+		eta_trial_done(&r, i);
+	}
+	r.time.point_setup = r.eta.setup0 + 10000000000ull;
+	r.eta.mark_t = now_ns() - (uint64_t)((10.0 + 2 * NPOINTS * trial) * 1e9);
+	left = eta_progress(&r);
+	want = 2 * 9 * NPOINTS * trial;
+	assert_true(left > want && left < want * 1.05 + 0.2);
 }
 
 /* --budget: trials first, down to the statistics' minimum, then shorter
@@ -219,6 +246,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_model_parts),
 		cmocka_unit_test(test_learning),
+		cmocka_unit_test(test_one_time_setup),
 		cmocka_unit_test(test_budget),
 	};
 
