@@ -354,8 +354,8 @@ const struct bench *bench_find(const char *name);
  * Whether a descriptor keeps the contract above: 0, or -1 with one line
  * naming the benchmark and the fault in err.  Checked: name and texts;
  * kind against loop/op; modes (contiguous, unique, mode 0 no proof_only)
- * and the pair (two of them, neither proof_only); counters (contiguous specs);
- * the metric table (names, units, directions, a headline, with derive);
+ * and the pair (two of them, neither proof_only); counters (contiguous
+ * specs); the metric table (names, units, directions, a headline, with derive);
  * options (unique, none of the harness's, inside conf_size); the sweep
  * sets (they parse against harness's and its own options, %N etc.
  * filled in for a 2-PU machine; background workers need bg_loop); a
