@@ -352,6 +352,9 @@ int cmd_sweep(int argc, char **argv, const char *cmdline)
 		for (int a = 0; a < n; a++)
 			snprintf(line + strlen(line), sizeof(line) - strlen(line),
 				 " %s", args[a]);
+		/* The last run's footer, plots and blank line first: in a log
+		 * of both, this line must not start inside them. */
+		fflush(stdout);
 		if (est[k] > 0)
 			fprintf(stderr, "gupsync: %s [%zu/%zu] (about %.0f s with "
 				"plots): %s\n", argv[0], k + 1, nset,
@@ -359,7 +362,6 @@ int cmd_sweep(int argc, char **argv, const char *cmdline)
 		else
 			fprintf(stderr, "gupsync: %s [%zu/%zu]: %s\n", argv[0],
 				k + 1, nset, line);
-		fflush(stdout);
 		run_last_dir_clear();
 		rc = run_bench(b, n, args, line);
 		t1 = now_ns();

@@ -258,8 +258,10 @@ struct bench {
 	size_t nmetrics;
 	void (*derive)(struct point *pt, const struct mode_result *res,
 		       double *val);
-	/* Proof pass verdict: write a one-line verdict, return true if the
-	 * intended path is proven. */
+	/* Proof pass verdict: write a one-line verdict, "EVIDENCE ->
+	 * CONCLUSION" (the footer says evidence alike but for its numbers
+	 * once: output_proof.c); return true if the intended path is
+	 * proven. */
 	bool (*verify)(struct point *pt, const struct mode_result *res,
 		       char *verdict, size_t len);
 	/* verify() depends only on the windows' results: the harness also

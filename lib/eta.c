@@ -144,8 +144,8 @@ double eta_progress(struct run *r)
 	double took = (now - (e->mark_t ? e->mark_t : e->t0)) / 1e9 -
 		      (r->time.proof - (e->mark_t ? e->mark_proof : e->proof0)) / 1e9;
 
-	/* The pace of the trials since the last progress line (a round, or
-	 * a point): what this machine does now.  The first interval also
+	/* The pace of the trials at the progress lines so far (each a round
+	 * or a point): what this machine does.  The first interval also
 	 * holds one-time costs: each point's first setup (collapse's
 	 * regions first populated - 17 s of a 36 s run in a TCG guest,
 	 * where later rounds reuse them): it counts at the model's rate,
@@ -154,7 +154,9 @@ double eta_progress(struct run *r)
 		took -= (r->time.point_setup - e->setup0) / 1e9 -
 			model_setup(r);
 	if (e->t0 && model > 0 && took > 0) {
-		e->k = took / model;
+		e->sum_took += took;
+		e->sum_model += model;
+		e->k = e->sum_took / e->sum_model;
 		e->learned = true;
 	}
 	e->mark_t = now;

@@ -12,9 +12,9 @@
  * (idle baseline, final save and table).  The constants were measured on
  * a 2-vCPU KVM guest (README "Time"); a machine where they differ is
  * caught by learning: at each progress line eta_progress() scales the
- * model's rest of trials by measured / modelled time of the trials since
- * the last line (the last round), and the proof part by that of the proof
- * passes so far.
+ * model's rest of trials by measured / modelled time of the trials so
+ * far (the first round's one-time setups taken out), and the proof part
+ * by that of the proof passes so far.
  */
 #ifndef GUPSYNC_ETA_H
 #define GUPSYNC_ETA_H
@@ -60,8 +60,9 @@ void eta_proof_done(struct run *r, size_t i);
  * passes by the pace of those run, plus the end. */
 double eta_left_s(const struct run *r);
 /* At a progress line (each round, or each point): learn the pace of the
- * trials since the last one (measured / modelled seconds, proof passes
- * apart), then eta_left_s(). */
+ * trials so far (measured / modelled seconds, proof passes apart, the
+ * first round's one-time point setups at the model's rate), then
+ * eta_left_s(). */
 double eta_progress(struct run *r);
 /* Seconds as a progress line says them: "7.5", "42". */
 const char *eta_str(double s, char *buf, size_t len);

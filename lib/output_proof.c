@@ -9,6 +9,9 @@
  * of one conclusion.  A verdict no other point shares the shape of is
  * printed whole.  meta.json keeps every verdict whole (points[].proof),
  * evidence.csv the counts behind it.
+ *
+ * The same reading of numbers serves the notes (output_text.c): a note
+ * whose values differ only in their numbers is said once, with ranges.
  */
 #include <stdlib.h>
 #include <string.h>

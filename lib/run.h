@@ -129,7 +129,8 @@ struct run {
 		uint64_t mark_t, mark_proof;	/* at the last progress line */
 		uint64_t setup0;	/* time.point_setup when trials began */
 		double mark_trials;
-		double k;		/* measured / modelled, last interval */
+		double k;		/* measured / modelled trial time */
+		double sum_took, sum_model;	/* over the intervals so far */
 		bool learned;		/* k is from trials, not the model's 1 */
 	} eta;
 	struct run_budget {	/* what --budget chose (eta_fit()) */

@@ -39,6 +39,7 @@
 #include "proof.h"
 #include "testutil.h"
 #include "victim.h"
+#include "workers.h"
 
 #define EPS 1e-9
 #define MS 1000000ull
@@ -554,43 +555,72 @@ static void test_uprobe_replace(void **state)
 
 /*
  * The in-kernel benchmarks time inside gupsync.ko: their numbers are the
- * medians of the workers' kernel samples (lib/kdev.h: a worker's state,
- * w->priv, starts with a struct kdev_worker; the benchmark reaches it
- * through point_worker_priv(), here pointed at one of our own).
- * Three samples per series and mode: the median is the middle one;
- * events per iteration from its counts.  With no worker every number is
- * NaN, never a made-up 0.
+ * medians of the measured workers' kernel samples, which they reach
+ * through the worker pool (point_worker_priv()); a worker's state starts
+ * with a struct kdev_worker (lib/kdev.h).  So one worker is started, by
+ * pool_start() as in a run, on a copy of the descriptor whose
+ * worker_setup() fills that state instead of opening the device: three
+ * samples per series and mode (the median is the middle one) and events
+ * over 100 iterations.  With no worker every number is NaN, never a
+ * made-up 0.
  */
-struct kfake {
-	struct kdev_worker kw;
-	void *privs[1];
-};
+static struct kwin {
+	unsigned series, mode;
+	uint64_t mid, events;
+} kwins[8];
+static size_t nkwins;
 
-static void kfake_init(struct kfake *k, struct point *pt)
+static int kfake_worker_setup(struct point *pt, struct worker *w)
 {
-	memset(k, 0, sizeof(*k));
-	k->privs[0] = &k->kw;
-	pt->worker_priv = k->privs;
-	pt->nthreads = 1;
+	struct kdev_worker *k = w->priv;
+
+	(void)pt;
+	k->fd = -1;
+	k->nseries = KDEV_MAX_SERIES;
+	k->nmodes = BENCH_MAX_MODES;
+	for (size_t i = 0; i < nkwins; i++) {
+		const struct kwin *x = &kwins[i];
+		const uint64_t ns[] = { x->mid + 50, x->mid - 20, x->mid };
+
+		if (ksamples_init(&k->ks[x->series][x->mode], 16) < 0)
+			return BENCH_FAIL;
+		ksamples_add(&k->ks[x->series][x->mode], ns, 3);
+		k->iters[x->mode] = 100;
+		k->events[x->mode] = x->events;
+	}
+	return BENCH_OK;
 }
 
 /* Samples lo, mid, hi of series s in mode m, and events over 100 iters. */
-static void kfake_window(struct kfake *k, unsigned s, unsigned m,
-			 uint64_t mid, uint64_t events)
+static void kfake_window(unsigned s, unsigned m, uint64_t mid, uint64_t events)
 {
-	const uint64_t ns[] = { mid + 50, mid - 20, mid };
-
-	assert_int_equal(ksamples_init(&k->kw.ks[s][m], 16), 0);
-	ksamples_add(&k->kw.ks[s][m], ns, 3);
-	k->kw.iters[m] = 100;
-	k->kw.events[m] = events;
+	assert_true(nkwins < sizeof(kwins) / sizeof(kwins[0]));
+	kwins[nkwins++] = (struct kwin){ s, m, mid, events };
 }
 
-static void kfake_free(struct kfake *k)
+/* One measured worker holding the windows given, in a pool as in a run;
+ * the benchmark's own worker_teardown() frees them in kfake_stop(). */
+static struct pool *kfake_start(struct point *pt, struct bench *copy)
 {
-	for (unsigned s = 0; s < KDEV_MAX_SERIES; s++)
-		for (unsigned m = 0; m < BENCH_MAX_MODES; m++)
-			ksamples_free(&k->kw.ks[s][m]);
+	static const int unbound[] = { -1 };
+	struct pool *p = NULL;
+	char err[256];
+
+	*copy = *pt->bench;
+	copy->worker_setup = kfake_worker_setup;
+	pt->bench = copy;
+	pt->nthreads = 1;
+	pt->pus = unbound;
+	if (pool_start(pt, &p, err, sizeof(err)) != BENCH_OK)
+		fail_msg("%s: pool_start: %s %s", copy->name, err, pt->skip_reason);
+	return p;
+}
+
+static void kfake_stop(struct point *pt, struct pool *p, const struct bench *b)
+{
+	pool_stop(p);
+	pt->bench = b;
+	nkwins = 0;
 }
 
 static void expect_all_nan(struct point *pt, const struct mode_result *res)
@@ -613,20 +643,21 @@ static void test_k_gup(void **state)
 	unsigned get = test_mode(b, "get"), pin = test_mode(b, "pin");
 	struct mode_result res[BENCH_MAX_MODES] = { { .ops = 0 } };
 	char *argv[] = { "--pages-per-call=8" };
-	struct kfake k;
+	struct bench copy;
 	struct point pt;
+	struct pool *p;
 
 	(void)state;
 	test_point(&pt, b, 0, 0, 1, argv);
 	expect_all_nan(&pt, res);
-	kfake_init(&k, &pt);
-	kfake_window(&k, 0, get, 400, 0);	/* series 0: get / pin */
-	kfake_window(&k, 1, get, 160, 0);	/* series 1: put / unpin */
-	kfake_window(&k, 0, pin, 520, 0);
-	kfake_window(&k, 1, pin, 240, 0);
+	kfake_window(0, get, 400, 0);	/* series 0: get / pin */
+	kfake_window(1, get, 160, 0);	/* series 1: put / unpin */
+	kfake_window(0, pin, 520, 0);
+	kfake_window(1, pin, 240, 0);
+	p = kfake_start(&pt, &copy);
 	EXPECT(&pt, res, { "get_ns", 400 }, { "put_ns", 160 }, { "pin_ns", 520 },
 	       { "unpin_ns", 240 }, { "get_ns_per_page", 50 });
-	kfake_free(&k);
+	kfake_stop(&pt, p, b);
 	test_point_free(&pt);
 }
 
@@ -636,20 +667,21 @@ static void test_k_ipi(void **state)
 	unsigned nop = test_mode(b, "nop"), all = test_mode(b, "all");
 	unsigned mask = test_mode(b, "mask");
 	struct mode_result res[BENCH_MAX_MODES] = { { .ops = 0 } };
-	struct kfake k;
+	struct bench copy;
 	struct point pt;
+	struct pool *p;
 
 	(void)state;
 	test_point(&pt, b, 0, 0, 0, NULL);
 	expect_all_nan(&pt, res);
-	kfake_init(&k, &pt);
-	kfake_window(&k, 0, nop, 30, 0);
-	kfake_window(&k, 0, all, 2500, 100);	/* 1 target per IPI */
-	kfake_window(&k, 0, mask, 1800, 50);
+	kfake_window(0, nop, 30, 0);
+	kfake_window(0, all, 2500, 100);	/* 1 target per IPI */
+	kfake_window(0, mask, 1800, 50);
+	p = kfake_start(&pt, &copy);
 	EXPECT(&pt, res, { "all_ipi_ns", 2500 }, { "all_targets", 1 },
 	       { "mask_ipi_ns", 1800 }, { "mask_targets", 0.5 },
 	       { "timing_floor_ns", 30 });
-	kfake_free(&k);
+	kfake_stop(&pt, p, b);
 	test_point_free(&pt);
 }
 
@@ -658,18 +690,19 @@ static void test_k_rcu(void **state)
 	const struct bench *b = known_bench("k-rcu");
 	unsigned nm = test_mode(b, "normal"), ex = test_mode(b, "expedited");
 	struct mode_result res[BENCH_MAX_MODES] = { { .ops = 0 } };
-	struct kfake k;
+	struct bench copy;
 	struct point pt;
+	struct pool *p;
 
 	(void)state;
 	test_point(&pt, b, 0, 0, 0, NULL);
 	expect_all_nan(&pt, res);
-	kfake_init(&k, &pt);
-	kfake_window(&k, 0, nm, 8000000, 100);	/* every wait a grace period */
-	kfake_window(&k, 0, ex, 40000, 90);
+	kfake_window(0, nm, 8000000, 100);	/* every wait a grace period */
+	kfake_window(0, ex, 40000, 90);
+	p = kfake_start(&pt, &copy);
 	EXPECT(&pt, res, { "sync_rcu_ns", 8000000 }, { "sync_rcu_exp_ns", 40000 },
 	       { "gp_verified_fraction", 0.9 });
-	kfake_free(&k);
+	kfake_stop(&pt, p, b);
 	test_point_free(&pt);
 }
 

@@ -93,7 +93,8 @@ smoke_boot() {
 # default) guest time follows the instructions QEMU executed, so a loaded
 # host slows the guest but cannot make a vCPU look stuck (MTTCG could: a
 # vCPU thread the host did not run for 20 s); a lockup now is the guest
-# kernel's or the module's, and would happen again.
+# kernel's or the module's, and would happen again (a plain timeout gets
+# one more boot: retry_timeout below).
 report_hang() {
 	local log=$TMP/$1.log keep
 	grep -qE 'soft lockup|rcu_.*stall|ran past --timeout' "$log" || return 0
@@ -104,9 +105,26 @@ report_hang() {
 		grep -vE ' (R[SB]P|R[A-D]X|R[SD]I|R[0-9]+|[CDEFG]S|CR[0-4]|DR[0-7]):|Code:|^--$' |
 		head -60 | sed 's/^/#   /'
 }
-smoke_boot
-rc=$?
-report_hang smoke
+# retry_timeout FN NAME: run FN (a boot writing $TMP/NAME.log); a guest
+# that ran past --timeout without a soft lockup or stall gets one more
+# boot.  Why: under icount an SMP guest has (1 vm.t run in 6 here) hung
+# in early boot with nothing on the console, before any warning line -
+# not understood yet (QEMU 7.2's round-robin TCG with -smp 2 and -cpu max
+# is suspect); a lockup is never retried.  Sets rc.
+retry_timeout() {
+	"$1"
+	rc=$?
+	report_hang "$2"
+	if [ $rc -ne 0 ] && grep -q 'ran past --timeout' "$TMP/$2.log" &&
+	   ! grep -qE 'soft lockup|rcu_.*stall' "$TMP/$2.log"; then
+		echo "# $2 guest: timed out without a lockup; booting once more (log kept as $2-1.log)"
+		mv "$TMP/$2.log" "$TMP/$2-1.log"
+		"$1"
+		rc=$?
+		report_hang "$2"
+	fi
+}
+retry_timeout smoke_boot smoke
 tr -d '\r' < "$TMP/smoke.log" > "$TMP/smoke.txt"
 grep -q '^ok [0-9]' "$TMP/smoke.txt" && ! grep -q '^not ok' "$TMP/smoke.txt"
 tap=$?
@@ -127,9 +145,11 @@ done
 ok $bad "k-ipi, k-rcu, k-gup results came back labelled TCG (icount)" "$TMP/kbench.log"
 
 # The issue's example: gupsync vm -- run gup-fast, accelerator auto.
-vm --smp 2 -- run gup-fast $SHORT > "$TMP/gupfast.log" 2>&1
-rc=$?
-report_hang gupfast
+gupfast_boot() {
+	rm -rf "$TMP"/results/gup-fast-*
+	vm --smp 2 -- run gup-fast $SHORT > "$TMP/gupfast.log" 2>&1
+}
+retry_timeout gupfast_boot gupfast
 d=$(ls -d "$TMP"/results/gup-fast-*-vm-* 2>/dev/null | head -1)
 ok $(( rc != 0 )) "gupsync vm -- run gup-fast exits 0" "$TMP/gupfast.log"
 ok $(( $([ -n "$d" ] && [ -f "$d/summary.csv" ] && [ -f "$d/vm.json" ] && echo 0 || echo 1) )) \
@@ -147,9 +167,7 @@ check_boot() {
 	rm -rf "$TMP"/results/check-*
 	vm --accel tcg --smp 2 -- check --race-time 0 > "$TMP/check.log" 2>&1
 }
-check_boot
-rc=$?
-report_hang check
+retry_timeout check_boot check
 tr -d '\r' < "$TMP/check.log" > "$TMP/check.txt"
 bad=$(( rc != 0 ))
 grep -q '^uprobe/unpinned  *replaced (' "$TMP/check.txt" || bad=1
