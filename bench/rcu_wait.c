@@ -43,6 +43,15 @@
  * sticking to one regime for a whole window.  Counts are system-wide:
  * other processes and kernel users of either wait add background.
  *
+ * Pairing (--interleave slices, the default): one window of 2 x --duration
+ * in which the callers alternate normal and expedited in ABBA slices: a
+ * normal slice is one call (longer than --slice), an expedited one the
+ * calls that fill --slice; the leader flips rcu_expedited in between, with
+ * every caller between calls.  So both waits see the same seconds of the
+ * host, and sync_rcu_exp_rel (expedited / normal - 1 per adjacent pair of
+ * slices, the median) compares them free of what the host does to both.
+ * Counts and background ops/s are per mode, from its own slices.
+ *
  * Duration: a normal wait is a few ticks (~4-12 ms at HZ=250), so the
  * default 500 ms window holds only ~50-100 calls per caller; use
  * --duration 1s or more and --trials 10 for tails (p99 of 100 samples is
@@ -233,7 +242,12 @@ static int rcu_setup(struct point *pt)
 	return rc;
 }
 
-/* Main thread, before every window: the mode is the knob's value. */
+/* The mode is the knob's value: set by the main thread before every
+ * window, and with the pair in slices (the default) by the leader worker
+ * between slices, every caller between calls then.  synchronize_rcu()
+ * reads rcu_expedited once, on entry (rcu_gp_is_expedited()), so each
+ * call runs the wait of its slice's mode; knob_set() skips the write
+ * when the value is already there. */
 static int rcu_mode_enter(struct point *pt, unsigned mode)
 {
 	char err[512];
@@ -323,14 +337,26 @@ static double bg_loss_pct(const struct point *pt, const struct mode_result *res)
 	return (n - res[MODE_EXPEDITED].bg_ops_per_s) / n * 100;
 }
 
-enum { M_SYNC_US, M_SYNC_EXP_US, M_EXP_IPIS, M_EXP_ALL_IPIS,
-       M_NORMAL_ALL_IPIS, M_EXP_BG_LOSS, NMETRICS };
+enum { M_SYNC_US, M_SYNC_EXP_US, M_EXP_SPEEDUP, M_EXP_REL, M_EXP_DIFF_US,
+       M_EXP_IPIS, M_EXP_ALL_IPIS, M_NORMAL_ALL_IPIS, M_EXP_BG_LOSS, NMETRICS };
 
 static const struct metric_spec rcu_metrics[NMETRICS] = {
 	[M_SYNC_US] = { .name = "sync_rcu_us", .unit = "us",
 			.better = BETTER_LOWER, .headline = true },
 	[M_SYNC_EXP_US] = { .name = "sync_rcu_exp_us", .unit = "us",
 			    .better = BETTER_LOWER, .headline = true },
+	/* The paired estimates (slices.h): per adjacent pair of slices,
+	 * expedited / normal - 1 and expedited - normal of their mean call
+	 * times, the median over pairs. */
+	[M_EXP_REL] = { .name = "sync_rcu_exp_rel", .unit = "1",
+			.better = BETTER_LOWER },
+	/* The same ratio the way round that reads: normal / expedited,
+	 * 1 / (1 + rel) (the median of a ratio inverts with it), since rel
+	 * is ~-0.999 here and prints as -1.00. */
+	[M_EXP_SPEEDUP] = { .name = "sync_rcu_exp_speedup", .unit = "x",
+			    .better = BETTER_HIGHER, .headline = true },
+	[M_EXP_DIFF_US] = { .name = "sync_rcu_exp_diff_us", .unit = "us",
+			    .better = BETTER_LOWER },
 	[M_EXP_IPIS] = { .name = "exp_ipis_per_call", .unit = "1",
 			 .better = BETTER_LOWER, .headline = true },
 	[M_EXP_ALL_IPIS] = { .name = "exp_all_ipis_per_call", .unit = "1",
@@ -348,6 +374,9 @@ static void rcu_derive(struct point *pt, const struct mode_result *res,
 
 	val[M_SYNC_US] = n->lat_p50_ns / 1e3;
 	val[M_SYNC_EXP_US] = e->lat_p50_ns / 1e3;
+	val[M_EXP_REL] = pair_rel(res, pt->bench->pair);
+	val[M_EXP_SPEEDUP] = 1.0 / (1.0 + val[M_EXP_REL]);
+	val[M_EXP_DIFF_US] = pair_diff_ns(res, pt->bench->pair) / 1e3;
 	val[M_EXP_IPIS] = per_call(pt, e, EXP_IPI_TP);
 	val[M_EXP_ALL_IPIS] = ipis_per_call(pt, e);
 	val[M_NORMAL_ALL_IPIS] = ipis_per_call(pt, n);
@@ -418,6 +447,7 @@ static const struct bench rcu_wait = {
 		{ .name = "expedited",
 		  .what = "rcu_expedited=1: IPIs to non-idle CPUs" },
 	},
+	.pair = { .base = MODE_NORMAL, .test = MODE_EXPEDITED },
 	.counters = { EXP_IPI_TP, GP_WAKE_TP },
 	.setup = rcu_setup,
 	.worker_setup = rcu_worker_setup,

@@ -201,9 +201,6 @@ static int check_modes(const struct bench *b, char *err, size_t len)
 	}
 	if (!p.test && !p.base)
 		return 0;
-	if (b->kind != BENCH_THROUGHPUT)
-		return bad(b, err, len, "a pair of modes needs BENCH_THROUGHPUT "
-			   "(slices run loop())");
 	if (p.test >= nm || p.base >= nm || p.base == p.test)
 		return bad(b, err, len, "pair %u/%u: not two of its %zu modes",
 			   p.base, p.test, nm);

@@ -210,8 +210,9 @@ struct bench {
 	const struct opt_spec *opts; /* its own options, or NULL */
 	size_t conf_size;	     /* sizeof its config struct */
 	struct bench_mode modes[BENCH_MAX_MODES];
-	/* BENCH_THROUGHPUT: the paired modes, alternated in slices within
-	 * each trial (--interleave slices, the default). */
+	/* The paired modes, alternated in slices within each trial
+	 * (--interleave slices, the default): BENCH_THROUGHPUT in slices of
+	 * ops, BENCH_LATENCY in slices of calls (workers_pair.c). */
 	struct bench_pair pair;
 	const char *counters[BENCH_MAX_COUNTERS]; /* extra counter specs */
 	size_t priv_size;	/* per-point state, zeroed, at pt->priv */
@@ -240,7 +241,10 @@ struct bench {
 	 * own counters, so what the mode does to them is measured too.
 	 * worker_setup() runs for them as well (w->bg is set). */
 	void (*bg_loop)(struct worker *w);
-	/* Main thread, before each window of 'mode' (e.g. set a knob). */
+	/* Main thread, before each window of 'mode' (e.g. set a knob); for a
+	 * BENCH_LATENCY pair in slices, the leader worker (id 0) between
+	 * slices instead, with every measured worker between calls: keep it
+	 * short (a sysfs write), and let it not need the main thread. */
 	int (*mode_enter)(struct point *pt, unsigned mode);
 	/* Runs only for workers whose worker_setup() returned BENCH_OK: a
 	 * worker_setup() that fails cleans up what it made itself. */
@@ -352,8 +356,8 @@ const struct bench *bench_find(const char *name);
  * Whether a descriptor keeps the contract above: 0, or -1 with one line
  * naming the benchmark and the fault in err.  Checked: name and texts;
  * kind against loop/op; modes (contiguous, unique, mode 0 no proof_only)
- * and the pair (two of them, throughput); counters (contiguous specs);
- * the metric table (names, units, directions, a headline, with derive);
+ * and the pair (two of them, neither proof_only); counters (contiguous
+ * specs); the metric table (names, units, directions, a headline, with derive);
  * options (unique, none of the harness's, inside conf_size); the sweep
  * sets (they parse against harness's and its own options, %N etc.
  * filled in for a 2-PU machine; background workers need bg_loop); a

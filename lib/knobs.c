@@ -19,9 +19,11 @@
  * knobs_journal.c places, creates and appends to the journal;
  * knobs_recover.c replays a journal whose owner is gone.
  *
- * Not thread-safe: call knob_set()/knobs_restore() from one thread.  The
- * signal handler may run on any thread; entries are complete before the
- * count that publishes them is raised.
+ * Not thread-safe: call knob_set()/knobs_restore() from one thread at a
+ * time (another thread is fine when they take turns, as a latency pair's
+ * leader worker does while the main thread waits).  The signal handler
+ * may run on any thread; entries are complete before the count that
+ * publishes them is raised, and a write never follows its restore.
  */
 #include "knobs.h"
 #include "knobs_priv.h"
@@ -396,6 +398,31 @@ static int knobs_remember(const char *full, const char *old, char *err,
 	return 0;
 }
 
+/*
+ * A knob's write under the restore lock, with the fatal signals blocked
+ * (a handler on this thread would spin on the lock we hold).  A thread
+ * other than the main one may set a knob (a latency pair's leader worker
+ * switches rcu_expedited between calls) while a signal's handler restores
+ * on the main thread: the lock orders the two, and once the handler has
+ * restored (it never gives the lock back) no write undoes it: -EBUSY.
+ */
+static int knobs_write_locked(const char *full, const char *buf, size_t len)
+{
+	sigset_t block, old;
+	int rc = -EBUSY;
+
+	sigemptyset(&block);
+	for (size_t i = 0; i < KNOBS_NSIGNALS; i++)
+		sigaddset(&block, knobs_signals[i]);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	if (!atomic_exchange(&knobs_busy, 1)) {
+		rc = knobs_write_file(full, buf, len);
+		atomic_store(&knobs_busy, 0);
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
 int knob_set(const char *path, const char *value, char *err, size_t errlen)
 {
 	char full[PATH_MAX], cur[KNOB_VALUE_MAX], buf[KNOB_VALUE_MAX + 1];
@@ -429,8 +456,8 @@ int knob_set(const char *path, const char *value, char *err, size_t errlen)
 		return 0;
 	if (knobs_find(full) < 0 && knobs_remember(full, cur, err, errlen) < 0)
 		return -1;
-	rc = knobs_write_file(full, buf,
-			      (size_t)snprintf(buf, sizeof(buf), "%s\n", value));
+	rc = knobs_write_locked(full, buf,
+				(size_t)snprintf(buf, sizeof(buf), "%s\n", value));
 	if (rc < 0) {
 		text_fmt(err, errlen, "cannot write '%s' to %s: %s", value, path,
 			 strerror(-rc));

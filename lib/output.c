@@ -96,7 +96,16 @@ static json_t *pairing_json(const struct run *r)
 		"test", r->b->modes[p->test].name,
 		"interleave", run_slicing(r) ? "slices" : "windows",
 		"slice_target_ns", (json_int_t)r->rc.slice_ns,
-		"estimate", run_slicing(r) ?
+		"estimate", run_slicing(r) && r->b->kind == BENCH_LATENCY ?
+			"per trial: ABBA slices of calls in one window of 2 x "
+			"duration (each caller at least one call, the leader's "
+			"until they took slice_target_ns; the mode entered between "
+			"slices with every caller between calls); a slice's ns per "
+			"op is its mean call time; median over adjacent slice pairs "
+			"of test - base and test / base - 1; quantiles, counts and "
+			"background ops per mode from its own slices; slices.csv "
+			"has every slice" :
+			run_slicing(r) ?
 			"per trial: ABBA slices in one window of 2 x duration, "
 			"clock read at slice boundaries only; median over adjacent "
 			"slice pairs of test - base and test / base - 1 (robust to "

@@ -58,7 +58,7 @@ static const struct opt_spec harness_opts[] = {
 	  .offset = offsetof(struct run_conf, unit) },
 	{ .name = "trials", .type = OPT_U64,
 	  .help = "trials per data point (each runs every mode; benchmarks "
-	  "with a pair in slices: 40 unless given)",
+	  "with a throughput pair in slices: 40 unless given)",
 	  .def = "10", .min = 1, .max = MAX_TRIALS,
 	  .offset = offsetof(struct run_conf, trials) },
 	{ .name = "order", .type = OPT_ENUM,
@@ -76,12 +76,12 @@ static const struct opt_spec harness_opts[] = {
 	  .def = "0", .max = 24 * 3600 * 1000000000ull,
 	  .offset = offsetof(struct run_conf, target_ns) },
 	{ .name = "duration", .type = OPT_DURATION,
-	  .help = "timed window per mode and trial (a pair in slices: 125ms "
+	  .help = "timed window per mode and trial (a throughput pair in slices: 125ms "
 	  "unless given)",
 	  .def = "500ms", .min = 1000000, .max = 3600 * 1000000000ull,
 	  .offset = offsetof(struct run_conf, duration_ns) },
 	{ .name = "warmup", .type = OPT_DURATION,
-	  .help = "run before each timed window, not counted (a pair in "
+	  .help = "run before each timed window, not counted (a throughput pair in "
 	  "slices: 20ms unless given)",
 	  .def = "100ms", .max = 3600 * 1000000000ull,
 	  .offset = offsetof(struct run_conf, warmup_ns) },
@@ -222,7 +222,9 @@ static void pair_defaults(struct run *r)
 	const struct opt_val *d = opt_find(&r->opts, "duration");
 	const struct opt_val *w = opt_find(&r->opts, "warmup");
 
-	if (!run_slicing(r))
+	/* A latency pair keeps its windows: one of 2 x 500 ms holds ~100
+	 * normal grace periods (rcu-wait), 125 ms would hold ~25. */
+	if (!run_slicing(r) || r->b->kind != BENCH_THROUGHPUT)
 		return;
 	if (t && !t->given)
 		r->rc.trials = PAIR_TRIALS;

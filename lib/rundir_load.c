@@ -187,7 +187,8 @@ static int load_evidence(struct ld *c)
 }
 
 /*
- * slices.csv (throughput benchmarks with paired modes): the parameters,
+ * slices.csv (benchmarks with paired modes; latency: ns_per_op is the
+ * slice's mean call time): the parameters,
  * trial, slice, mode, ops, ns_per_op; one row per slice of a trial.  Only
  * checked (validate, resume): it is there to recompute the estimates.
  */

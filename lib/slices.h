@@ -80,6 +80,14 @@ double slice_ns_per_op(const struct slice_sum *s);
 size_t slices_estimate(const struct slice_sum *sums, size_t nk,
 		       struct bench_pair p, double *diff, double *rel);
 
+/* A latency pair (one call timed at a time): whether the leader ends its
+ * slice after calls taking ns in all: at least one call, then slice_ns. */
+static inline bool slice_lat_done(uint64_t calls, uint64_t ns,
+				  uint64_t slice_ns)
+{
+	return calls >= 1 && ns >= slice_ns;
+}
+
 /* Slice length in ops for a target of slice_ns at ns_per_op. */
 uint64_t slice_ops_for(uint64_t slice_ns, double ns_per_op);
 

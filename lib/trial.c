@@ -172,6 +172,25 @@ static int store_trial(struct run *r, struct run_point *rp,
 	return 0;
 }
 
+/* p50/p90/p99/max of mode m's samples s[0..ns) into res; samples.csv
+ * first (t >= 0), as the selection reorders s, which is freed. */
+static void latency_quantiles(struct run *r, unsigned m, int64_t t, double *s,
+			      size_t ns, struct mode_result *res)
+{
+	static const double q[] = { 0.5, 0.9, 0.99, 1.0 };
+	double v[4];
+	bool ok;
+
+	if (t >= 0)
+		run_samples_rows(r, r->cur, m, t, s, ns);
+	ok = ns && stats_quantiles_select(s, ns, q, 4, v) == 0;
+	res->lat_p50_ns = ok ? v[0] : NAN;
+	res->lat_p90_ns = ok ? v[1] : NAN;
+	res->lat_p99_ns = ok ? v[2] : NAN;
+	res->lat_max_ns = ok ? v[3] : NAN;
+	free(s);
+}
+
 /* One window of mode m; t is the trial (-1 in the proof pass). */
 static int window(struct run *r, struct point *pt, struct pool *pool,
 		  unsigned m, int64_t t, struct mode_result *res, char *err,
@@ -196,42 +215,31 @@ static int window(struct run *r, struct point *pt, struct pool *pool,
 		return -1;
 	if (t >= 0)
 		time_window(r, t0, r->rc.warmup_ns);
-	if (lat) {
-		static const double q[] = { 0.5, 0.9, 0.99, 1.0 };
-		double v[4];
-		bool ok;
-
-		/* samples.csv first: the selection below reorders s. */
-		if (t >= 0)
-			run_samples_rows(r, r->cur, m, t, s, ns);
-		ok = ns && stats_quantiles_select(s, ns, q, 4, v) == 0;
-		res->lat_p50_ns = ok ? v[0] : NAN;
-		res->lat_p90_ns = ok ? v[1] : NAN;
-		res->lat_p99_ns = ok ? v[2] : NAN;
-		res->lat_max_ns = ok ? v[3] : NAN;
-		free(s);
-	}
+	if (lat)
+		latency_quantiles(r, m, t, s, ns, res);
 	return 0;
 }
 
 bool run_slicing(const struct run *r)
 {
-	return r->rc.interleave == INTERLEAVE_SLICES && r->b->pair.test &&
-	       r->b->kind == BENCH_THROUGHPUT;
+	return r->rc.interleave == INTERLEAVE_SLICES && r->b->pair.test;
 }
 
 /* The pair's two modes in one window of twice --duration, alternating in
- * slices; trial t's parity flips ABBA to BAAB. */
+ * slices; trial t's parity flips ABBA to BAAB.  Throughput: both modes
+ * entered before it (they must hold at once).  Latency: the leader worker
+ * enters each slice's mode itself, with every caller between calls. */
 static int pair_window(struct run *r, struct point *pt, struct pool *pool,
 		       uint64_t t, struct mode_result *res, char *err,
 		       size_t len)
 {
 	struct bench_pair pr = r->b->pair;
 	struct pair_info info;
+	bool lat = r->b->kind == BENCH_LATENCY;
 	uint64_t t0 = now_ns();
 	int rc;
 
-	for (unsigned k = 0; k < 2 && r->b->mode_enter; k++) {
+	for (unsigned k = 0; k < 2 && r->b->mode_enter && !lat; k++) {
 		unsigned m = k ? pr.test : pr.base;
 
 		if ((rc = r->b->mode_enter(pt, m)) != BENCH_OK) {
@@ -248,12 +256,24 @@ static int pair_window(struct run *r, struct point *pt, struct pool *pool,
 		return -1;
 	time_window(r, t0, r->rc.warmup_ns);
 	run_slices_rows(r, r->cur, t, info.sums, info.nk);
-	if (t == 0)
+	if (t == 0 && lat)
+		point_note(pt, "slices", "ABBA slices of calls: each caller at "
+			   "least one, the leader's until they took %.0f us; %zu "
+			   "slice pairs in trial 0%s", r->rc.slice_ns / 1e3,
+			   res[pr.test].pair_n,
+			   info.dropped ? "; some slices not recorded" : "");
+	else if (t == 0)
 		point_note(pt, "slices", "ABBA slices of %llu ops of the leader "
 			   "(target %.0f us), %zu slice pairs in trial 0%s",
 			   (unsigned long long)info.slice_ops,
 			   r->rc.slice_ns / 1e3, res[pr.test].pair_n,
 			   info.dropped ? "; some slices not recorded" : "");
+	for (unsigned k = 0; k < 2 && lat; k++) {
+		unsigned m = k ? pr.test : pr.base;
+
+		latency_quantiles(r, m, (int64_t)t, info.samples[k],
+				  info.nsamples[k], &res[m]);
+	}
 	free(info.sums);
 	return 0;
 }

@@ -30,7 +30,7 @@ void sleep_ns(uint64_t ns)
 		;
 }
 
-static void worker_error(struct pool *p, const char *msg)
+void pool_worker_error(struct pool *p, const char *msg)
 {
 	pthread_mutex_lock(&p->lock);
 	if (!p->err[0])
@@ -51,7 +51,7 @@ static void run_latency(struct pool *p, struct pool_worker *pw)
 		if (rc < 0) {
 			snprintf(msg, sizeof(msg), "%s: operation failed: %s",
 				 p->b->name, strerror(-rc));
-			worker_error(p, msg);
+			pool_worker_error(p, msg);
 			return;
 		}
 		if (w->ctl_.measuring) {
@@ -79,7 +79,7 @@ static int worker_priv(struct pool *p, struct pool_worker *pw)
 		return BENCH_OK;
 	snprintf(msg, sizeof(msg), "out of memory for worker %u's state "
 		 "(%zu bytes)", pw->w.id, p->b->worker_priv_size);
-	worker_error(p, msg);
+	pool_worker_error(p, msg);
 	return BENCH_FAIL;
 }
 
@@ -103,6 +103,8 @@ static void *worker_main(void *arg)
 		pw->cpu_seen[0] = sched_getcpu();
 		if (w->bg)
 			p->b->bg_loop(w);
+		else if (p->pairing && p->b->kind == BENCH_LATENCY)
+			pool_run_lat_slices(p, pw);
 		else if (p->pairing)
 			pool_run_slices(p, pw);
 		else if (p->b->kind == BENCH_THROUGHPUT)
@@ -176,6 +178,8 @@ static struct pool *pool_alloc(struct point *pt)
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_barrier_init(&p->start, NULL, p->n + 1);
 	pthread_barrier_init(&p->end, NULL, p->n + 1);
+	pthread_barrier_init(&p->slice_go, NULL, p->nmeasured ? p->nmeasured : 1);
+	pthread_barrier_init(&p->slice_done, NULL, p->nmeasured ? p->nmeasured : 1);
 	for (unsigned i = 0; i < p->n; i++) {
 		struct pool_worker *pw = &p->w[i];
 		struct worker *w = &pw->w;
@@ -381,12 +385,14 @@ void pool_stop(struct pool *p)
 	for (unsigned i = 0; i < p->n; i++)
 		pthread_join(p->tid[i], NULL);
 	for (unsigned i = 0; i < p->n; i++)
-		free(p->w[i].samples), free(p->w[i].priv);
+		free(p->w[i].samples), free(p->w[i].smode), free(p->w[i].priv);
 	for (unsigned i = 0; i < p->nmeasured; i++)
 		free(p->recs[i]);
 	free(p->recs), free(p->nrecs);
 	pthread_barrier_destroy(&p->start);
 	pthread_barrier_destroy(&p->end);
+	pthread_barrier_destroy(&p->slice_go);
+	pthread_barrier_destroy(&p->slice_done);
 	p->pt->worker_priv = NULL;
 	free(p->privs);
 	free(p->w), free(p->tid), free(p->setup_rc), free(p);

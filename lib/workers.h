@@ -45,6 +45,10 @@ struct pair_info {
 	size_t nk;
 	uint64_t slice_ops;	/* the leader's ops per slice */
 	uint64_t dropped;	/* slices past SLICE_MAX_RECS, not recorded */
+	/* BENCH_LATENCY: every call of the measured slices, by mode: [0]
+	 * pair.base, [1] pair.test, all workers (caller frees). */
+	double *samples[2];
+	size_t nsamples[2];
 };
 
 /*
@@ -53,6 +57,13 @@ struct pair_info {
  * Fills res[pair.base] and res[pair.test] (ops, ns per op from their
  * slices; the counters of the whole window in each) and the paired
  * medians in res[pair.test].
+ *
+ * BENCH_LATENCY: a slice is the calls each worker makes until the
+ * leader's calls in it took slice_ns (at least one call each); between
+ * slices the measured workers wait for each other (blocking, not
+ * spinning), the leader calls mode_enter() when the mode changes and
+ * reads ctr, so each mode gets the counts of its own slices; ns per op
+ * is the mean call time, and info->samples every call by mode.
  */
 int pool_pair_window(struct pool *p, struct bench_pair pair, bool flip,
 		     uint64_t slice_ns, uint64_t warmup_ns, uint64_t dur_ns,

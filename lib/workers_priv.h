@@ -22,6 +22,7 @@ struct pool_worker {
 	int tid;		/* its thread id (gettid) */
 	void *priv;		/* what the harness allocated for w.priv */
 	double *samples;	/* BENCH_LATENCY, measured workers */
+	uint8_t *smode;		/* a latency pair's window: each sample's mode */
 	size_t nsamples, cap, dropped;
 	int cpu_seen[2];	/* sched_getcpu() at start/end of a window */
 };
@@ -55,6 +56,19 @@ struct pool {
 	struct slice_rec **recs; /* per measured worker, SLICE_MAX_RECS */
 	size_t *nrecs, recs_dropped;
 	double last_ns[BENCH_MAX_MODES]; /* ns per op, last window of a mode */
+	/* A latency pair (workers_pair.c): the measured workers meet between
+	 * slices, the leader switches the mode (mode_enter) and reads the
+	 * counters there, and every worker is between calls meanwhile. */
+	pthread_barrier_t slice_go, slice_done;
+	uint64_t slice_ns;	/* the leader's call time that ends a slice */
+	volatile uint64_t lat_closed; /* k + 1: the leader ended slice k */
+	volatile int lat_quit, lat_abort;
+	struct counters *slice_ctr;
+	uint64_t cprev[BENCH_MAX_COUNTERS], bgprev, tprev;
+	/* Per mode, over its measured slices: counter deltas, background
+	 * ops and wall time from boundary to boundary. */
+	uint64_t mdelta[BENCH_MAX_MODES][BENCH_MAX_COUNTERS];
+	uint64_t mbg[BENCH_MAX_MODES], mwall[BENCH_MAX_MODES];
 	int kthreads[CPULOAD_MAX_KTHREADS];	/* the bench's driven kthreads */
 	size_t nkthreads;
 };
@@ -77,7 +91,12 @@ int pool_timed(struct pool *p, uint64_t warmup_ns, uint64_t dur_ns,
 void pool_fill_common(const struct window_raw *raw, struct counters *ctr,
 		      struct counters *tctr, struct mode_result *res);
 
-/* workers_pair.c: a worker's part of a paired window. */
+/* workers.c: the first worker error wins (pool_timed returns it). */
+void pool_worker_error(struct pool *p, const char *msg);
+
+/* workers_pair.c: a worker's part of a paired window (throughput, and
+ * latency: calls in slices). */
 void pool_run_slices(struct pool *p, struct pool_worker *pw);
+void pool_run_lat_slices(struct pool *p, struct pool_worker *pw);
 
 #endif

@@ -105,10 +105,11 @@ static void check_modes(const struct bench *b)
 			if (!strcmp(b->modes[k].name, b->modes[m].name))
 				fail_msg("%s: mode %s twice", b->name, b->modes[m].name);
 	}
-	/* The pair: two distinct measured modes, throughput only. */
+	/* The pair: two distinct measured modes (throughput: loop() in
+	 * slices; latency: calls in slices). */
 	if (b->pair.test) {
 		if (b->pair.test >= nm || b->pair.base >= nm ||
-		    b->pair.base == b->pair.test || b->kind != BENCH_THROUGHPUT ||
+		    b->pair.base == b->pair.test ||
 		    b->modes[b->pair.test].proof_only || b->modes[b->pair.base].proof_only)
 			fail_msg("%s: bad pair %u/%u", b->name, b->pair.base, b->pair.test);
 	}

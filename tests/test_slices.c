@@ -4,6 +4,8 @@
  * schedule, every worker in the schedule's mode in every slice, and the
  * paired estimators on synthetic slices with known answers, including a
  * multiplicative drift that the ratio cancels and the difference does not.
+ * Latency pairs too: calls in slices, every caller in the knob's mode and
+ * none inside a call while the leader switches it.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -213,6 +215,128 @@ static void test_workers_follow_schedule(void **state)
 	pool_stop(pool);
 }
 
+/* ---- latency pairs: calls in slices ------------------------------------ */
+
+static void test_lat_slice_end(void **state)
+{
+	(void)state;
+	/* One call always; then the leader's call time reaches the target. */
+	assert_false(slice_lat_done(0, 1000000, 150000));
+	assert_true(slice_lat_done(1, 8000000, 150000));  /* a normal GP */
+	assert_false(slice_lat_done(3, 149999, 150000));
+	assert_true(slice_lat_done(30, 150000, 150000));
+}
+
+/*
+ * Per-call pairs: base slices of one call, test slices of a batch of
+ * calls, the host's speed doubling over the window.  Each slice is one
+ * worker's record, summed as pool_pair_window() sums them.
+ */
+static void test_lat_pairs_drift(void **state)
+{
+	enum { NK = 200 };
+	struct slice_rec recs[NK];
+	const struct slice_rec *rp[] = { recs };
+	size_t n[] = { NK };
+	struct slice_sum sums[NK];
+	double diff, rel;
+
+	(void)state;
+	for (size_t k = 0; k < NK; k++) {
+		bool base = slice_mode(PAIR, true, k) == PAIR.base;
+		uint64_t calls = base ? 1 : 40;	/* 8 ms vs 40 x 5 us */
+		double ns = (base ? 8e6 : 5e3) * doubling(k, NK);
+
+		recs[k] = (struct slice_rec){ k, calls, (uint64_t)llround(ns * calls) };
+	}
+	slices_sum(rp, n, 1, PAIR, true, sums, NK);
+	assert_int_equal(sums[0].mode, PAIR.test);	/* BAAB */
+	assert_int_equal(slices_estimate(sums, NK, PAIR, &diff, &rel), NK / 2);
+	assert_near(rel, 5e3 / 8e6 - 1, 1e-9);		/* cancelled */
+	assert_true(diff < (5e3 - 8e6) * 1.4);		/* scaled with the host */
+}
+
+/*
+ * A latency benchmark whose mode_enter() is a knob every call must see:
+ * each call checks that the knob holds its worker's mode and counts the
+ * callers inside; mode_enter() checks that none is.  Violations are
+ * counted on the workers' threads and asserted on the main one.
+ */
+static volatile unsigned knob;
+static volatile int inflight;
+static int bad_mode, bad_enter, enters;
+static size_t lat_calls[NWORKERS][2];
+
+static int lat_op(struct worker *w)
+{
+	__atomic_add_fetch(&inflight, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&knob, __ATOMIC_SEQ_CST) != w->mode)
+		__atomic_add_fetch(&bad_mode, 1, __ATOMIC_RELAXED);
+	for (volatile int i = 0; i < 2000; i++)
+		;
+	if (w->id < NWORKERS && w->mode < 2)
+		lat_calls[w->id][w->mode]++;
+	__atomic_sub_fetch(&inflight, 1, __ATOMIC_SEQ_CST);
+	return 0;
+}
+
+static int lat_enter(struct point *pt, unsigned mode)
+{
+	(void)pt;
+	if (__atomic_load_n(&inflight, __ATOMIC_SEQ_CST))
+		bad_enter++;
+	enters++;
+	__atomic_store_n(&knob, mode, __ATOMIC_SEQ_CST);
+	return BENCH_OK;
+}
+
+static const struct bench lat_bench = {
+	.name = "slice-lat",
+	.kind = BENCH_LATENCY,
+	.modes = { { "a", "base", false }, { "b", "test", false } },
+	.pair = { .base = 0, .test = 1 },
+	.op = lat_op,
+	.mode_enter = lat_enter,
+};
+
+static void test_lat_workers_share_mode(void **state)
+{
+	static const int pus[NWORKERS] = { -1, -1 };
+	struct point pt = { .bench = &lat_bench, .nthreads = NWORKERS, .pus = pus };
+	struct mode_result res[2];
+	struct pair_info info;
+	struct pool *pool;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(pool_start(&pt, &pool, err, sizeof(err)), BENCH_OK);
+	for (int win = 0; win < 2; win++) {
+		uint64_t ops[2] = { 0, 0 };
+
+		bad_mode = bad_enter = enters = 0;
+		assert_int_equal(pool_pair_window(pool, lat_bench.pair, win, 20000,
+						  1000000, 20000000, NULL, res,
+						  &info, err, sizeof(err)), 0);
+		assert_int_equal(bad_mode, 0);
+		assert_int_equal(bad_enter, 0);
+		assert_true(enters >= 2 && info.nk >= 2);
+		/* Every recorded call is one sample of its slice's mode. */
+		for (size_t k = 0; k < info.nk; k++) {
+			assert_int_equal(info.sums[k].mode,
+					 slice_mode(lat_bench.pair, win, k));
+			ops[info.sums[k].mode == lat_bench.pair.test] += info.sums[k].ops;
+		}
+		assert_int_equal(info.nsamples[0], ops[0]);
+		assert_int_equal(info.nsamples[1], ops[1]);
+		assert_int_equal(res[0].ops, ops[0]);
+		assert_int_equal(res[1].ops, ops[1]);
+		assert_true(ops[0] > 0 && ops[1] > 0 && res[1].paired);
+		assert_true(res[1].pair_n > 0);
+		free(info.sums), free(info.samples[0]), free(info.samples[1]);
+	}
+	pool_stop(pool);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -224,6 +348,9 @@ int main(void)
 		cmocka_unit_test(test_sum_by_slice),
 		cmocka_unit_test(test_slice_ops),
 		cmocka_unit_test(test_workers_follow_schedule),
+		cmocka_unit_test(test_lat_slice_end),
+		cmocka_unit_test(test_lat_pairs_drift),
+		cmocka_unit_test(test_lat_workers_share_mode),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
