@@ -256,11 +256,11 @@ static int pair_window(struct run *r, struct point *pt, struct pool *pool,
 		return -1;
 	time_window(r, t0, r->rc.warmup_ns);
 	run_slices_rows(r, r->cur, t, info.sums, info.nk);
+	/* The same at every point (said once; slices.csv has the counts). */
 	if (t == 0 && lat)
 		point_note(pt, "slices", "ABBA slices of calls: each caller at "
-			   "least one, the leader's until they took %.0f us; %zu "
-			   "slice pairs in trial 0%s", r->rc.slice_ns / 1e3,
-			   res[pr.test].pair_n,
+			   "least one, the leader's until they took %.0f us%s",
+			   r->rc.slice_ns / 1e3,
 			   info.dropped ? "; some slices not recorded" : "");
 	else if (t == 0)
 		point_note(pt, "slices", "ABBA slices of %llu ops of the leader "
