@@ -184,6 +184,9 @@ int cmd_report(int argc, char **argv, const char *cmdline)
 		       cnt.sig, cnt.shown, cnt.better, cnt.worse);
 	if (rc == 0)
 		rep_plots(&a, pair, 2);
+	/* plot_runs() may load more into its copies: they are the runs now. */
+	runs[0] = pair[0];
+	runs[na] = pair[1];
 	compare_cmd_free(&a, runs);
 	return rc < 0 ? 1 : 0;
 }

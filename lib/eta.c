@@ -79,7 +79,7 @@ void eta_model(const struct run *r, struct eta_model *m)
 void eta_begin(struct run *r)
 {
 	r->eta = (struct run_eta){ .t0 = now_ns(), .proof0 = r->time.proof,
-				   .setup0 = r->time.point_setup, .k = 1 };
+				   .setup0 = r->time.point_setup };
 }
 
 void eta_trial_done(struct run *r, size_t i)
@@ -116,7 +116,10 @@ double eta_left_s(const struct run *r)
 	model_rest(r, &trials, &proof);
 	if (r->eta.proof_done > 0 && proof_s > 0)
 		kp = proof_s / r->eta.proof_done;
-	return (r->eta.k > 0 ? r->eta.k : 1) * trials + kp * proof + ETA_END_S;
+	/* Learned: this machine's pace against the model's, once seen. */
+	double k = r->eta.sum_model > 0 ? r->eta.sum_took / r->eta.sum_model : 1;
+
+	return k * trials + kp * proof + ETA_END_S;
 }
 
 const char *eta_str(double s, char *buf, size_t len)
@@ -150,14 +153,12 @@ double eta_progress(struct run *r)
 	 * regions first populated - 17 s of a 36 s run in a TCG guest,
 	 * where later rounds reuse them): it counts at the model's rate,
 	 * not at what it took. */
-	if (!e->learned && model > 0)
+	if (!(e->sum_model > 0) && model > 0)
 		took -= (r->time.point_setup - e->setup0) / 1e9 -
 			model_setup(r);
 	if (e->t0 && model > 0 && took > 0) {
 		e->sum_took += took;
 		e->sum_model += model;
-		e->k = e->sum_took / e->sum_model;
-		e->learned = true;
 	}
 	e->mark_t = now;
 	e->mark_proof = r->time.proof;

@@ -56,7 +56,7 @@ void eta_begin(struct run *r);
 void eta_trial_done(struct run *r, size_t i);
 void eta_proof_done(struct run *r, size_t i);
 /* Seconds still to go: the model's rest of trials scaled by the pace
- * learned at the last progress line (1 before any), the rest of proof
+ * learned so far (eta_progress(); 1 before any), the rest of proof
  * passes by the pace of those run, plus the end. */
 double eta_left_s(const struct run *r);
 /* At a progress line (each round, or each point): learn the pace of the

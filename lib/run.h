@@ -129,9 +129,8 @@ struct run {
 		uint64_t mark_t, mark_proof;	/* at the last progress line */
 		uint64_t setup0;	/* time.point_setup when trials began */
 		double mark_trials;
-		double k;		/* measured / modelled trial time */
-		double sum_took, sum_model;	/* over the intervals so far */
-		bool learned;		/* k is from trials, not the model's 1 */
+		double sum_took, sum_model;	/* measured / modelled trial
+						 * seconds so far: the pace */
 	} eta;
 	struct run_budget {	/* what --budget chose (eta_fit()) */
 		uint64_t want, duration_ns, warmup_ns; /* asked; 0: no budget */
