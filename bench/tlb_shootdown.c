@@ -124,19 +124,17 @@ static void note_ceiling(struct point *pt, uint64_t pages)
 	char how[128];
 
 	if (f && fscanf(f, "%lu", &ceil) == 1)
-		snprintf(how, sizeof(how), "read from %s", CEILING_PATH);
+		snprintf(how, sizeof(how), "the ceiling in %s", CEILING_PATH);
 	else
-		snprintf(how, sizeof(how), "kernel default: %s%s",
+		snprintf(how, sizeof(how), "the kernel's default ceiling: %s%s",
 			 f || errno == ENOENT ? "" : "debugfs: ",
 			 f ? "no number in debugfs" : errno == ENOENT ?
 			 "no debugfs file" : strerror(errno));
 	if (f)
 		fclose(f);
-	/* The ceiling once (the same at every point), then each size. */
-	point_note(pt, "flush_ceiling", "%lu (%s)", ceil, how);
-	point_note(pt, "flush", "%llu pages %s the ceiling %lu: %s",
-		   (unsigned long long)pages, pages > ceil ? ">" : "<=", ceil,
-		   pages > ceil ? "full flush" : "page-by-page INVLPG");
+	point_note(pt, "flush", "%s (%llu %s %lu, %s)",
+		   pages > ceil ? "full flush" : "page by page (INVLPG)",
+		   (unsigned long long)pages, pages > ceil ? ">" : "<=", ceil, how);
 }
 
 static int tlb_setup(struct point *pt)
@@ -161,8 +159,8 @@ static int tlb_setup(struct point *pt)
 	tp->region = mem_region(tp->size, HPAGE_PMD_SIZE, 0, err, sizeof(err));
 	if (!tp->region)
 		return point_skip(pt, "%s", err);
-	point_note(pt, "region", "%zu bytes, 2 MiB-aligned, MADV_NOHUGEPAGE",
-		   tp->size);
+	/* Its size is --pages: the same words at every point. */
+	point_note(pt, "region", "2 MiB-aligned, MADV_NOHUGEPAGE");
 	return BENCH_OK;
 }
 

@@ -53,7 +53,7 @@ static bool point_regimes(const struct run *r, size_t i, size_t k, char *buf,
  * sizes are not printed: the order string shows the sizes, trials.csv
  * holds every trial.
  */
-#define REGIMES_POINTS 3	/* points listed; the rest counted */
+#define REGIMES_POINTS 2	/* points listed; the rest counted */
 
 void run_print_regimes(const struct run *r)
 {
@@ -73,8 +73,8 @@ void run_print_regimes(const struct run *r)
 		if (!any) {
 			fputs("# ", stdout);
 			text_wrap(stdout, 2, "#   ", REGIMES_WIDTH, "regimes: "
-				  "two groups of trials, L and H; the median stands "
-				  "for neither (README \"Regimes\"; gupsync ab)");
+				  "trials in two groups L|H; the median is neither's "
+				  "(README)");
 		}
 		any = true;
 		if (shown == REGIMES_POINTS) {

@@ -126,3 +126,31 @@ void sysinfo_oneline(const json_t *info, char *buf, size_t len)
 	else
 		text_append(buf, len, ", bare metal");
 }
+
+void sysinfo_machine(const json_t *info, char *buf, size_t len)
+{
+	const json_t *k = json_object_get(info, "kernel");
+	const json_t *cpu = json_object_get(info, "cpu");
+	const json_t *topo = json_object_get(info, "topology");
+	const json_t *tlb = json_object_get(cpu, "kvm_pv_tlb_flush");
+	const json_t *ipi = json_object_get(cpu, "kvm_pv_send_ipi");
+	const char *hv = si_get(cpu, "hypervisor");
+	const char *desc = si_get(topo, "description");
+
+	buf[0] = '\0';
+	text_append(buf, len, "%s %s, %s", si_get_or(k, "release", "?"),
+		    si_get_or(k, "machine", "?"),
+		    si_get_or(cpu, "model", "unknown CPU"));
+	if (hv && json_is_true(tlb) && json_is_true(ipi))
+		text_append(buf, len, ", %s guest (PV TLB flush, send-IPI)", hv);
+	else if (hv && json_is_boolean(tlb))
+		text_append(buf, len, ", %s guest (PV TLB flush %s, PV send-IPI "
+			    "%s)", hv, json_is_true(tlb) ? "on" : "off",
+			    json_is_true(ipi) ? "on" : "off");
+	else if (hv)
+		text_append(buf, len, ", %s guest", hv);
+	else
+		text_append(buf, len, ", bare metal");
+	if (json_is_true(json_object_get(topo, "available")) && desc)
+		text_append(buf, len, "; %s", desc);
+}

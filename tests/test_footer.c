@@ -27,6 +27,7 @@
 #include "testutil.h"
 
 #include "run.h"
+#include "sysinfo.h"
 
 #define NPOINTS 4
 #define FOOTER_MAX 8192
@@ -96,6 +97,7 @@ static int teardown_run(void **state)
 		}
 	}
 	free(r->points);
+	json_decref(r->meta);
 	free(r);
 	return 0;
 }
@@ -230,8 +232,9 @@ static void test_proof_once_and_whole(void **state)
 }
 
 /* Notes: the same everywhere once; numbers-only differences (3 or more
- * values) once with ranges; 2 values by their parameter; the header's
- * futex hash not again. */
+ * values) once with ranges; 2 values by their parameter (a note named as
+ * its parameter by the parameter alone); what the header said (futex
+ * hash, the machine line's topology and paravirt features) not again. */
 static void test_notes(void **state)
 {
 	struct run *r = *state;
@@ -244,24 +247,63 @@ static void test_notes(void **state)
 	};
 	char out[FOOTER_MAX];
 
+	r->meta = json_pack("{s:{s:{s:s,s:b,s:b},s:{s:b,s:s}}}", "machine",
+			    "cpu", "hypervisor", "KVM", "kvm_pv_tlb_flush", 1,
+			    "kvm_pv_send_ipi", 1, "topology", "available", 1,
+			    "description", "1 package, 2 PUs");
+	assert_non_null(r->meta);
 	set_verdicts(r, v);
 	for (size_t i = 0; i < NPOINTS; i++) {
 		add_note(r, i, "futex_hash", "global (test)");
-		add_note(r, i, "topology", "2 PUs");
+		add_note(r, i, "topology", "1 package, 2 PUs");
+		add_note(r, i, "paravirt", "KVM guest: PV TLB flush ON");
+		add_note(r, i, "cpus", "2 PUs");
 		add_note(r, i, "slices", slices[i]);
 		add_note(r, i, "region", i % 2 ? "2097152 bytes" : "4096 bytes");
+		add_note(r, i, "size", i % 2 ? "a huge page" : "a page");
 	}
 	footer(r, NULL, out, sizeof(out));
 	assert_non_null(strstr(out,
-		"# notes, the same at every point:\n"
-		"#   topology: 2 PUs\n"
+		"# notes:\n"
+		"#   cpus: 2 PUs\n"
 		"#   slices: slices of 718..764 ops, 1301..1389 pairs (each point's:\n"
 		"#   meta.json)\n"
-		"# notes of some points:\n"
 		"#   region, size=4K: 4096 bytes\n"
+		"#   size=4K: a page\n"
 		"#   region, size=2M: 2097152 bytes\n"
+		"#   size=2M: a huge page\n"
 		"# proof, every point (every trial too): ok -> ok\n"));
 	assert_null(strstr(out, "futex_hash"));
+	assert_null(strstr(out, "topology"));
+	assert_null(strstr(out, "paravirt"));
+}
+
+/* The machine line: paravirt features and topology in the header. */
+static void test_machine_line(void **state)
+{
+	json_t *m = json_pack("{s:{s:s,s:s},s:{s:s,s:s,s:b,s:b},s:{s:b,s:s}}",
+			      "kernel", "release", "6.18.0", "machine", "x86_64",
+			      "cpu", "model", "AMD EPYC", "hypervisor", "KVM",
+			      "kvm_pv_tlb_flush", 1, "kvm_pv_send_ipi", 0,
+			      "topology", "available", 1, "description",
+			      "1 package, 2 cores, 2 PUs (no SMT)");
+	char buf[512];
+
+	(void)state;
+	sysinfo_machine(m, buf, sizeof(buf));
+	assert_string_equal(buf, "6.18.0 x86_64, AMD EPYC, KVM guest (PV TLB "
+			    "flush on, PV send-IPI off); 1 package, 2 cores, 2 "
+			    "PUs (no SMT)");
+	json_object_set_new(json_object_get(m, "cpu"), "kvm_pv_send_ipi",
+			    json_true());
+	sysinfo_machine(m, buf, sizeof(buf));
+	assert_string_equal(buf, "6.18.0 x86_64, AMD EPYC, KVM guest (PV TLB "
+			    "flush, send-IPI); 1 package, 2 cores, 2 PUs (no SMT)");
+	json_object_del(m, "cpu");
+	sysinfo_machine(m, buf, sizeof(buf));
+	assert_string_equal(buf, "6.18.0 x86_64, unknown CPU, bare metal; 1 "
+			    "package, 2 cores, 2 PUs (no SMT)");
+	json_decref(m);
 }
 
 int main(void)
@@ -269,6 +311,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_proof_table, setup_run,
 						teardown_run),
+		cmocka_unit_test(test_machine_line),
 		cmocka_unit_test_setup_teardown(test_proof_trials, setup_run,
 						teardown_run),
 		cmocka_unit_test_setup_teardown(test_proof_once_and_whole,
