@@ -13,7 +13,9 @@
  *            runs this mm (the caller's CPU excluded), waiting for all.
  *   global   MEMBARRIER_CMD_GLOBAL_EXPEDITED: membarrier_global_expedited()
  *            -> the CPUs running any process registered for it (this one
- *            registers; idle CPUs and kernel threads are skipped).
+ *            registers; idle CPUs and kernel threads are skipped), read
+ *            from each CPU's rq->membarrier_state, which can be stale for a
+ *            CPU that ran this mm before: see rq_state_fresh().
  * Both skip CPUs that are idle or run something else, where the sync IPI
  * would not; so a target must be a running thread: the --bg-threads
  * victims (--victim spin, syscall, sleep = mostly idle, gup = shared
@@ -31,6 +33,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bench.h"
@@ -76,16 +79,31 @@ static const struct opt_spec bcast_opts[] = {
 	{ NULL },
 };
 
-static const struct ipi_spec bcast_ipi = {
-	.recv = IPI_IRQ_CAL,
-	.recv_alt = NULL,
-	.recv_metric = "ipis_recv_per_op",
-	.recv_what = "function-call IPIs received",
-	.fewer_hint = "targets preempted or not running a registered mm",
-	.events_per_op = 1,
-	.model = "model: membarrier, 1 IPI/target",
-	.quiet = MODE_QUIET,
-	.storm = MODE_STORM,
+static const struct ipi_spec bcast_ipi[] = {
+	[CMD_PRIVATE] = {
+		.recv = IPI_IRQ_CAL,
+		.recv_alt = NULL,
+		.recv_metric = "ipis_recv_per_op",
+		.recv_what = "function-call IPIs received",
+		.fewer_hint = "targets preempted or not running this mm",
+		.events_per_op = 1,
+		.model = "model: membarrier, 1 IPI/target",
+		.quiet = MODE_QUIET,
+		.storm = MODE_STORM,
+	},
+	[CMD_GLOBAL] = {
+		.recv = IPI_IRQ_CAL,
+		.recv_alt = NULL,
+		.recv_metric = "ipis_recv_per_op",
+		.recv_what = "function-call IPIs received",
+		.fewer_hint = "targets preempted, or their CPU's "
+			      "rq->membarrier_state left stale by the kernel "
+			      "(README: ipi-broadcast)",
+		.events_per_op = 1,
+		.model = "model: membarrier, 1 IPI/target",
+		.quiet = MODE_QUIET,
+		.storm = MODE_STORM,
+	},
 };
 
 static const struct metric_spec bcast_metrics[IPI_NMETRICS] =
@@ -114,14 +132,53 @@ static int bcast_setup(struct point *pt)
 		return point_skip(pt, "membarrier(REGISTER_%s): %s",
 				  membarrier_cmds[c->cmd].name, strerror(errno));
 	bp->cmd = membarrier_cmds[c->cmd].cmd;
-	return ipi_point_setup(pt, &bcast_ipi, c->level);
+	if (c->cmd == CMD_GLOBAL && pt->nbg)
+		point_note(pt, "membarrier_state", "each target's PU ran a child "
+			   "process before its victim started, so the kernel's "
+			   "per-CPU GLOBAL_EXPEDITED state is this mm's "
+			   "(README: ipi-broadcast)");
+	return ipi_point_setup(pt, &bcast_ipi[c->cmd], c->level);
+}
+
+/*
+ * membarrier(GLOBAL_EXPEDITED) IPIs a CPU only if its runqueue's
+ * membarrier_state has MEMBARRIER_STATE_GLOBAL_EXPEDITED.  The scheduler
+ * copies the state of the mm it switches to (membarrier_switch_mm() in
+ * context_switch()), but only when the CPU's active_mm changes, and
+ * exit_mm() clears it (membarrier_update_current_mm(NULL)) while the CPU
+ * keeps the exiting mm as its lazy active_mm; registration only reaches
+ * CPUs running this mm right then.  So once a thread of this process has
+ * exited on a PU (every point's workers do), a new thread of ours that the
+ * PU runs from idle keeps the cleared state and takes no IPI, however long
+ * it runs, until some other process runs there.  A child process run on
+ * the victim's PU (its affinity is this thread's) makes the next switch to
+ * this mm come from another mm: the state the kernel's design has, and
+ * what tlb_remove_table_sync_one(), which membarrier stands in for, would
+ * find (it IPIs every CPU).  From the victim's own thread, before its loop.
+ */
+static int rq_state_fresh(struct point *pt)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return point_skip(pt, "fork (a child on the target's PU for its "
+				  "membarrier state): %s", strerror(errno));
+	if (pid == 0)
+		_exit(0);
+	while (waitpid(pid, NULL, 0) < 0)
+		if (errno != EINTR)	/* ECHILD: SIGCHLD ignored, reaped */
+			break;
+	return BENCH_OK;
 }
 
 static int bcast_worker_setup(struct point *pt, struct worker *w)
 {
 	const struct bcast_conf *c = pt->conf;
+	int rc = ipi_target_setup(pt, w, c->victim, NULL, VICTIM_PAGES);
 
-	return ipi_target_setup(pt, w, c->victim, NULL, VICTIM_PAGES);
+	if (rc == BENCH_OK && w->bg && c->cmd == CMD_GLOBAL)
+		rc = rq_state_fresh(pt);
+	return rc;
 }
 
 static int bcast_op(struct worker *w)
