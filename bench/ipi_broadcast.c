@@ -96,9 +96,8 @@ static const struct ipi_spec bcast_ipi[] = {
 		.recv_alt = NULL,
 		.recv_metric = "ipis_recv_per_op",
 		.recv_what = "function-call IPIs received",
-		.fewer_hint = "targets preempted, or their CPU's "
-			      "rq->membarrier_state left stale by the kernel "
-			      "(README: ipi-broadcast)",
+		.fewer_hint = "targets preempted, or a stale per-CPU "
+			      "membarrier state (README)",
 		.events_per_op = 1,
 		.model = "model: membarrier, 1 IPI/target",
 		.quiet = MODE_QUIET,

@@ -190,13 +190,20 @@ static void numbers(const struct point *pt, const struct ipi_spec *s,
 	}
 	char why[160];
 
-	*n = (struct ipi_numbers){ NAN, NAN, NAN, ipi_targets_oncpu(tg, s->storm),
-				   nbusy ? sum / nbusy : NAN, tg->n, NAN, false,
-				   s->tlb_flush && sysinfo_hv_tlb_flush(why, sizeof(why)),
-				   s->tlb_flush };
+	*n = (struct ipi_numbers){
+		.sent = NAN, .recv = NAN, .expected = NAN,
+		.oncpu = ipi_targets_oncpu(tg, s->storm),
+		.busy_share = nbusy ? sum / nbusy : NAN, .ntargets = tg->n,
+		.events = NAN,
+		.hv_flush = s->tlb_flush && sysinfo_hv_tlb_flush(why, sizeof(why)),
+		.tlb_flush = s->tlb_flush,
+		.ceiling = ipi_ceiling_per_op(s->events_per_op, busy, tg->n),
+		.ratio = ipi_latency_ratio(st->lat_p50_ns, st->lat_p99_ns),
+	};
 	if (!ipi_counted(st, ctxsw) || !ipi_counted(q, ctxsw))
 		return;
-	n->expected = ipi_expected_per_op(s->events_per_op, busy, tg->n);
+	n->expected = ipi_expected_per_op(s->events_per_op, busy, tg->n,
+					  n->ratio);
 	n->events = events_counted(pt, s, res);
 	/* The proof pass counts the initiator's own sends exactly. */
 	n->sent = ipi_thread_per_op(st, tsent, 2);
