@@ -132,10 +132,8 @@ static int bcast_setup(struct point *pt)
 				  membarrier_cmds[c->cmd].name, strerror(errno));
 	bp->cmd = membarrier_cmds[c->cmd].cmd;
 	if (c->cmd == CMD_GLOBAL && pt->nbg)
-		point_note(pt, "membarrier_state", "each target's PU ran a child "
-			   "process before its victim started, so the kernel's "
-			   "per-CPU GLOBAL_EXPEDITED state is this mm's "
-			   "(README: ipi-broadcast)");
+		point_note(pt, "membarrier_state", "set: target PUs ran another "
+			   "process first (kernel bug, README)");
 	return ipi_point_setup(pt, &bcast_ipi[c->cmd], c->level);
 }
 
