@@ -79,6 +79,9 @@ tools/bareloop: tools/bareloop.c
 	$(CC) $(CFLAGS) -o $@ $< -lpthread
 tools/countercost: tools/countercost.c $(LIB_OBJ)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIB_OBJ) $(PKG_LIBS) $(LDLIBS)
+# The kernel's stale per-CPU membarrier state (README: ipi-broadcast).
+tools/membarrier_stale: tools/membarrier_stale.c
+	$(CC) $(CFLAGS) -o $@ $< -lpthread
 
 # The default sweep within a budget of 90 s (plots included), so that a
 # build and the run take about two minutes on 2 CPUs (README "Time").
@@ -138,7 +141,7 @@ plots: deps
 	./gupsync plot $(RUNS)
 
 clean:
-	rm -rf $(B) gupsync tools/bareloop tools/countercost
+	rm -rf $(B) gupsync tools/bareloop tools/countercost tools/membarrier_stale
 	-$(MAKE) -C kmod clean
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
