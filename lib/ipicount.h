@@ -36,11 +36,15 @@
  *              the op with its IPIs over the op without; membarrier here
  *              ~5 us vs ~0.17 us, R ~ 30), so such ops crowd the window:
  *                  ops share = s / (s + (1 - s) * R)
- *              (measured: s 0.97 -> 0.55 IPIs/op).  R is the storm's
+ *              (measured with a nice 10 loop on the target's PU: s 0.90,
+ *              0.24-0.37 IPIs/op, predicted 0.22-0.29).  R is the storm's
  *              op_p99 / op_p50 (>= 1): between 1% and half the ops with
- *              IPIs, p50 is an op without and p99 one with; outside that
- *              R is near 1 and the expectation near s, where the
- *              judgement holds either way.  Sleep victims count 0.
+ *              IPIs, p50 is an op without and p99 one with.  Outside that
+ *              R comes out near 1 and the expectation near s, and the
+ *              judgement still holds: half the ops or more with IPIs is
+ *              at least half of one target's expectation; under 1% with
+ *              the targets on CPU 90% of the time or more would need
+ *              R > 1000.  Sleep victims count 0.
  * Fewer than IPI_FEWER_SHARE of the expected is flagged as skipped IPIs
  * (PV flush, lazy TLB, membarrier's per-CPU state) only when the busy
  * targets were on CPU at least IPI_BUSY_SHARE of the time.
