@@ -44,7 +44,7 @@
  *              judgement still holds: half the ops or more with IPIs is
  *              at least half of one target's expectation; under 1% with
  *              the targets on CPU 90% of the time or more would need
- *              R > 1000.  Sleep victims count 0.
+ *              R > 900.  Sleep victims count 0.
  * Fewer than IPI_FEWER_SHARE of the expected is flagged as skipped IPIs
  * (PV flush, lazy TLB, membarrier's per-CPU state) only when the busy
  * targets were on CPU at least IPI_BUSY_SHARE of the time.
