@@ -124,17 +124,19 @@ static void note_ceiling(struct point *pt, uint64_t pages)
 	char how[128];
 
 	if (f && fscanf(f, "%lu", &ceil) == 1)
-		snprintf(how, sizeof(how), "the ceiling in %s", CEILING_PATH);
+		snprintf(how, sizeof(how), "read from %s", CEILING_PATH);
 	else
-		snprintf(how, sizeof(how), "the kernel's default ceiling: %s%s",
+		snprintf(how, sizeof(how), "kernel default: %s%s",
 			 f || errno == ENOENT ? "" : "debugfs: ",
 			 f ? "no number in debugfs" : errno == ENOENT ?
 			 "no debugfs file" : strerror(errno));
 	if (f)
 		fclose(f);
-	point_note(pt, "flush", "%s (%llu %s %lu, %s)",
-		   pages > ceil ? "full flush" : "page by page (INVLPG)",
-		   (unsigned long long)pages, pages > ceil ? ">" : "<=", ceil, how);
+	/* The ceiling once (the same at every point), then each size. */
+	point_note(pt, "flush_ceiling", "%lu (%s)", ceil, how);
+	point_note(pt, "flush", "%s (%llu %s %lu)",
+		   pages > ceil ? "full flush" : "page by page, INVLPG",
+		   (unsigned long long)pages, pages > ceil ? ">" : "<=", ceil);
 }
 
 static int tlb_setup(struct point *pt)

@@ -263,10 +263,10 @@ static int pair_window(struct run *r, struct point *pt, struct pool *pool,
 		point_note(pt, "slices", "some slices not recorded (slices.csv "
 			   "has those that were)");
 	else if (t == 0 && !lat)
-		point_note(pt, "slices", "ABBA slices of %llu ops of the leader "
-			   "(target %.0f us), %zu slice pairs in trial 0%s",
+		point_note(pt, "slices", "%llu leader ops a slice, %zu pairs "
+			   "in trial 0%s",
 			   (unsigned long long)info.slice_ops,
-			   r->rc.slice_ns / 1e3, res[pr.test].pair_n,
+			   res[pr.test].pair_n,
 			   info.dropped ? "; some slices not recorded" : "");
 	for (unsigned k = 0; k < 2 && lat; k++) {
 		unsigned m = k ? pr.test : pr.base;

@@ -52,10 +52,10 @@ static const struct bench fake_bench = {
 	.modes = { { "a", "the one mode", false } },
 };
 
-static int setup_run(void **state)
+static int setup_points(void **state, const char *threads, size_t npoints)
 {
 	const struct opt_spec *tables[] = { fake_opts };
-	char *const argv[] = { "--threads=1,2", "--size=4K,2M" };
+	char *const argv[] = { (char *)threads, "--size=4K,2M" };
 	struct run *r = calloc(1, sizeof(*r));
 	char err[OPT_ERR_LEN];
 	bool help = false;
@@ -70,7 +70,7 @@ static int setup_run(void **state)
 		return -1;
 	r->npoints = opt_npoints(&r->opts);
 	r->points = calloc(r->npoints, sizeof(*r->points));
-	if (r->npoints != NPOINTS || !r->points)
+	if (r->npoints != npoints || !r->points)
 		return -1;
 	snprintf(r->dir, sizeof(r->dir), "results/fake-1");
 	snprintf(r->futex_hash, sizeof(r->futex_hash), "global (test)");
@@ -80,6 +80,17 @@ static int setup_run(void **state)
 		r->points[i].trials_proven = 6;
 	}
 	return 0;
+}
+
+static int setup_run(void **state)
+{
+	return setup_points(state, "--threads=1,2", NPOINTS);
+}
+
+/* Six points: threads 1..3 x size 4K, 2M. */
+static int setup_run6(void **state)
+{
+	return setup_points(state, "--threads=1,2,3", 6);
 }
 
 static int teardown_run(void **state)
@@ -179,6 +190,43 @@ static void test_proof_table(void **state)
 		"#   -> as expected\n"
 		"#         1   2M 1.950 1.98\n"
 		"#         2   2M 2.010 1.99\n");
+}
+
+/* A block of 3 or more points that a parameter value names (size=4K:
+ * every 4K point) is one line of ranges; a block it does not name is
+ * listed row by row. */
+static void test_proof_block_summary(void **state)
+{
+	struct run *r = *state;
+	static const char *const v[6] = {
+		"IPIs 0.002/op, expected 0.00 -> none",
+		"IPIs 1.950/op, expected 1.98 -> as expected",
+		"IPIs 0.001/op, expected 0.00 -> none",
+		"IPIs 2.010/op, expected 1.99 -> as expected",
+		"IPIs 0.004/op, expected 0.00 -> none",
+		"IPIs 0.500/op, expected 1.98 -> fewer",
+	};
+	char out[FOOTER_MAX];
+
+	for (size_t i = 0; i < 6; i++)
+		snprintf(r->points[i].verdict, sizeof(r->points[i].verdict), "%s",
+			 v[i]);
+	footer(r, "# proof", out, sizeof(out));
+	assert_string_equal(out,
+		"# proof (every trial too): IPIs [a]/op, expected [b]\n"
+		"#   -> none: size=4K, 3 points: a 0.001..0.004, b 0.00\n"
+		"#   threads size     a    b\n"
+		"#   -> as expected\n"
+		"#         1   2M 1.950 1.98\n"
+		"#         2   2M 2.010 1.99\n"
+		"#   -> fewer\n"
+		"#         3   2M 0.500 1.98\n");
+	/* A point of the block whose trials did not all show the path: the
+	 * block is listed, with the trials column. */
+	r->points[2].trials_proven = 5;
+	footer(r, "# proof", out, sizeof(out));
+	assert_non_null(strstr(out, "#   -> none\n"));
+	assert_non_null(strstr(out, "5/6"));
 }
 
 /* Where not every trial showed the path: a trials column and a WARNING. */
@@ -312,6 +360,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_proof_table, setup_run,
 						teardown_run),
 		cmocka_unit_test(test_machine_line),
+		cmocka_unit_test_setup_teardown(test_proof_block_summary,
+						setup_run6, teardown_run),
 		cmocka_unit_test_setup_teardown(test_proof_trials, setup_run,
 						teardown_run),
 		cmocka_unit_test_setup_teardown(test_proof_once_and_whole,
