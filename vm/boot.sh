@@ -115,6 +115,8 @@ pick_accel() {
 		fi
 	fi
 	[ "$ACCEL" = tcg ] && say "$TCG_NOTE; --tcg $tcg$([ "$tcg" = auto ] && echo " ($TCG_MODE for $smp vCPUs)")"
+	[ "$ACCEL" = tcg ] && [ "$TCG_MODE" = icount ] && [ "$smp" -gt 1 ] &&
+		say "--tcg icount with $smp vCPUs: QEMU before 8.1 can starve all but vCPU 0 (SMP bring-up of seconds to minutes); --tcg single avoids it"
 	return 0
 }
 
