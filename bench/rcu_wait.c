@@ -94,11 +94,11 @@ struct rcu_point {
 };
 
 static const char *const load_what[] = {
-	[VICTIM_IDLE] = "none: background workers return at once",
-	[VICTIM_SPIN] = "user-space spin loop (quiescent states only from the tick)",
+	[VICTIM_IDLE] = "none (background workers return at once)",
+	[VICTIM_SPIN] = "user-space spin (quiescent states from the tick only)",
 	[VICTIM_SYSCALL] = "getppid() loop (busy in the kernel)",
-	[VICTIM_GUP] = "shared FUTEX_WAKE loop: GUP-fast walks with IRQs off",
-	[VICTIM_SLEEP] = "nanosleep(50 us) loop: idle entry and exit",
+	[VICTIM_GUP] = "shared FUTEX_WAKE loop (GUP-fast, IRQs off)",
+	[VICTIM_SLEEP] = "nanosleep(50 us) loop (idle entry and exit)",
 };
 
 static const struct opt_spec rcu_opts[] = {
@@ -159,16 +159,9 @@ static int rcu_prepare_knobs(struct point *pt)
 		strcat(normal, " -> 0 for this run");
 	}
 	rp->knob_ready = true;
-	point_note(pt, "rcu_knobs", "rcu_expedited=%s at start, set per mode; "
-		   "rcu_normal=%s; both restored on exit", cur, normal);
+	point_note(pt, "rcu_knobs", "rcu_expedited=%s (then per mode), "
+		   "rcu_normal=%s; restored", cur, normal);
 	return BENCH_OK;
-}
-
-static const char *cfg(const json_t *info, const char *name)
-{
-	const char *v = sysinfo_config(info, name);
-
-	return v ? v : "-";
 }
 
 static const char *json_str(const json_t *o, const char *key)
@@ -202,23 +195,33 @@ static void rcu_notes(struct point *pt, const json_t *info)
 	const struct rcu_conf *c = pt->conf;
 	char lazy[16], wake[16], fqs[16];
 
-	point_note(pt, "rcu_config", "HZ=%s PREEMPT_RCU=%s RCU_LAZY=%s "
-		   "(enable_rcu_lazy=%s) rcu_normal_wake_from_gp=%s "
-		   "jiffies_till_first_fqs=%s NO_HZ_FULL=%s", cfg(info, "HZ"),
-		   cfg(info, "PREEMPT_RCU"), cfg(info, "RCU_LAZY"),
+	/* HZ, PREEMPT_RCU, RCU_LAZY, PREEMPT_DYNAMIC and NO_HZ_FULL are the
+	 * header's config line; here what the kernel was booted with. */
+	point_note(pt, "rcu_config", "enable_rcu_lazy=%s "
+		   "rcu_normal_wake_from_gp=%s jiffies_till_first_fqs=%s; "
+		   "preempt %s (build model%s%s)",
 		   param("enable_rcu_lazy", lazy, sizeof(lazy)),
 		   param("rcu_normal_wake_from_gp", wake, sizeof(wake)),
 		   param("jiffies_till_first_fqs", fqs, sizeof(fqs)),
-		   cfg(info, "NO_HZ_FULL"));
-	point_note(pt, "preempt", "%s (build model; PREEMPT_DYNAMIC=%s, "
-		   "cmdline preempt=%s)", json_str(config, "preempt_model"),
-		   cfg(info, "PREEMPT_DYNAMIC"), json_str(cmd, "preempt"));
-	point_note(pt, "nohz", "cmdline nohz_full=%s isolcpus=%s rcu_nocbs=%s; "
-		   "kernel: nohz_full CPUs %s, isolated %s", json_str(cmd, "nohz_full"),
-		   json_str(cmd, "isolcpus"), json_str(cmd, "rcu_nocbs"),
-		   json_str(cmd, "nohz_full_cpus"), json_str(cmd, "isolated_cpus"));
-	point_note(pt, "load", "%s x%u: %s", victim_names[c->load], pt->nbg,
-		   load_what[c->load]);
+		   json_str(config, "preempt_model"),
+		   strcmp(json_str(cmd, "preempt"), "-") ? "; cmdline preempt=" :
+		   "", strcmp(json_str(cmd, "preempt"), "-") ?
+		   json_str(cmd, "preempt") : "");
+	if (!strcmp(json_str(cmd, "nohz_full"), "-") &&
+	    !strcmp(json_str(cmd, "isolcpus"), "-") &&
+	    !strcmp(json_str(cmd, "rcu_nocbs"), "-") &&
+	    !strcmp(json_str(cmd, "nohz_full_cpus"), "-") &&
+	    !strcmp(json_str(cmd, "isolated_cpus"), "-"))
+		point_note(pt, "nohz", "none (no nohz_full, isolcpus or rcu_nocbs, "
+			   "cmdline or kernel)");
+	else
+		point_note(pt, "nohz", "cmdline nohz_full=%s isolcpus=%s "
+			   "rcu_nocbs=%s; kernel: nohz_full CPUs %s, isolated %s",
+			   json_str(cmd, "nohz_full"), json_str(cmd, "isolcpus"),
+			   json_str(cmd, "rcu_nocbs"),
+			   json_str(cmd, "nohz_full_cpus"),
+			   json_str(cmd, "isolated_cpus"));
+	point_note(pt, "load", "x%u, %s", pt->nbg, load_what[c->load]);
 }
 
 static int rcu_setup(struct point *pt)

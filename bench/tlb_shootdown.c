@@ -134,9 +134,9 @@ static void note_ceiling(struct point *pt, uint64_t pages)
 		fclose(f);
 	/* The ceiling once (the same at every point), then each size. */
 	point_note(pt, "flush_ceiling", "%lu (%s)", ceil, how);
-	point_note(pt, "flush", "%llu pages %s the ceiling %lu: %s",
-		   (unsigned long long)pages, pages > ceil ? ">" : "<=", ceil,
-		   pages > ceil ? "full flush" : "page-by-page INVLPG");
+	point_note(pt, "flush", "%s (%llu %s %lu)",
+		   pages > ceil ? "full flush" : "page by page, INVLPG",
+		   (unsigned long long)pages, pages > ceil ? ">" : "<=", ceil);
 }
 
 static int tlb_setup(struct point *pt)
@@ -161,8 +161,8 @@ static int tlb_setup(struct point *pt)
 	tp->region = mem_region(tp->size, HPAGE_PMD_SIZE, 0, err, sizeof(err));
 	if (!tp->region)
 		return point_skip(pt, "%s", err);
-	point_note(pt, "region", "%zu bytes, 2 MiB-aligned, MADV_NOHUGEPAGE",
-		   tp->size);
+	/* Its size is --pages: the same words at every point. */
+	point_note(pt, "region", "2 MiB-aligned, MADV_NOHUGEPAGE");
 	return BENCH_OK;
 }
 

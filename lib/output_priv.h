@@ -2,7 +2,8 @@
 /*
  * output_priv.h - what the output files share: output.c (meta.json,
  * saving), output_csv.c (the CSV rows), output_text.c (the text around
- * the table) and output_proof.c (the footer's proof verdicts).  Others
+ * the table), output_proof.c (the footer's proof verdicts) and
+ * output_notes.c (notes said once with ranges).  Others
  * use run.h.
  */
 #ifndef GUPSYNC_OUTPUT_PRIV_H
@@ -40,7 +41,7 @@ void print_proofs(const struct run *r);
 /* Whether the notes with n's key (at NOTE_MERGE_MIN points or more) read
  * the same but for their numbers: then said once, each number that
  * differs as its range "lo..hi" (note_merged_text(), which returns
- * whether every point done has the note).  output_proof.c. */
+ * whether every point done has the note).  output_notes.c. */
 bool note_merged(const struct run *r, const struct note *n);
 bool note_merged_text(const struct run *r, const struct note *n, char *buf,
 		      size_t len);

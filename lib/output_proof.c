@@ -10,8 +10,8 @@
  * printed whole.  meta.json keeps every verdict whole (points[].proof),
  * evidence.csv the counts behind it.
  *
- * The same reading of numbers serves the notes (output_text.c): a note
- * whose values differ only in their numbers is said once, with ranges.
+ * The numbers are found by vshape.c, which also serves the notes
+ * (output_notes.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -19,115 +19,11 @@
 #include "output_priv.h"
 #include "run.h"
 #include "text.h"
+#include "vshape.h"
 
-#define SHAPE_MAX_NUMS 32	/* numbers of one verdict that are compared */
 #define PROOF_MAX_COLS 8	/* more differing numbers: whole verdicts */
 #define PROOF_MAX_PARAMS 8	/* parameters in a point's label */
 #define PROOF_CELL 48
-
-#define CONCLUSION_SEP " -> "
-
-/* Where a verdict's numbers are: runs of digits with at most one '.'
- * inside (and a leading '-'), that touch no letter, digit, '_' or '.'
- * ("PU0", "x86_64", "4K" and "2M" are words, not numbers). */
-struct vnums {
-	size_t n;
-	bool over;		/* more than SHAPE_MAX_NUMS */
-	size_t off[SHAPE_MAX_NUMS], len[SHAPE_MAX_NUMS];
-};
-
-/* One point's verdict, split. */
-struct vsplit {
-	size_t elen;		/* the evidence: verdict[0, elen) */
-	const char *concl;	/* after " -> ", or "" */
-	struct vnums nums;
-};
-
-static bool word_char(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || c == '_' || c == '.';
-}
-
-static bool digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static void find_nums(const char *s, size_t len, struct vnums *v)
-{
-	v->n = 0;
-	v->over = false;
-	for (size_t i = 0; i < len; ) {
-		size_t j = i, dots = 0;
-
-		if (!(digit(s[i]) || (s[i] == '-' && i + 1 < len &&
-				      digit(s[i + 1]))) ||
-		    (i > 0 && word_char(s[i - 1]))) {
-			i++;
-			continue;
-		}
-		j += s[j] == '-';
-		while (j < len && (digit(s[j]) ||
-				   (s[j] == '.' && !dots++ && j + 1 < len &&
-				    digit(s[j + 1]))))
-			j++;
-		if (j < len && word_char(s[j])) {	/* "4K", "1.2.3" */
-			while (j < len && word_char(s[j]))
-				j++;
-			i = j;
-			continue;
-		}
-		if (v->n == SHAPE_MAX_NUMS) {
-			v->over = true;
-			return;
-		}
-		v->off[v->n] = i;
-		v->len[v->n++] = j - i;
-		i = j;
-	}
-}
-
-static void split_verdict(const char *v, struct vsplit *s)
-{
-	const char *sep = NULL;
-
-	for (const char *p = strstr(v, CONCLUSION_SEP); p;
-	     p = strstr(p + 1, CONCLUSION_SEP))
-		sep = p;
-	s->elen = sep ? (size_t)(sep - v) : strlen(v);
-	s->concl = sep ? sep + strlen(CONCLUSION_SEP) : "";
-	find_nums(v, s->elen, &s->nums);
-}
-
-/* The same text between the numbers, and as many numbers. */
-static bool same_shape(const char *a, const struct vsplit *sa, const char *b,
-		       const struct vsplit *sb)
-{
-	size_t pa = 0, pb = 0;
-
-	if (sa->nums.over || sb->nums.over || sa->nums.n != sb->nums.n)
-		return false;
-	for (size_t k = 0; k <= sa->nums.n; k++) {
-		size_t ea = k < sa->nums.n ? sa->nums.off[k] : sa->elen;
-		size_t eb = k < sb->nums.n ? sb->nums.off[k] : sb->elen;
-
-		if (ea - pa != eb - pb || memcmp(a + pa, b + pb, ea - pa))
-			return false;
-		if (k < sa->nums.n) {
-			pa = ea + sa->nums.len[k];
-			pb = eb + sb->nums.len[k];
-		}
-	}
-	return true;
-}
-
-static bool same_num(const char *a, const struct vsplit *sa, const char *b,
-		     const struct vsplit *sb, size_t k)
-{
-	return sa->nums.len[k] == sb->nums.len[k] &&
-	       !memcmp(a + sa->nums.off[k], b + sb->nums.off[k], sa->nums.len[k]);
-}
 
 static bool ok_point(const struct run *r, size_t i)
 {
@@ -259,6 +155,98 @@ static void group_text(const struct run *r, const struct pgroup *g, char *buf,
 		text_append(buf, len, "%s%s", CONCLUSION_SEP, s->concl);
 }
 
+#define BLOCK_SUMMARY_MIN 3	/* rows; fewer are always listed */
+
+/*
+ * A block that parameter values name: the parameters whose value is the
+ * same in every row of the block but not at every point of the group,
+ * as "name=value ..." in label; true if the group's points with those
+ * values are exactly the block's rows ("bg-threads=0": all 4 points
+ * without targets).  Such a block is said in one line, with ranges.
+ */
+static bool block_label(const struct run *r, const struct pgroup *g,
+			const size_t *rows, size_t n, char *label, size_t len)
+{
+	size_t np = r->opts.n, matched = 0;
+	bool in_label[np ? np : 1];
+	char v[64], w[64];
+
+	*label = '\0';
+	for (size_t k = 0; k < np; k++) {
+		bool same = true, varies = false;
+		const char *name = r->opts.vals[k].spec->name;
+
+		in_label[k] = false;
+		if (!r->opts.vals[k].spec->list)	/* not a parameter */
+			continue;
+		opt_point_value(&r->opts, rows[0], name, v, sizeof(v));
+		for (size_t m = 0; m < n && same; m++) {
+			opt_point_value(&r->opts, rows[m], name, w, sizeof(w));
+			same = !strcmp(v, w);
+		}
+		for (size_t m = 0; m < g->n && !varies; m++) {
+			opt_point_value(&r->opts, g->pt[m], name, w, sizeof(w));
+			varies = strcmp(v, w) != 0;
+		}
+		if (!same || !varies)
+			continue;
+		in_label[k] = true;
+		text_append(label, len, "%s%s=%s", *label ? " " : "", name, v);
+	}
+	if (!*label)
+		return false;
+	for (size_t m = 0; m < g->n; m++) {
+		bool match = true;
+
+		for (size_t k = 0; k < np && match; k++) {
+			const char *name = r->opts.vals[k].spec->name;
+
+			if (!in_label[k])
+				continue;
+			opt_point_value(&r->opts, rows[0], name, v, sizeof(v));
+			opt_point_value(&r->opts, g->pt[m], name, w, sizeof(w));
+			match = !strcmp(v, w);
+		}
+		matched += match;
+	}
+	return matched == n;
+}
+
+/* "a 0.003..0.008, b 0.00, ...": each varying number's range over the
+ * rows, in the order of the letters. */
+static void block_ranges(const struct run *r, const struct pgroup *g,
+			 const size_t *rows, size_t n, char *buf, size_t len)
+{
+	const struct vsplit *s0 = &g->vs[rows[0]];
+	size_t letter = 0;
+
+	buf[0] = '\0';
+	for (size_t k = 0; k < s0->nums.n; k++) {
+		const char *lo = NULL, *hi = NULL;
+		size_t llo = 0, lhi = 0;
+
+		if (!g->vary[k])
+			continue;
+		for (size_t m = 0; m < n; m++) {
+			const struct vsplit *s = &g->vs[rows[m]];
+			const char *p = r->points[rows[m]].verdict + s->nums.off[k];
+			double x = strtod(p, NULL);
+
+			if (!lo || x < strtod(lo, NULL))
+				lo = p, llo = s->nums.len[k];
+			if (!hi || x > strtod(hi, NULL))
+				hi = p, lhi = s->nums.len[k];
+		}
+		if (llo == lhi && !memcmp(lo, hi, llo))
+			text_append(buf, len, "%s%c %.*s", letter ? ", " : "",
+				    (char)('a' + letter), (int)llo, lo);
+		else
+			text_append(buf, len, "%s%c %.*s..%.*s", letter ? ", " : "",
+				    (char)('a' + letter), (int)llo, lo, (int)lhi, hi);
+		letter++;
+	}
+}
+
 static void proof_table(const struct run *r, const struct pgroup *g,
 			size_t nok)
 {
@@ -277,24 +265,47 @@ static void proof_table(const struct run *r, const struct pgroup *g,
 	group_text(r, g, text, sizeof(text));
 	out_comment("proof%s: %s", g->all_trials ? " (every trial too)" : "",
 		    text);
-	row_cells(r, g, g->pt[0], cells, ROW_CAP, true);
-	table_row(cells, ncols, w);
 	/* A block per conclusion, in the order they first come; the points
-	 * in their order within it. */
+	 * in their order within it.  A block of 3 or more points that
+	 * parameter values name, every trial of which showed the path, is
+	 * one line of ranges; the others a row per point under the
+	 * letters' header. */
+	bool header = false;
+	size_t rows[g->n];
+
 	for (size_t b = 0; b < g->n; b++) {
 		const char *c = g->vs[g->pt[b]].concl;
-		bool seen = false;
+		bool seen = false, whole = true;
+		size_t n = 0;
+		char label[256], ranges[512];
 
 		for (size_t m = 0; m < b && !seen; m++)
 			seen = !strcmp(g->vs[g->pt[m]].concl, c);
 		if (seen)
 			continue;
+		for (size_t m = b; m < g->n; m++)
+			if (!strcmp(g->vs[g->pt[m]].concl, c)) {
+				rows[n++] = g->pt[m];
+				whole &= every_trial(&r->points[g->pt[m]]);
+			}
+		if (n >= BLOCK_SUMMARY_MIN && whole &&
+		    block_label(r, g, rows, n, label, sizeof(label))) {
+			block_ranges(r, g, rows, n, ranges, sizeof(ranges));
+			out_comment("  %s%s%s%s, %zu points: %s", c[0] ? "-> " : "",
+				    c[0] && !g->one_concl ? c : "",
+				    c[0] && !g->one_concl ? ": " : "", label, n,
+				    ranges);
+			continue;
+		}
+		if (!header) {
+			row_cells(r, g, g->pt[0], cells, ROW_CAP, true);
+			table_row(cells, ncols, w);
+			header = true;
+		}
 		if (!g->one_concl)
 			out_comment("  %s%s", c[0] ? "-> " : "", c[0] ? c : "(none)");
-		for (size_t m = b; m < g->n; m++) {
-			if (strcmp(g->vs[g->pt[m]].concl, c))
-				continue;
-			row_cells(r, g, g->pt[m], cells, ROW_CAP, false);
+		for (size_t m = 0; m < n; m++) {
+			row_cells(r, g, rows[m], cells, ROW_CAP, false);
 			table_row(cells, ncols, w);
 		}
 	}
@@ -362,119 +373,4 @@ out:
 	free(vs);
 	free(leader);
 	free(members);
-}
-
-/* ---- notes that differ only in numbers ------------------------------ */
-
-#define NOTE_MERGE_MIN 3	/* values; fewer are said one by one */
-
-static const struct note *key_note(const struct run_point *rp, const char *key)
-{
-	for (const struct note *n = rp->notes; n; n = n->next)
-		if (!strcmp(n->key, key))
-			return n;
-	return NULL;
-}
-
-/* Whether no point done before i has note m (its key and value). */
-static bool first_value(const struct run *r, size_t i, const struct note *m)
-{
-	for (size_t j = 0; j < i; j++) {
-		const struct note *o = ok_point(r, j) ?
-			key_note(&r->points[j], m->key) : NULL;
-
-		if (o && !strcmp(o->val, m->val))
-			return false;
-	}
-	return true;
-}
-
-/* The points done that have a note with n's key: how many, and whether
- * their values all have n's shape with some number differing. */
-static size_t merge_count(const struct run *r, const struct note *n,
-			  bool *mergeable, bool *everywhere)
-{
-	struct vsplit sn = { .elen = strlen(n->val), .concl = "" }, sm;
-	size_t count = 0, distinct = 0;
-	bool differ = false;
-
-	find_nums(n->val, sn.elen, &sn.nums);
-	*mergeable = true;
-	*everywhere = true;
-	for (size_t i = 0; i < r->npoints; i++) {
-		const struct note *m;
-
-		if (!ok_point(r, i))
-			continue;
-		m = key_note(&r->points[i], n->key);
-		if (!m) {
-			*everywhere = false;
-			continue;
-		}
-		count++;
-		sm.elen = strlen(m->val);
-		sm.concl = "";
-		find_nums(m->val, sm.elen, &sm.nums);
-		if (!same_shape(n->val, &sn, m->val, &sm))
-			*mergeable = false;
-		else
-			differ |= strcmp(n->val, m->val) != 0;
-		distinct += first_value(r, i, m);
-	}
-	*mergeable &= differ && distinct >= NOTE_MERGE_MIN;
-	return count;
-}
-
-bool note_merged(const struct run *r, const struct note *n)
-{
-	bool mergeable, everywhere;
-
-	merge_count(r, n, &mergeable, &everywhere);
-	return mergeable;
-}
-
-bool note_merged_text(const struct run *r, const struct note *n, char *buf,
-		      size_t len)
-{
-	struct vsplit sn = { .elen = strlen(n->val), .concl = "" }, sm;
-	bool mergeable, everywhere;
-	size_t at = 0;
-
-	merge_count(r, n, &mergeable, &everywhere);
-	find_nums(n->val, sn.elen, &sn.nums);
-	buf[0] = '\0';
-	for (size_t k = 0; k <= sn.nums.n; k++) {
-		size_t end = k < sn.nums.n ? sn.nums.off[k] : sn.elen;
-		const char *lo = n->val + (k < sn.nums.n ? sn.nums.off[k] : 0);
-		const char *hi = lo;
-		size_t llo = k < sn.nums.n ? sn.nums.len[k] : 0, lhi = llo;
-
-		text_append(buf, len, "%.*s", (int)(end - at), n->val + at);
-		if (k == sn.nums.n)
-			break;
-		for (size_t i = 0; i < r->npoints; i++) {
-			const struct note *m = ok_point(r, i) ?
-				key_note(&r->points[i], n->key) : NULL;
-			const char *p;
-			double x;
-
-			if (!m)
-				continue;
-			sm.elen = strlen(m->val);
-			find_nums(m->val, sm.elen, &sm.nums);
-			p = m->val + sm.nums.off[k];
-			x = strtod(p, NULL);
-			if (x < strtod(lo, NULL))
-				lo = p, llo = sm.nums.len[k];
-			if (x > strtod(hi, NULL))
-				hi = p, lhi = sm.nums.len[k];
-		}
-		if (lo == hi || (llo == lhi && !memcmp(lo, hi, llo)))
-			text_append(buf, len, "%.*s", (int)llo, lo);
-		else
-			text_append(buf, len, "%.*s..%.*s", (int)llo, lo, (int)lhi, hi);
-		at = sn.nums.off[k] + sn.nums.len[k];
-	}
-	text_append(buf, len, " (each point's: meta.json)");
-	return everywhere;
 }

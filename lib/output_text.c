@@ -78,7 +78,7 @@ void run_print_header(struct run *r)
 
 	out_comment("gupsync %s: %s", r->b->name, r->b->summary);
 	out_comment("kernel path: %s", r->b->kernel_path);
-	sysinfo_oneline(info, line, sizeof(line));
+	sysinfo_machine(info, line, sizeof(line));
 	out_comment("machine: %s", line);
 	config_line(info, line, sizeof(line));
 	out_comment("config: %s", line);
@@ -97,13 +97,18 @@ void run_print_header(struct run *r)
 			out_comment("remote TLB flushes: by the hypervisor (%s): no "
 				"IPIs to count for them", hvf);
 	}
-	if (r->b->pair.test)
-		out_comment("pairing: %s and %s %s", r->b->modes[r->b->pair.base].name,
-			r->b->modes[r->b->pair.test].name, run_slicing(r) ?
-			"alternate in ABBA slices of about --slice within one "
-			"window of 2 x duration; per trial the median over slice "
-			"pairs (slices.csv)" :
-			"in windows of their own (--interleave windows)");
+	if (r->b->pair.test && run_slicing(r))
+		out_comment("pairing: %s and %s alternate in ABBA slices of about "
+			"%.0f us (--slice%s) within one window of 2 x duration; per "
+			"trial the median over slice pairs (slices.csv)",
+			r->b->modes[r->b->pair.base].name,
+			r->b->modes[r->b->pair.test].name, r->rc.slice_ns / 1e3,
+			r->b->kind == BENCH_LATENCY ? "; each caller at least one "
+			"call" : "");
+	else if (r->b->pair.test)
+		out_comment("pairing: %s and %s in windows of their own "
+			"(--interleave windows)", r->b->modes[r->b->pair.base].name,
+			r->b->modes[r->b->pair.test].name);
 	line[0] = 0;
 	for (size_t c = 0; c < counters_n(r->ctr) && off < sizeof(line); c++)
 		if (!counter_ok(r->ctr, c))
@@ -142,7 +147,8 @@ static double worst_median(const struct run *r, const char *suffix)
 	return worst;
 }
 
-/* How much else ran: a busy machine or host disturbs every number. */
+/* How much else ran: a busy machine or host disturbs every number.  One
+ * line on a quiet machine. */
 static void other_work(const struct run *r)
 {
 	double other = worst_median(r, "_other_cpus");
@@ -153,18 +159,17 @@ static void other_work(const struct run *r)
 	char mine[200] = "";
 
 	if (r->b->driven_kthreads[0]) {
-		snprintf(mine, sizeof(mine), "; the kernel threads this benchmark "
-			 "drives (%s%s%s%s) used up to %.2f, counted apart",
-			 r->b->driven_kthreads[0],
+		snprintf(mine, sizeof(mine), "; %s%s%s%s kthreads (driven, apart) "
+			 "%.2f", r->b->driven_kthreads[0],
 			 r->b->driven_kthreads[1] ? ", " : "",
 			 r->b->driven_kthreads[1] ? r->b->driven_kthreads[1] : "",
 			 r->b->driven_kthreads[1] && r->b->driven_kthreads[2] ?
 			 ", ..." : "", isnan(driven) ? 0 : driven);
 	}
-	out_comment("%sother work: up to %.2f CPUs used by other tasks, %.2f "
-		"by the host (steal; per-point medians)%s%s",
-		busy ? "WARNING: " : "", other, steal, mine,
-		busy ? ": these numbers are disturbed; rerun on a quiet machine" : "");
+	out_comment("%sother work: %.2f CPUs by other tasks, %.2f host steal "
+		"(worst point)%s%s", busy ? "WARNING: " : "", other,
+		steal, mine, busy ? ": these numbers are disturbed; rerun on a "
+		"quiet machine" : "");
 }
 
 /* Note `key` of a point, or NULL. */
@@ -257,10 +262,34 @@ static bool said_before(const struct run *r, size_t i, const struct note *n)
 	return false;
 }
 
-/* A note every point has that repeats a header line ("futex hash:"). */
+/* A note every point has that repeats a header line: "futex hash:", the
+ * machine line's paravirt features and topology, "remote TLB flushes". */
 static bool said_in_header(const struct run *r, const struct note *n)
 {
-	return !strcmp(n->key, "futex_hash") && !strcmp(n->val, r->futex_hash);
+	const json_t *info = json_object_get(r->meta, "machine");
+	const json_t *cpu = json_object_get(info, "cpu");
+	const char *topo = json_string_value(json_object_get(json_object_get(
+		info, "topology"), "description"));
+
+	if (!strcmp(n->key, "futex_hash"))
+		return !strcmp(n->val, r->futex_hash);
+	if (!strcmp(n->key, "topology"))
+		return topo && !strcmp(n->val, topo);
+	if (!strcmp(n->key, "paravirt"))	/* bare metal, or PV features */
+		return !json_is_string(json_object_get(cpu, "hypervisor")) ||
+		       json_is_boolean(json_object_get(cpu, "kvm_pv_tlb_flush"));
+	if (!strcmp(n->key, "tlb_flush"))
+		return json_is_string(json_object_get(cpu,
+						      "tlb_flush_by_hypervisor"));
+	return false;
+}
+
+/* A label of one parameter named as the note: "load=spin" for "load". */
+static bool label_is_key(const char *label, const char *key)
+{
+	size_t k = strlen(key);
+
+	return !strncmp(label, key, k) && label[k] == '=' && !strchr(label, ' ');
 }
 
 /* The first point done (before i) with a note of n's key. */
@@ -282,10 +311,10 @@ static bool first_with_key(const struct run *r, size_t i, const struct note *n)
 static void print_notes(const struct run *r, bool *own)
 {
 	char label[256], merged[512];
+	bool any = false;
 
 	/* Pass 0: the notes of every point; pass 1: those of a few. */
 	for (int pass = 0; pass < 2; pass++) {
-		bool any = false;
 
 		for (size_t i = 0; i < r->npoints; i++) {
 			if (r->points[i].status != BENCH_OK)
@@ -301,8 +330,7 @@ static void print_notes(const struct run *r, bool *own)
 							     sizeof(merged)) != !pass)
 						continue;
 					if (!any)
-						out_comment(pass ? "notes of some points:" :
-							    "notes, the same at every point:");
+						out_comment("notes:");
 					any = true;
 					out_comment("  %s: %s", n->key, merged);
 					continue;
@@ -312,10 +340,11 @@ static void print_notes(const struct run *r, bool *own)
 				if (!named || !*label != !pass || said_before(r, i, n))
 					continue;
 				if (!any)
-					out_comment(pass ? "notes of some points:" :
-						    "notes, the same at every point:");
+					out_comment("notes:");
 				any = true;
-				if (pass)
+				if (pass && label_is_key(label, n->key))
+					out_comment("  %s: %s", label, n->val);
+				else if (pass)
 					out_comment("  %s, %s: %s", n->key, label, n->val);
 				else
 					out_comment("  %s: %s", n->key, n->val);

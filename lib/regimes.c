@@ -20,7 +20,7 @@
 
 /* One metric of one point: its regimes appended to buf ("op_p50_ns
  * 2986|1.381e+04 ns (LLHHLH)": the two groups' medians and the trials in
- * order, L or H); returns whether found. */
+ * order, L or H); returns whether found (buf NULL: only that). */
 static bool point_regimes(const struct run *r, size_t i, size_t k, char *buf,
 			  size_t len)
 {
@@ -36,6 +36,8 @@ static bool point_regimes(const struct run *r, size_t i, size_t k, char *buf,
 			x[n++] = rp->vals[t * r->ncols + k];
 	if (stats_regimes(x, n, &g) < 0 || !g.found)
 		return false;
+	if (!buf)	/* only whether */
+		return true;
 	for (size_t t = 0; t < n && o < ORDER_MAX; t++)
 		order[o++] = x[t] <= g.cut ? 'L' : 'H';
 	order[o] = 0;
@@ -49,11 +51,12 @@ static bool point_regimes(const struct run *r, size_t i, size_t k, char *buf,
 }
 
 /*
- * One line (wrapped) per point with regimes.  The groups' spreads and
- * sizes are not printed: the order string shows the sizes, trials.csv
- * holds every trial.
+ * One line (wrapped) per point with regimes, for the first headline
+ * metric that has them ("; +1 metric" for the others).  The groups'
+ * spreads and sizes are not printed: the order string shows the sizes,
+ * trials.csv holds every trial.
  */
-#define REGIMES_POINTS 3	/* points listed; the rest counted */
+#define REGIMES_POINTS 2	/* points listed; the rest counted */
 
 void run_print_regimes(const struct run *r)
 {
@@ -65,16 +68,27 @@ void run_print_regimes(const struct run *r)
 
 		if (r->points[i].status != BENCH_OK || !r->points[i].vals)
 			continue;
-		for (size_t k = 0; k < r->ncols; k++)
-			if (r->cols[k].headline)
+		/* The first headline metric with regimes; the others counted. */
+		size_t others = 0;
+
+		for (size_t k = 0; k < r->ncols; k++) {
+			if (!r->cols[k].headline)
+				continue;
+			if (msg[0])
+				others += point_regimes(r, i, k, NULL, 0);
+			else
 				point_regimes(r, i, k, msg, sizeof(msg));
+		}
 		if (!msg[0])
 			continue;
+		if (others)
+			text_append(msg, sizeof(msg), "; +%zu metric%s", others,
+				    others > 1 ? "s" : "");
 		if (!any) {
 			fputs("# ", stdout);
 			text_wrap(stdout, 2, "#   ", REGIMES_WIDTH, "regimes: "
-				  "two groups of trials, L and H; the median stands "
-				  "for neither (README \"Regimes\"; gupsync ab)");
+				  "trials in two groups L|H; the median is neither's "
+				  "(README)");
 		}
 		any = true;
 		if (shown == REGIMES_POINTS) {

@@ -8,6 +8,7 @@
 
 #include "text.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #define SI_COLS TEXT_WIDTH
@@ -106,23 +107,51 @@ void sysinfo_print(FILE *f, const json_t *info)
 		si_print_obj(f, key, v);
 }
 
-void sysinfo_oneline(const json_t *info, char *buf, size_t len)
+/*
+ * The machine in a line: "6.18.44 x86_64, AMD EPYC, 2 PUs, KVM guest"
+ * (oneline), or with the paravirt features and the topology (full):
+ * "6.18.44 x86_64, AMD EPYC, KVM guest (PV TLB flush, send-IPI); 1
+ * package, ...".
+ */
+static void machine_text(const json_t *info, bool full, char *buf, size_t len)
 {
 	const json_t *k = json_object_get(info, "kernel");
 	const json_t *cpu = json_object_get(info, "cpu");
 	const json_t *topo = json_object_get(info, "topology");
+	const json_t *tlb = json_object_get(cpu, "kvm_pv_tlb_flush");
+	const json_t *ipi = json_object_get(cpu, "kvm_pv_send_ipi");
 	const char *hv = si_get(cpu, "hypervisor");
+	const char *desc = si_get(topo, "description");
+	bool topo_ok = json_is_true(json_object_get(topo, "available"));
 
 	buf[0] = '\0';
 	text_append(buf, len, "%s %s, %s", si_get_or(k, "release", "?"),
 		    si_get_or(k, "machine", "?"),
 		    si_get_or(cpu, "model", "unknown CPU"));
-	if (json_is_true(json_object_get(topo, "available")))
+	if (!full && topo_ok)
 		text_append(buf, len, ", %lld PUs",
 			    (long long)json_integer_value(
 				    json_object_get(topo, "pus")));
-	if (hv)
+	if (full && hv && json_is_true(tlb) && json_is_true(ipi))
+		text_append(buf, len, ", %s guest (PV TLB flush, send-IPI)", hv);
+	else if (full && hv && json_is_boolean(tlb))
+		text_append(buf, len, ", %s guest (PV TLB flush %s, PV send-IPI "
+			    "%s)", hv, json_is_true(tlb) ? "on" : "off",
+			    json_is_true(ipi) ? "on" : "off");
+	else if (hv)
 		text_append(buf, len, ", %s guest", hv);
 	else
 		text_append(buf, len, ", bare metal");
+	if (full && topo_ok && desc)
+		text_append(buf, len, "; %s", desc);
+}
+
+void sysinfo_oneline(const json_t *info, char *buf, size_t len)
+{
+	machine_text(info, false, buf, len);
+}
+
+void sysinfo_machine(const json_t *info, char *buf, size_t len)
+{
+	machine_text(info, true, buf, len);
 }

@@ -14,5 +14,10 @@
 void sysinfo_print(FILE *f, const json_t *info);
 /* One line for result headers: "6.18.44 x86_64, AMD EPYC, 2 PUs, KVM guest" */
 void sysinfo_oneline(const json_t *info, char *buf, size_t len);
+/* A run's "machine:" line: the one line's facts with the paravirt
+ * features and the topology, which the IPI benchmarks' notes then need
+ * not repeat: "6.18.44 x86_64, AMD EPYC, KVM guest (PV TLB flush,
+ * send-IPI); 1 package, 1 L3 (8 MiB), 2 cores, 2 PUs (no SMT), ..." */
+void sysinfo_machine(const json_t *info, char *buf, size_t len);
 
 #endif

@@ -81,6 +81,6 @@ char *thp_point_region(struct point *pt, size_t size, size_t page_size,
 		mem_free(p, size);
 		return NULL;
 	}
-	point_note(pt, "thp", "yes: the VMA of the %s has AnonHugePages %ld kB", what, kb);
+	point_note(pt, "thp", "yes (%s: AnonHugePages %ld kB)", what, kb);
 	return p;
 }

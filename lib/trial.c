@@ -257,16 +257,16 @@ static int pair_window(struct run *r, struct point *pt, struct pool *pool,
 	time_window(r, t0, r->rc.warmup_ns);
 	run_slices_rows(r, r->cur, t, info.sums, info.nk);
 	/* The same at every point (said once; slices.csv has the counts). */
-	if (t == 0 && lat)
-		point_note(pt, "slices", "ABBA slices of calls: each caller at "
-			   "least one, the leader's until they took %.0f us%s",
-			   r->rc.slice_ns / 1e3,
-			   info.dropped ? "; some slices not recorded" : "");
-	else if (t == 0)
-		point_note(pt, "slices", "ABBA slices of %llu ops of the leader "
-			   "(target %.0f us), %zu slice pairs in trial 0%s",
+	/* Latency slices are the header's pairing line; said only when some
+	 * were not recorded. */
+	if (t == 0 && lat && info.dropped)
+		point_note(pt, "slices", "some slices not recorded (slices.csv "
+			   "has those that were)");
+	else if (t == 0 && !lat)
+		point_note(pt, "slices", "%llu leader ops a slice, %zu pairs "
+			   "in trial 0%s",
 			   (unsigned long long)info.slice_ops,
-			   r->rc.slice_ns / 1e3, res[pr.test].pair_n,
+			   res[pr.test].pair_n,
 			   info.dropped ? "; some slices not recorded" : "");
 	for (unsigned k = 0; k < 2 && lat; k++) {
 		unsigned m = k ? pr.test : pr.base;

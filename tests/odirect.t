@@ -51,10 +51,15 @@ for p in collapse ksm; do
 done
 check "check: the odirect-fuse path line" \
 	grep -q "^# odirect-fuse path: mmap_lock per read" "$tmp/out"
-check "check: race/odirect ran with 0 violations (or was skipped)" \
-	grep -qE "^race/odirect +(PROTECTED|SKIPPED).* 0 violations" "$tmp/out"
-check "check: race/odirect-ksm with 0 violations (or skipped)" \
-	grep -qE "^race/odirect-ksm +(PROTECTED|SKIPPED).* 0 violations" "$tmp/out"
+# A failure shows the line and check's stderr (TAP comments).
+for p in odirect odirect-ksm; do
+	if grep -qE "^race/$p +(PROTECTED|SKIPPED).* 0 violations" "$tmp/out"; then
+		ok "check: race/$p ran with 0 violations (or was skipped)"
+	else
+		not_ok "check: race/$p ran with 0 violations (or was skipped)" \
+			"$(grep -E "^race/$p " "$tmp/out")" "$(tail -5 "$tmp/err")"
+	fi
+done
 check "no loop device left" eval '[ -z "$(losetup -a 2>/dev/null | grep gupsync-loop)" ]'
 check "no FUSE mount left in the init namespace" \
 	[ "$(grep -c fuse /proc/1/mountinfo)" -eq "$mounts_before" ]

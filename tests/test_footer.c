@@ -27,6 +27,7 @@
 #include "testutil.h"
 
 #include "run.h"
+#include "sysinfo.h"
 
 #define NPOINTS 4
 #define FOOTER_MAX 8192
@@ -51,10 +52,10 @@ static const struct bench fake_bench = {
 	.modes = { { "a", "the one mode", false } },
 };
 
-static int setup_run(void **state)
+static int setup_points(void **state, const char *threads, size_t npoints)
 {
 	const struct opt_spec *tables[] = { fake_opts };
-	char *const argv[] = { "--threads=1,2", "--size=4K,2M" };
+	char *const argv[] = { (char *)threads, "--size=4K,2M" };
 	struct run *r = calloc(1, sizeof(*r));
 	char err[OPT_ERR_LEN];
 	bool help = false;
@@ -69,7 +70,7 @@ static int setup_run(void **state)
 		return -1;
 	r->npoints = opt_npoints(&r->opts);
 	r->points = calloc(r->npoints, sizeof(*r->points));
-	if (r->npoints != NPOINTS || !r->points)
+	if (r->npoints != npoints || !r->points)
 		return -1;
 	snprintf(r->dir, sizeof(r->dir), "results/fake-1");
 	snprintf(r->futex_hash, sizeof(r->futex_hash), "global (test)");
@@ -79,6 +80,17 @@ static int setup_run(void **state)
 		r->points[i].trials_proven = 6;
 	}
 	return 0;
+}
+
+static int setup_run(void **state)
+{
+	return setup_points(state, "--threads=1,2", NPOINTS);
+}
+
+/* Six points: threads 1..3 x size 4K, 2M. */
+static int setup_run6(void **state)
+{
+	return setup_points(state, "--threads=1,2,3", 6);
 }
 
 static int teardown_run(void **state)
@@ -96,6 +108,7 @@ static int teardown_run(void **state)
 		}
 	}
 	free(r->points);
+	json_decref(r->meta);
 	free(r);
 	return 0;
 }
@@ -179,6 +192,43 @@ static void test_proof_table(void **state)
 		"#         2   2M 2.010 1.99\n");
 }
 
+/* A block of 3 or more points that a parameter value names (size=4K:
+ * every 4K point) is one line of ranges; a block it does not name is
+ * listed row by row. */
+static void test_proof_block_summary(void **state)
+{
+	struct run *r = *state;
+	static const char *const v[6] = {
+		"IPIs 0.002/op, expected 0.00 -> none",
+		"IPIs 1.950/op, expected 1.98 -> as expected",
+		"IPIs 0.001/op, expected 0.00 -> none",
+		"IPIs 2.010/op, expected 1.99 -> as expected",
+		"IPIs 0.004/op, expected 0.00 -> none",
+		"IPIs 0.500/op, expected 1.98 -> fewer",
+	};
+	char out[FOOTER_MAX];
+
+	for (size_t i = 0; i < 6; i++)
+		snprintf(r->points[i].verdict, sizeof(r->points[i].verdict), "%s",
+			 v[i]);
+	footer(r, "# proof", out, sizeof(out));
+	assert_string_equal(out,
+		"# proof (every trial too): IPIs [a]/op, expected [b]\n"
+		"#   -> none: size=4K, 3 points: a 0.001..0.004, b 0.00\n"
+		"#   threads size     a    b\n"
+		"#   -> as expected\n"
+		"#         1   2M 1.950 1.98\n"
+		"#         2   2M 2.010 1.99\n"
+		"#   -> fewer\n"
+		"#         3   2M 0.500 1.98\n");
+	/* A point of the block whose trials did not all show the path: the
+	 * block is listed, with the trials column. */
+	r->points[2].trials_proven = 5;
+	footer(r, "# proof", out, sizeof(out));
+	assert_non_null(strstr(out, "#   -> none\n"));
+	assert_non_null(strstr(out, "5/6"));
+}
+
 /* Where not every trial showed the path: a trials column and a WARNING. */
 static void test_proof_trials(void **state)
 {
@@ -230,8 +280,9 @@ static void test_proof_once_and_whole(void **state)
 }
 
 /* Notes: the same everywhere once; numbers-only differences (3 or more
- * values) once with ranges; 2 values by their parameter; the header's
- * futex hash not again. */
+ * values) once with ranges; 2 values by their parameter (a note named as
+ * its parameter by the parameter alone); what the header said (futex
+ * hash, the machine line's topology and paravirt features) not again. */
 static void test_notes(void **state)
 {
 	struct run *r = *state;
@@ -244,24 +295,63 @@ static void test_notes(void **state)
 	};
 	char out[FOOTER_MAX];
 
+	r->meta = json_pack("{s:{s:{s:s,s:b,s:b},s:{s:b,s:s}}}", "machine",
+			    "cpu", "hypervisor", "KVM", "kvm_pv_tlb_flush", 1,
+			    "kvm_pv_send_ipi", 1, "topology", "available", 1,
+			    "description", "1 package, 2 PUs");
+	assert_non_null(r->meta);
 	set_verdicts(r, v);
 	for (size_t i = 0; i < NPOINTS; i++) {
 		add_note(r, i, "futex_hash", "global (test)");
-		add_note(r, i, "topology", "2 PUs");
+		add_note(r, i, "topology", "1 package, 2 PUs");
+		add_note(r, i, "paravirt", "KVM guest: PV TLB flush ON");
+		add_note(r, i, "cpus", "2 PUs");
 		add_note(r, i, "slices", slices[i]);
 		add_note(r, i, "region", i % 2 ? "2097152 bytes" : "4096 bytes");
+		add_note(r, i, "size", i % 2 ? "a huge page" : "a page");
 	}
 	footer(r, NULL, out, sizeof(out));
 	assert_non_null(strstr(out,
-		"# notes, the same at every point:\n"
-		"#   topology: 2 PUs\n"
+		"# notes:\n"
+		"#   cpus: 2 PUs\n"
 		"#   slices: slices of 718..764 ops, 1301..1389 pairs (each point's:\n"
 		"#   meta.json)\n"
-		"# notes of some points:\n"
 		"#   region, size=4K: 4096 bytes\n"
+		"#   size=4K: a page\n"
 		"#   region, size=2M: 2097152 bytes\n"
+		"#   size=2M: a huge page\n"
 		"# proof, every point (every trial too): ok -> ok\n"));
 	assert_null(strstr(out, "futex_hash"));
+	assert_null(strstr(out, "topology"));
+	assert_null(strstr(out, "paravirt"));
+}
+
+/* The machine line: paravirt features and topology in the header. */
+static void test_machine_line(void **state)
+{
+	json_t *m = json_pack("{s:{s:s,s:s},s:{s:s,s:s,s:b,s:b},s:{s:b,s:s}}",
+			      "kernel", "release", "6.18.0", "machine", "x86_64",
+			      "cpu", "model", "AMD EPYC", "hypervisor", "KVM",
+			      "kvm_pv_tlb_flush", 1, "kvm_pv_send_ipi", 0,
+			      "topology", "available", 1, "description",
+			      "1 package, 2 cores, 2 PUs (no SMT)");
+	char buf[512];
+
+	(void)state;
+	sysinfo_machine(m, buf, sizeof(buf));
+	assert_string_equal(buf, "6.18.0 x86_64, AMD EPYC, KVM guest (PV TLB "
+			    "flush on, PV send-IPI off); 1 package, 2 cores, 2 "
+			    "PUs (no SMT)");
+	json_object_set_new(json_object_get(m, "cpu"), "kvm_pv_send_ipi",
+			    json_true());
+	sysinfo_machine(m, buf, sizeof(buf));
+	assert_string_equal(buf, "6.18.0 x86_64, AMD EPYC, KVM guest (PV TLB "
+			    "flush, send-IPI); 1 package, 2 cores, 2 PUs (no SMT)");
+	json_object_del(m, "cpu");
+	sysinfo_machine(m, buf, sizeof(buf));
+	assert_string_equal(buf, "6.18.0 x86_64, unknown CPU, bare metal; 1 "
+			    "package, 2 cores, 2 PUs (no SMT)");
+	json_decref(m);
 }
 
 int main(void)
@@ -269,6 +359,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_proof_table, setup_run,
 						teardown_run),
+		cmocka_unit_test(test_machine_line),
+		cmocka_unit_test_setup_teardown(test_proof_block_summary,
+						setup_run6, teardown_run),
 		cmocka_unit_test_setup_teardown(test_proof_trials, setup_run,
 						teardown_run),
 		cmocka_unit_test_setup_teardown(test_proof_once_and_whole,
