@@ -28,7 +28,7 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 n=0 skip_why=
 SHORT="--duration 100ms --warmup 20ms --trials 2"
-NTESTS=14
+NTESTS=15
 
 # ok STATUS NAME [LOG]: a failed check shows its log as TAP comments;
 # once the VM cannot be had, the rest are skipped with the reason.
@@ -100,8 +100,13 @@ smoke_boot() {
 # the 1-vCPU guests run icount.  A lockup or timeout now is the guest
 # kernel's or the module's, and would happen again.  GUPSYNC_VM_TCG
 # picks another mode (to measure the difference).
-TCG_WANT=${GUPSYNC_VM_TCG:-auto}
-[ "$TCG_WANT" = auto ] && TCG_WANT=single
+TCG_WANT=${GUPSYNC_VM_TCG:-auto} TCG_WANT1=${GUPSYNC_VM_TCG:-auto}
+[ "$TCG_WANT" = auto ] && TCG_WANT=single TCG_WANT1=icount
+# tcg_arg MODE: what the "booting:" line shows for a TCG mode.
+tcg_arg() {
+	case $1 in icount) echo '-accel tcg -icount shift=auto,sleep=off' ;;
+	single) echo '-accel tcg,thread=single' ;; mttcg) echo '-accel tcg,thread=multi' ;; esac
+}
 report_hang() {
 	local log=$TMP/$1.log keep
 	grep -qE 'soft lockup|rcu_.*stall|ran past --timeout' "$log" || return 0
@@ -152,6 +157,9 @@ vm --accel tcg --smp 1 --guest-cmd 'echo c > /proc/sysrq-trigger' > "$TMP/panic.
 rc=$?
 report_hang panic
 ok $(( rc == 0 )) "a guest kernel panic fails the command" "$TMP/panic.log"
+grep -qF -- "$(tcg_arg "$TCG_WANT1") -cpu max -smp 1 " "$TMP/taint.log" &&
+	grep -qF -- "$(tcg_arg "$TCG_WANT") -cpu max -smp 2 " "$TMP/smoke.log"
+ok $? "TCG mode: $TCG_WANT1 for 1 vCPU, $TCG_WANT for 2 (the booting: lines)" "$TMP/taint.log"
 
 # The uprobe hole where it exists: Debian 12's 6.1 still replaces a
 # pinned page.  No races (--race-time 0): the verdicts, not their timing.
