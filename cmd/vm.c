@@ -40,15 +40,16 @@ int vm_script_path(const char *exe, char *out, size_t len, char *err,
 /*
  * The script's environment: a fixed PATH, no HOME (no user rc files for
  * make, apt-get or qemu), GUPSYNC_BIN, and of the caller's only the
- * script's testing aids (as root: where work directories go and the probe
- * timeout; not the cache, which holds what the guest boots).  envp has
+ * script's testing aids (as root: where work directories go, the probe
+ * timeout and the default --tcg mode, which the script checks like the
+ * option; not the cache, which holds what the guest boots).  envp has
  * room for VM_ENV_MAX entries.
  */
 #define VM_ENV_MAX 8
 static void vm_env(char **envp, char (*buf)[PATH_MAX + 64], const char *exe)
 {
 	static const char *const pass[] = { "GUPSYNC_VM_WORK",
-		"GUPSYNC_VM_PROBE_TIMEOUT", "GUPSYNC_VM_CACHE" };
+		"GUPSYNC_VM_PROBE_TIMEOUT", "GUPSYNC_VM_TCG", "GUPSYNC_VM_CACHE" };
 	size_t n = 0, npass = sizeof(pass) / sizeof(pass[0]) - (geteuid() == 0);
 
 	envp[n++] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";

@@ -28,7 +28,7 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 n=0 skip_why=
 SHORT="--duration 100ms --warmup 20ms --trials 2"
-NTESTS=13
+NTESTS=15
 
 # ok STATUS NAME [LOG]: a failed check shows its log as TAP comments;
 # once the VM cannot be had, the rest are skipped with the reason.
@@ -57,6 +57,8 @@ ok $(( $? != 2 )) "--smp 0 is a usage error (exit 2)" "$TMP/bad.log"
 ok $(( $? != 2 )) "--accel xen is a usage error (exit 2)" "$TMP/bad.log"
 "$GUPSYNC" vm --tcg fast -- list > "$TMP/bad.log" 2>&1
 ok $(( $? != 2 )) "--tcg fast is a usage error (exit 2)" "$TMP/bad.log"
+GUPSYNC_VM_TCG=fast "$GUPSYNC" vm -- list > "$TMP/bad.log" 2>&1
+ok $(( $? != 2 )) "GUPSYNC_VM_TCG=fast is a usage error (exit 2)" "$TMP/bad.log"
 
 if [ "$(uname -m)" != x86_64 ]; then
 	skip_why="the guest kernel is x86-64; this is $(uname -m)"
@@ -89,12 +91,22 @@ smoke_boot() {
 # A guest whose kernel reported a soft lockup or an RCU stall, or that ran
 # past --timeout: what the console caught (the BUG line, which CPU, its
 # RIP and call trace) as TAP comments, and the console log kept in
-# build/vm/ for the post-mortem.  No second boot: under --tcg icount (the
-# default) guest time follows the instructions QEMU executed, so a loaded
-# host slows the guest but cannot make a vCPU look stuck (MTTCG could: a
-# vCPU thread the host did not run for 20 s); a lockup now is the guest
-# kernel's or the module's, and would happen again (a plain timeout gets
-# one more boot: retry_timeout below).
+# build/vm/ for the post-mortem.  No second boot, after a lockup or a
+# timeout: the 2-vCPU guests run --tcg single (auto), where one host
+# thread runs both vCPUs in turn, so a loaded host slows the guest but
+# leaves no vCPU spinning for a sibling the host descheduled (MTTCG can:
+# a soft lockup), and every vCPU gets its turn (QEMU 7.2's icount gave
+# the whole budget to vCPU 0: 2 of 7 vm.t runs hung in SMP bring-up);
+# the 1-vCPU guests run icount.  A lockup or timeout now is the guest
+# kernel's or the module's, and would happen again.  GUPSYNC_VM_TCG
+# picks another mode (to measure the difference).
+TCG_WANT=${GUPSYNC_VM_TCG:-auto} TCG_WANT1=${GUPSYNC_VM_TCG:-auto}
+[ "$TCG_WANT" = auto ] && TCG_WANT=single TCG_WANT1=icount
+# tcg_arg MODE: what the "booting:" line shows for a TCG mode.
+tcg_arg() {
+	case $1 in icount) echo '-accel tcg -icount shift=auto,sleep=off' ;;
+	single) echo '-accel tcg,thread=single' ;; mttcg) echo '-accel tcg,thread=multi' ;; esac
+}
 report_hang() {
 	local log=$TMP/$1.log keep
 	grep -qE 'soft lockup|rcu_.*stall|ran past --timeout' "$log" || return 0
@@ -105,26 +117,9 @@ report_hang() {
 		grep -vE ' (R[SB]P|R[A-D]X|R[SD]I|R[0-9]+|[CDEFG]S|CR[0-4]|DR[0-7]):|Code:|^--$' |
 		head -60 | sed 's/^/#   /'
 }
-# retry_timeout FN NAME: run FN (a boot writing $TMP/NAME.log); a guest
-# that ran past --timeout without a soft lockup or stall gets one more
-# boot.  Why: under icount an SMP guest has (1 vm.t run in 6 here) hung
-# in early boot with nothing on the console, before any warning line -
-# not understood yet (QEMU 7.2's round-robin TCG with -smp 2 and -cpu max
-# is suspect); a lockup is never retried.  Sets rc.
-retry_timeout() {
-	"$1"
-	rc=$?
-	report_hang "$2"
-	if [ $rc -ne 0 ] && grep -q 'ran past --timeout' "$TMP/$2.log" &&
-	   ! grep -qE 'soft lockup|rcu_.*stall' "$TMP/$2.log"; then
-		echo "# $2 guest: timed out without a lockup; booting once more (log kept as $2-1.log)"
-		mv "$TMP/$2.log" "$TMP/$2-1.log"
-		"$1"
-		rc=$?
-		report_hang "$2"
-	fi
-}
-retry_timeout smoke_boot smoke
+smoke_boot
+rc=$?
+report_hang smoke
 tr -d '\r' < "$TMP/smoke.log" > "$TMP/smoke.txt"
 grep -q '^ok [0-9]' "$TMP/smoke.txt" && ! grep -q '^not ok' "$TMP/smoke.txt"
 tap=$?
@@ -136,20 +131,18 @@ bad=0
 for b in k-ipi k-rcu k-gup; do
 	d=$(ls -d "$TMP"/results/$b-*-vm-*-tcg 2>/dev/null | head -1)
 	if [ -z "$d" ] || ! grep -q '"timing_representative_of_hardware": false' "$d/vm.json" ||
-	   ! grep -q '"tcg": "icount: ' "$d/vm.json" ||
+	   ! grep -q "\"tcg\": \"$TCG_WANT: " "$d/vm.json" ||
 	   ! grep -qE ',(all_ipi_ns|sync_rcu_ns|get_ns),ns,lower,2,[0-9]' "$d/summary.csv"; then
 		echo "$b: missing or unlabelled results (${d:-none})" >> "$TMP/kbench.log"
 		bad=1
 	fi
 done
-ok $bad "k-ipi, k-rcu, k-gup results came back labelled TCG (icount)" "$TMP/kbench.log"
+ok $bad "k-ipi, k-rcu, k-gup results came back labelled TCG ($TCG_WANT)" "$TMP/kbench.log"
 
 # The issue's example: gupsync vm -- run gup-fast, accelerator auto.
-gupfast_boot() {
-	rm -rf "$TMP"/results/gup-fast-*
-	vm --smp 2 -- run gup-fast $SHORT > "$TMP/gupfast.log" 2>&1
-}
-retry_timeout gupfast_boot gupfast
+vm --smp 2 -- run gup-fast $SHORT > "$TMP/gupfast.log" 2>&1
+rc=$?
+report_hang gupfast
 d=$(ls -d "$TMP"/results/gup-fast-*-vm-* 2>/dev/null | head -1)
 ok $(( rc != 0 )) "gupsync vm -- run gup-fast exits 0" "$TMP/gupfast.log"
 ok $(( $([ -n "$d" ] && [ -f "$d/summary.csv" ] && [ -f "$d/vm.json" ] && echo 0 || echo 1) )) \
@@ -157,17 +150,22 @@ ok $(( $([ -n "$d" ] && [ -f "$d/summary.csv" ] && [ -f "$d/vm.json" ] && echo 0
 
 # A kernel that warned (taint W) or panicked fails the command.
 vm --accel tcg --smp 1 --guest-cmd 'echo 512 > /proc/sys/kernel/tainted' > "$TMP/taint.log" 2>&1
-ok $(( $? != 1 )) "a guest kernel warning fails the command" "$TMP/taint.log"
+rc=$?
+report_hang taint
+ok $(( rc != 1 )) "a guest kernel warning fails the command" "$TMP/taint.log"
 vm --accel tcg --smp 1 --guest-cmd 'echo c > /proc/sysrq-trigger' > "$TMP/panic.log" 2>&1
-ok $(( $? == 0 )) "a guest kernel panic fails the command" "$TMP/panic.log"
+rc=$?
+report_hang panic
+ok $(( rc == 0 )) "a guest kernel panic fails the command" "$TMP/panic.log"
+grep -qF -- "$(tcg_arg "$TCG_WANT1") -cpu max -smp 1 " "$TMP/taint.log" &&
+	grep -qF -- "$(tcg_arg "$TCG_WANT") -cpu max -smp 2 " "$TMP/smoke.log"
+ok $? "TCG mode: $TCG_WANT1 for 1 vCPU, $TCG_WANT for 2 (the booting: lines)" "$TMP/taint.log"
 
 # The uprobe hole where it exists: Debian 12's 6.1 still replaces a
 # pinned page.  No races (--race-time 0): the verdicts, not their timing.
-check_boot() {
-	rm -rf "$TMP"/results/check-*
-	vm --accel tcg --smp 2 -- check --race-time 0 > "$TMP/check.log" 2>&1
-}
-retry_timeout check_boot check
+vm --accel tcg --smp 2 -- check --race-time 0 > "$TMP/check.log" 2>&1
+rc=$?
+report_hang check
 tr -d '\r' < "$TMP/check.log" > "$TMP/check.txt"
 bad=$(( rc != 0 ))
 grep -q '^uprobe/unpinned  *replaced (' "$TMP/check.txt" || bad=1

@@ -11,13 +11,30 @@ TCG_NOTE="TCG (emulated CPU): timings are NOT representative of hardware"
 # is "stuck" to the guest, and so is a sibling spinning for it in
 # smp_call_function() or stop_machine().  KVM guests escape the first case
 # with kvmclock's PVCLOCK_GUEST_STOPPED (kvm_check_and_clear_guest_paused());
-# TCG has no such thing.  icount (the default here) makes guest time
-# follow the instructions executed (one host thread runs all vCPUs in
-# turn, so none waits on a descheduled sibling, and a stalled QEMU stalls
-# guest time with it); sleep=off skips idle time, so an idle guest waits
-# for nothing.
+# TCG has no such thing.
+#   single: one host thread runs the vCPUs in turn, moving on at every
+#     PAUSE (cpu_relax() in each kernel spin-wait: csd_lock_wait(),
+#     multi_cpu_stop(), wait_for_master_cpu()) and at least every 100 ms
+#     (the round-robin kick timer), so no vCPU waits for a sibling the
+#     host descheduled; the guest can only look stuck if the host does
+#     not run QEMU's one thread for 20 s.
+#   icount: the same one thread, and guest time follows the instructions
+#     executed (sleep=off skips idle time), so host load cannot look like
+#     a lockup at all.  But QEMU before 8.1 gives the whole instruction
+#     budget up to the next timer to the first vCPU it runs (the fix,
+#     "accel/tcg/tcg-accel-ops-rr: ensure fairness with icount", came in
+#     2023): a vCPU 0 that busy-waits without PAUSE starves vCPU 1.  Boot
+#     does exactly that: do_boot_cpu() loops on schedule() until the AP
+#     checks in, while the AP needs CPU time to get past
+#     wait_for_master_cpu().  Seen with QEMU 7.2 and -smp 2: the AP took
+#     5-24 s to come up on every boot (0.2 s with single), and some boots
+#     never finished (vm.t, 2 in 7 runs).
+#   auto (the default): icount with one vCPU, single with more.
+# GUPSYNC_VM_TCG sets the default (tests/vm.t measures the modes with it).
 tcg_args() {
-	case $tcg in
+	TCG_MODE=$tcg
+	[ "$tcg" = auto ] && { [ "$smp" = 1 ] && TCG_MODE=icount || TCG_MODE=single; }
+	case $TCG_MODE in
 	icount) TCG_ARGS=(-accel tcg -icount shift=auto,sleep=off) ;;
 	single) TCG_ARGS=(-accel tcg,thread=single) ;;
 	mttcg) TCG_ARGS=(-accel tcg,thread=multi) ;;
@@ -44,7 +61,7 @@ qemu_args() {
 	local bios=() accel_args=()
 	[ "$1" = kvm ] && cpu=host
 	[ -n "${3:-}" ] && append="$append $3"
-	[ "$1" = tcg ] && [ "$tcg" = icount ] && append="$append lpj=$(icount_lpj)"
+	[ "$1" = tcg ] && [ "$TCG_MODE" = icount ] && append="$append lpj=$(icount_lpj)"
 	# qboot: a firmware made for direct kernel boot, quicker and quieter
 	# than SeaBIOS (which also resets the terminal).
 	[ -f /usr/share/qemu/qboot.rom ] && bios=(-bios qboot.rom)
@@ -97,7 +114,9 @@ pick_accel() {
 			say "KVM cannot be used: $ACCEL_WHY; falling back to TCG"
 		fi
 	fi
-	[ "$ACCEL" = tcg ] && say "$TCG_NOTE; --tcg $tcg"
+	[ "$ACCEL" = tcg ] && say "$TCG_NOTE; --tcg $tcg$([ "$tcg" = auto ] && echo " ($TCG_MODE for $smp vCPUs)")"
+	[ "$ACCEL" = tcg ] && [ "$TCG_MODE" = icount ] && [ "$smp" -gt 1 ] &&
+		say "--tcg icount with $smp vCPUs: QEMU before 8.1 can starve all but vCPU 0 (SMP bring-up of seconds to minutes); --tcg single avoids it"
 	return 0
 }
 
@@ -199,7 +218,7 @@ vm_json() {
   "module_built_against": $(json_str "$KBUILD"),
   "accel": "$ACCEL",
   "accel_reason": $(json_str "$ACCEL_WHY"),
-  "tcg": $(json_str "$([ "$ACCEL" = tcg ] && echo "$tcg: ${TCG_ARGS[*]}")"),
+  "tcg": $(json_str "$([ "$ACCEL" = tcg ] && echo "$TCG_MODE: ${TCG_ARGS[*]}")"),
   "timing_representative_of_hardware": $2,
   "note": $(json_str "$([ "$2" = false ] && echo "$TCG_NOTE" || echo "KVM guest: virtualized IPIs and timers")"),
   "smp": $smp,
