@@ -134,6 +134,9 @@ for b in k-ipi k-rcu k-gup; do
 	   ! grep -q "\"tcg\": \"$TCG_WANT: " "$d/vm.json" ||
 	   ! grep -qE ',(all_ipi_ns|sync_rcu_ns|get_ns),ns,lower,2,[0-9]' "$d/summary.csv"; then
 		echo "$b: missing or unlabelled results (${d:-none})" >> "$TMP/kbench.log"
+		# what was there instead: the label and the headline rows
+		[ -n "$d" ] && grep -hE '"tcg"|"timing_rep' "$d/vm.json" >> "$TMP/kbench.log" 2>&1
+		[ -n "$d" ] && grep -hE ',(all_ipi_ns|sync_rcu_ns|get_ns),' "$d/summary.csv" >> "$TMP/kbench.log" 2>&1
 		bad=1
 	fi
 done
