@@ -79,30 +79,19 @@ static const struct opt_spec bcast_opts[] = {
 	{ NULL },
 };
 
+/* The two commands differ only in why a target could be missed. */
+#define BCAST_SPEC(hint)						\
+	{ .recv = IPI_IRQ_CAL, .recv_alt = NULL,			\
+	  .recv_metric = "ipis_recv_per_op",				\
+	  .recv_what = "function-call IPIs received",			\
+	  .fewer_hint = (hint), .events_per_op = 1,			\
+	  .model = "model: membarrier, 1 IPI/target",			\
+	  .quiet = MODE_QUIET, .storm = MODE_STORM }
+
 static const struct ipi_spec bcast_ipi[] = {
-	[CMD_PRIVATE] = {
-		.recv = IPI_IRQ_CAL,
-		.recv_alt = NULL,
-		.recv_metric = "ipis_recv_per_op",
-		.recv_what = "function-call IPIs received",
-		.fewer_hint = "targets preempted or not running this mm",
-		.events_per_op = 1,
-		.model = "model: membarrier, 1 IPI/target",
-		.quiet = MODE_QUIET,
-		.storm = MODE_STORM,
-	},
-	[CMD_GLOBAL] = {
-		.recv = IPI_IRQ_CAL,
-		.recv_alt = NULL,
-		.recv_metric = "ipis_recv_per_op",
-		.recv_what = "function-call IPIs received",
-		.fewer_hint = "targets preempted, or a stale per-CPU "
-			      "membarrier state (README)",
-		.events_per_op = 1,
-		.model = "model: membarrier, 1 IPI/target",
-		.quiet = MODE_QUIET,
-		.storm = MODE_STORM,
-	},
+	[CMD_PRIVATE] = BCAST_SPEC("targets preempted or not running this mm"),
+	[CMD_GLOBAL] = BCAST_SPEC("targets preempted, or a stale per-CPU "
+				  "membarrier state (README)"),
 };
 
 static const struct metric_spec bcast_metrics[IPI_NMETRICS] =
